@@ -1,0 +1,51 @@
+# tsbkart task runner. `make help` lists the targets.
+# Two commands do all the set-up on a fresh machine: `make run` and `make test`.
+
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+HOST   ?= 127.0.0.1
+PORT   ?= 8000
+
+.DEFAULT_GOAL := help
+.PHONY: help install system-deps run test test-fast lint format bench clean
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP) ## Create .venv and install tsbkart with its pinned dependencies
+
+system-deps: ## Install the Debian packages the tests need (chromium, fonts, PDF libraries) when missing
+	bash scripts/install-system-deps.sh
+
+run: install ## Build the default SQLite database if missing and serve at http://$(HOST):$(PORT)
+	$(BIN)/tsbkart db build-default
+	$(BIN)/tsbkart serve --host $(HOST) --port $(PORT)
+
+lint: install ## ruff (lint + format check) and mypy --strict
+	$(BIN)/ruff check src tests benchmarks scripts
+	$(BIN)/ruff format --check src tests benchmarks scripts
+	$(BIN)/mypy
+
+format: install ## Apply ruff's formatting and safe fixes
+	$(BIN)/ruff check --fix src tests benchmarks scripts
+	$(BIN)/ruff format src tests benchmarks scripts
+
+test: install system-deps lint ## Lint, then every test (PostgreSQL ones when TSBKART_TEST_DATABASE_URL is set)
+	$(BIN)/pytest
+
+test-fast: install ## Tests without lint, browser or PostgreSQL
+	$(BIN)/pytest -m "not browser and not postgres"
+
+bench: install ## Run every benchmark; each ends with a RESULT line
+	@for b in benchmarks/*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
+
+clean: ## Remove the virtualenv and caches
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

@@ -1,0 +1,1 @@
+"""Domain value objects and rules. Pure Python: no I/O, no database, no web."""
