@@ -36,6 +36,7 @@ __all__ = [
     "great_circle_km",
     "to_csr",
     "unit_vectors",
+    "within",
 ]
 
 #: Mean earth radius in km (IUGG mean radius R1 = (2a + b) / 3 of the GRS80/WGS84 ellipsoid).
@@ -201,6 +202,17 @@ def _csr_from_pairs(
     return sparse.csr_matrix((values, cols, indptr), shape=shape)
 
 
+def within(cost: sparse.csr_matrix, cutoff: float) -> sparse.csr_matrix:
+    """Keep only the stored pairs of a CSR cost matrix with cost <= ``cutoff`` (same shape, order kept)."""
+    keep = cost.data <= cutoff
+    if keep.all():
+        return cost
+    rows = np.repeat(np.arange(cost.shape[0], dtype=np.int64), np.diff(cost.indptr))
+    indptr = np.zeros(cost.shape[0] + 1, dtype=np.int64)
+    np.cumsum(np.bincount(rows[keep], minlength=cost.shape[0]), out=indptr[1:])
+    return sparse.csr_matrix((cost.data[keep], cost.indices[keep], indptr), shape=cost.shape)
+
+
 def to_csr(cost: CostMatrix) -> sparse.csr_matrix:
     """Normalise a cost matrix to CSR where stored entries are exactly the reachable pairs.
 
@@ -322,9 +334,8 @@ class ODMatrix:
         rows = _positions(origins, self.from_ids, "origins")
         cols = _positions(destinations, self.to_ids, "destinations")
         keep = (rows >= 0) & (cols >= 0)
-        if cutoff is not None:
-            keep &= self.costs <= cutoff
-        return _csr_from_pairs(rows[keep], cols[keep], self.costs[keep], (len(origins), len(destinations)))
+        matrix = _csr_from_pairs(rows[keep], cols[keep], self.costs[keep], (len(origins), len(destinations)))
+        return matrix if cutoff is None else within(matrix, cutoff)
 
 
 def _validated_ids(column: pd.Series, source: str, name: str) -> npt.NDArray[np.str_]:
