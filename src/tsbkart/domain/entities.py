@@ -86,7 +86,8 @@ class Organisation:
     resh_id: str | None = None
     her_id: str | None = None
     website: str | None = None
-    field_provenance: Mapping[str, Provenance] = field(default=EMPTY)
+    status_note: str | None = None  # e.g. agreement period or "contract status not verified"
+    field_provenance: Mapping[str, Provenance] = field(default_factory=lambda: EMPTY)
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,9 +111,10 @@ class Unit:
     website: str | None = None
     her_id: str | None = None
     resh_id: str | None = None
+    beds: int | None = None  # inpatient beds at the unit as a source states them, not split by service
     description: str | None = None
     confidence: str | None = None  # "high" | "medium" as the source compiler judged it
-    field_provenance: Mapping[str, Provenance] = field(default=EMPTY)
+    field_provenance: Mapping[str, Provenance] = field(default_factory=lambda: EMPTY)
 
     @property
     def is_approximate(self) -> bool:
@@ -141,7 +143,7 @@ class ServiceOffer:
     assessment_team_id: str | None = None  # the team that receives referrals to this service
     referral_note: str | None = None
     description: str | None = None
-    field_provenance: Mapping[str, Provenance] = field(default=EMPTY)
+    field_provenance: Mapping[str, Provenance] = field(default_factory=lambda: EMPTY)
 
 
 @dataclass(frozen=True, slots=True)
@@ -169,7 +171,7 @@ class AssessmentTeam:
     lat: float | None = None
     lon: float | None = None
     location_precision: str | None = None
-    field_provenance: Mapping[str, Provenance] = field(default=EMPTY)
+    field_provenance: Mapping[str, Provenance] = field(default_factory=lambda: EMPTY)
 
 
 RegistryRecord = Organisation | Unit | ServiceOffer | AssessmentTeam

@@ -62,7 +62,9 @@ class RegistrySnapshot:
     teams: Mapping[str, AssessmentTeam]
     revision: int = 0  # id of the last revision included; 0 = none
     taken_at: datetime | None = None  # the moment the snapshot describes
-    _offers_by_unit: Mapping[str, tuple[ServiceOffer, ...]] = field(default=MappingProxyType({}), repr=False)
+    _offers_by_unit: Mapping[str, tuple[ServiceOffer, ...]] = field(
+        default_factory=lambda: MappingProxyType({}), repr=False
+    )
 
     @classmethod
     def build(

@@ -122,7 +122,9 @@ def load_directory(directory: Path) -> Vocabularies:
         with path.open(encoding="utf-8") as handle:
             vocabulary = parse_vocabulary(yaml.safe_load(handle), path.name)
         if vocabulary.name != path.stem:
-            raise VocabularyError(f"{path.name}: vocabulary name {vocabulary.name!r} must equal the file name")
+            raise VocabularyError(
+                f"{path.name}: vocabulary name {vocabulary.name!r} must equal the file name"
+            )
         by_name[vocabulary.name] = vocabulary
     return Vocabularies(by_name=by_name)
 

@@ -1,0 +1,125 @@
+"""Entry point: ``tsbkart --help``."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+
+import typer
+from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeRemainingColumn
+from rich.table import Table
+
+from tsbkart.cli import atlas as atlas_commands
+from tsbkart.cli import exchange as exchange_commands
+from tsbkart.cli.context import console, engine, out, settings
+from tsbkart.db.migrate import upgrade
+from tsbkart.reference.build import build_reference, needs_build
+from tsbkart.registry.history import record_history
+
+app = typer.Typer(
+    help="tsbkart: the map of Norwegian specialised substance-use treatment (TSB).", no_args_is_help=True
+)
+db_app = typer.Typer(help="Database schema and the default database.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Apply every Alembic migration to the configured database (TSBKART_DATABASE_URL)."""
+    upgrade(engine())
+    console.print("[green]Schema is at the newest migration.[/green]")
+
+
+def _load_reference(population_from: int | None) -> None:
+    years = range(population_from, 2027) if population_from else None
+    with Progress(
+        TextColumn("{task.description}"), BarColumn(), TimeRemainingColumn(), console=console
+    ) as bar:
+        tasks: dict[str, TaskID] = {}
+
+        def progress(task: str, done: int, total: int) -> None:
+            if task not in tasks:
+                tasks[task] = bar.add_task(f"Loading {task}", total=total)
+            bar.update(tasks[task], completed=done)
+
+        report = build_reference(engine(), years=years, progress=progress)
+    revision = f"revision {report.revision}" if report.revision else "no registry changes"
+    console.print(
+        f"[green]Reference data loaded:[/green] {report.area_units} areas, "
+        f"{report.population_rows:,} population rows, {revision}."
+    )
+
+
+@db_app.command("build-default")
+def db_build_default() -> None:
+    """Build the database from the bundled reference data if it is missing (what `make run` calls)."""
+    if needs_build(engine()):
+        _load_reference(None)
+    else:
+        upgrade(engine())
+        console.print("Database present; schema checked.")
+
+
+@app.command("load-reference")
+def load_reference(
+    population_from: Annotated[
+        int | None, typer.Option(help="Only load population from this year on.")
+    ] = None,
+) -> None:
+    """(Re)load the bundled geography, population and source-backed registry records."""
+    _load_reference(population_from)
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+) -> None:
+    """Serve the map, pages and JSON API."""
+    import uvicorn
+
+    if needs_build(engine()):
+        _load_reference(None)
+    console.print(f"Serving tsbkart at http://{host}:{port} (database: {settings().database_url})")
+    uvicorn.run("tsbkart.web.app:create_app_from_environment", factory=True, host=host, port=port)
+
+
+@app.command()
+def history(
+    unit: Annotated[str, typer.Argument(help="Unit id (or another record's id with --kind).")],
+    kind: Annotated[str, typer.Option(help="organisation, unit, offer or team.")] = "unit",
+) -> None:
+    """Show a record's revisions with what each changed (a unit includes its service offers)."""
+    entries = record_history(engine(), kind, unit)
+    if not entries:
+        console.print(f"[red]No history for {kind} {unit!r}.[/red]")
+        raise typer.Exit(1)
+    table = Table("rev", "time (UTC)", "actor", "reason", "record", "op", "changed")
+    for e in entries:
+        changes = "\n".join(
+            f"{k}: {old!r} → {new!r}" for k, (old, new) in e.changed.items() if k != "field_provenance"
+        )
+        table.add_row(
+            str(e.revision_id),
+            e.created_at.strftime("%Y-%m-%d %H:%M"),
+            e.actor,
+            e.reason,
+            f"{e.kind} {e.entity_id}",
+            e.op,
+            changes,
+        )
+    out.print(table)
+
+
+@app.command()
+def version() -> None:
+    """Print the version."""
+    from tsbkart import __version__
+
+    out.print(__version__)
+
+
+exchange_commands.register(app)
+atlas_commands.register(app)
+
+__all__ = ["app", "date"]

@@ -1,0 +1,256 @@
+"""Registry records from the bundled source-backed files: TSB units, private providers, assessment teams.
+
+Nothing here is invented. Each record's provenance is its row's ``source_url``; what we derive is said in the
+provenance note of the field it touches:
+- a unit without an address is placed at its municipality's representative point, precision "municipality";
+- one service offer per service type the source lists (id ``<unit_id>/<service_type>``);
+- target groups and coercion bases listed among the source's service types apply to every offer of the unit;
+- the unit's stated beds go to its offer only when the unit has exactly one inpatient or acute service;
+- "18+" in the source's target-group note becomes age_min 18 on the unit's offers;
+- 24/7 opening, where stated, applies to the unit's inpatient and acute offers ("no": to its acute offer).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+
+from tsbkart.domain.entities import AssessmentTeam, Organisation, Provenance, ServiceOffer, Unit
+from tsbkart.reference.files import read_csv
+from tsbkart.reference.geography import slug
+from tsbkart.registry.snapshot import Geography
+from tsbkart.vocab import load_vocabularies
+
+# The compilers read every source on this date (see tsb_units.source.md).
+RETRIEVED = date(2026, 11, 22)
+SERVICE_TOKENS = {"lavterskel_lar": "lar_lavterskel"}
+GROUP_TOKENS = {
+    "ungdom": "young",
+    "rop": "rop",
+    "spill": "gambling",
+    "gravide": "pregnant",
+    "fengsel": "prisoners",
+    "familie": "families",
+}
+LEGAL_TOKENS = {"tvang_10_2": "hol_10_2", "tvang_10_3": "hol_10_3"}
+ADULTS_ONLY = re.compile(r"(?<![0-9])18\s*\+")
+CLOSED_STATUS = re.compile(r"\b(closed|lost)\b", re.IGNORECASE)
+
+
+class SeedError(ValueError):
+    """A bundled file has a value the loader cannot map; names the file, line and field."""
+
+
+@dataclass(frozen=True, slots=True)
+class Seed:
+    organisations: list[Organisation]
+    units: list[Unit]
+    offers: list[ServiceOffer]
+    teams: list[AssessmentTeam]
+
+
+def organisation_name(raw: str) -> str:
+    """'Helse Bergen HF (Mottaksklinikken, Haukeland)' -> 'Helse Bergen HF'."""
+    return re.sub(r"\s*\(.*\)\s*$", "", raw).strip()
+
+
+def region_code(rhf: str) -> str:
+    return slug(rhf.removesuffix(" RHF"))
+
+
+def _provenance(url: str, dated: str | None = None) -> Provenance:
+    note = "retrieved by the tsbkart data compilers" + (f"; source dated: {dated}" if dated else "")
+    return Provenance(source=url, verified=RETRIEVED, note=note)
+
+
+def _derived(url: str, why: str) -> Provenance:
+    return Provenance(source=url, verified=RETRIEVED, note=f"derived: {why}")
+
+
+def _catchment(hf_name: str, municipality: str | None, geo: Geography) -> str | None:
+    by_name = {c.name: c.code for c in geo.catchments.values()}
+    name = organisation_name(hf_name)
+    if name in by_name:
+        return by_name[name]
+    area = geo.area_units.get(municipality or "")
+    return area.catchment_code if area else None
+
+
+def _unit_offers(unit: Unit, row: dict[str, str], line: int) -> list[ServiceOffer]:
+    vocab = load_vocabularies()["service_types"]
+    tokens = [t for t in row["service_types"].split(";") if t]
+    services, groups, legal = [], [], []
+    for token in tokens:
+        if token in GROUP_TOKENS:
+            groups.append(GROUP_TOKENS[token])
+        elif token in LEGAL_TOKENS:
+            legal.append(LEGAL_TOKENS[token])
+        elif SERVICE_TOKENS.get(token, token) in vocab:
+            services.append(SERVICE_TOKENS.get(token, token))
+        else:
+            raise SeedError(f"tsb_units.csv line {line}, field service_types: unknown token {token!r}")
+    inpatient = [s for s in services if vocab[s].get("level") >= 3]
+    adults = bool(ADULTS_ONLY.search(row["target_groups_note"]))
+    url = row["source_url"]
+    offers = []
+    for service in services:
+        level = vocab[service].get("level")
+        field_provenance: dict[str, Provenance] = {}
+        beds = unit.beds if unit.beds is not None and inpatient == [service] else None
+        if beds is not None:
+            field_provenance["beds"] = _derived(
+                url, "the unit's stated beds; it has one inpatient or acute service"
+            )
+        if adults:
+            field_provenance["age_min"] = _derived(url, "'18+' in the source's target-group note")
+        open_24_7 = {"yes": True, "no": False}.get(row["open_24_7"])
+        if (open_24_7 is True and level < 3) or (open_24_7 is False and service != "akutt"):
+            open_24_7 = None
+        offers.append(
+            ServiceOffer(
+                id=f"{unit.id}/{service}",
+                unit_id=unit.id,
+                service_type=service,
+                provenance=unit.provenance,
+                target_groups=tuple(groups),
+                legal_basis=tuple(legal),
+                age_min=18 if adults else None,
+                beds=beds,
+                open_24_7=open_24_7,
+                description=row["target_groups_note"] or None,
+                field_provenance=field_provenance,
+            )
+        )
+    return offers
+
+
+def _unit(row: dict[str, str], line: int, geo: Geography) -> Unit:
+    municipality = row["kommune_number_2024"] or None
+    area = geo.area_units.get(municipality or "")
+    if municipality and area is None:
+        raise SeedError(f"tsb_units.csv line {line}, field kommune_number_2024: unknown {municipality!r}")
+    provenance = _provenance(row["source_url"], row["source_date_or_snapshot"] or None)
+    field_provenance = {}
+    if area is not None:
+        field_provenance["lat"] = _derived(row["source_url"], "no address in the source; municipality point")
+    raw_org = row["organization"]
+    return Unit(
+        id=row["unit_id"],
+        name=row["unit_name"],
+        organisation_id=slug(organisation_name(raw_org)),
+        provenance=provenance,
+        catchment_code=_catchment(row["hf_catchment"], municipality, geo),
+        region_code=region_code(row["rhf"]),
+        street_address=row["street_address"] or None,
+        postal_code=row["postal_code"] or None,
+        town=row["town"] or None,
+        municipality_code=municipality,
+        lat=area.lat if area else None,
+        lon=area.lon if area else None,
+        location_precision="municipality" if area else None,
+        beds=int(row["beds"]) if row["beds"] else None,
+        description=(f"{raw_org}" if raw_org != organisation_name(raw_org) else None),
+        confidence=row["confidence"] or None,
+        field_provenance=field_provenance,
+    )
+
+
+def _organisations_from_units(rows: list[tuple[int, dict[str, str]]]) -> dict[str, Organisation]:
+    orgs: dict[str, Organisation] = {}
+    for _, row in rows:
+        name = organisation_name(row["organization"])
+        org_id = slug(name)
+        if org_id not in orgs:
+            orgs[org_id] = Organisation(
+                id=org_id,
+                name=name,
+                owner_type=row["owner_type"],
+                provenance=_provenance(row["source_url"]),
+                region_code=region_code(row["rhf"]),
+            )
+    return orgs
+
+
+def _add_private_providers(orgs: dict[str, Organisation]) -> None:
+    for _, row in read_csv("tsb_private_providers.csv"):
+        if CLOSED_STATUS.search(row["status"]):
+            continue
+        name = organisation_name(row["provider"])
+        org_id = slug(name)
+        note = f"{row['status']}; agreement: {row['agreement_period']}"
+        if row["verified"] != "yes":
+            note += "; current contract status not verified"
+        if org_id in orgs:
+            continue
+        commercial = name.endswith(" AS")
+        orgs[org_id] = Organisation(
+            id=org_id,
+            name=name,
+            owner_type="private_commercial_contract" if commercial else "private_nonprofit_contract",
+            provenance=Provenance(
+                source=row["source_url"],
+                verified=RETRIEVED,
+                note="owner type inferred from the legal form and the RHF agreement the source names",
+            ),
+            region_code=region_code(row["rhf"]),
+            status_note=note,
+        )
+
+
+def _scope(text: str) -> tuple[str, int | None, int | None]:
+    lowered = text.lower()
+    scope = "unknown"
+    if "all tsb" in lowered:
+        scope = "all_tsb"
+    elif "own unit" in lowered:
+        scope = "own_unit"
+    elif "lar" in lowered and ("only" in lowered or "intake/discharge" in lowered):
+        scope = "lar_only"
+    over = re.search(r"over (\d{2})", lowered)
+    under = re.search(r"under (\d{2})", lowered)
+    # "over 30" pairs with an "under 30" team in the same source, so 30 itself belongs here.
+    return scope, int(over.group(1)) if over else None, int(under.group(1)) - 1 if under else None
+
+
+def _teams(orgs: dict[str, Organisation], geo: Geography) -> list[AssessmentTeam]:
+    teams = []
+    for line, row in read_csv("vurderingsteam.csv"):
+        municipality = row["kommune_number_2024"].split(";")[0].strip() or None
+        area = geo.area_units.get(municipality or "")
+        scope, age_min, age_max = _scope(row["scope"])
+        org_id = slug(organisation_name(row["hf"]))
+        if municipality and area is None:
+            raise SeedError(
+                f"vurderingsteam.csv line {line}, field kommune_number_2024: unknown {municipality!r}"
+            )
+        teams.append(
+            AssessmentTeam(
+                id=slug(row["team_name"])[:120],
+                name=row["team_name"],
+                provenance=_provenance(row["source_url"] or "vurderingsteam.csv (see its .source.md)"),
+                organisation_id=org_id if org_id in orgs else None,
+                catchment_code=_catchment(row["hf"], municipality, geo),
+                region_code=region_code(row["rhf"]),
+                municipality_code=municipality,
+                town=row["town"] or None,
+                scope=scope,
+                scope_note=row["scope"],
+                age_min=age_min,
+                age_max=age_max,
+                lat=area.lat if area else None,
+                lon=area.lon if area else None,
+                location_precision="municipality" if area else None,
+            )
+        )
+    return teams
+
+
+def load_seed(geo: Geography) -> Seed:
+    """Every source-backed organisation, unit, service offer and assessment team in the bundled files."""
+    rows = list(read_csv("tsb_units.csv"))
+    orgs = _organisations_from_units(rows)
+    _add_private_providers(orgs)
+    units = [_unit(row, line, geo) for line, row in rows]
+    offers = [o for unit, (line, row) in zip(units, rows, strict=True) for o in _unit_offers(unit, row, line)]
+    return Seed(list(orgs.values()), units, offers, _teams(orgs, geo))

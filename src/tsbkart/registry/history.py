@@ -1,0 +1,123 @@
+"""History: replay the revision log, rebuild the registry at any moment, and show a record's revisions.
+
+The change log is the source of truth; the record tables are its materialised end state. ``replay`` with no
+date must therefore reproduce the record tables exactly (a test checks it)::
+
+    state = replay(session)                       # {"unit": {"ous-rusakutt": {...flat json...}}, ...}
+    snap = as_of(engine, date(2026, 1, 1))        # RegistrySnapshot as it was at the end of that day (UTC)
+    for entry in record_history(engine, "unit", "ous-rusakutt"): print(entry.revision_id, entry.changed)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session
+
+from tsbkart.db.models import ChangeRow, RevisionRow
+from tsbkart.registry.records import diff, from_json
+from tsbkart.registry.snapshot import RegistrySnapshot
+from tsbkart.registry.store import KIND_ORDER, as_utc, load_geography
+
+State = dict[str, dict[str, dict[str, Any]]]
+
+
+def moment(when: date | datetime) -> datetime:
+    """A date means the end of that day (UTC): ``as_of(2026-01-01)`` includes that day's revisions."""
+    if isinstance(when, datetime):
+        return when if when.tzinfo else when.replace(tzinfo=UTC)
+    return datetime.combine(when + timedelta(days=1), time.min, tzinfo=UTC) - timedelta(microseconds=1)
+
+
+def replay(session: Session, until: datetime | None = None) -> tuple[State, int]:
+    """Apply every change up to ``until`` (inclusive) in revision order; returns the state and last revision."""
+    state: State = {kind: {} for kind in KIND_ORDER}
+    query = (
+        select(ChangeRow.kind, ChangeRow.entity_id, ChangeRow.after, RevisionRow.id)
+        .join(RevisionRow, RevisionRow.id == ChangeRow.revision_id)
+        .order_by(RevisionRow.id, ChangeRow.id)
+    )
+    if until is not None:
+        query = query.where(RevisionRow.created_at <= until)
+    last = 0
+    for kind, entity_id, after, revision_id in session.execute(query):
+        if after is None:
+            state[kind].pop(entity_id, None)
+        else:
+            state[kind][entity_id] = after
+        last = revision_id
+    return state, last
+
+
+def snapshot_from_state(
+    state: State, session: Session, revision: int, taken_at: datetime
+) -> RegistrySnapshot:
+    return RegistrySnapshot.build(
+        load_geography(session, taken_at.date()),
+        organisations=[from_json("organisation", r) for r in state["organisation"].values()],  # type: ignore[misc]
+        units=[from_json("unit", r) for r in state["unit"].values()],  # type: ignore[misc]
+        offers=[from_json("offer", r) for r in state["offer"].values()],  # type: ignore[misc]
+        teams=[from_json("team", r) for r in state["team"].values()],  # type: ignore[misc]
+        revision=revision,
+        taken_at=taken_at,
+    )
+
+
+def as_of(engine: Engine, when: date | datetime) -> RegistrySnapshot:
+    """The registry as it was at ``when`` (a date: at the end of that day, UTC)."""
+    until = moment(when)
+    with Session(engine) as session:
+        state, revision = replay(session, until)
+        return snapshot_from_state(state, session, revision, until)
+
+
+@dataclass(frozen=True, slots=True)
+class HistoryEntry:
+    revision_id: int
+    created_at: datetime
+    actor: str
+    reason: str
+    kind: str
+    entity_id: str
+    op: str
+    changed: dict[str, tuple[Any, Any]]
+
+
+def record_history(
+    engine: Engine, kind: str, entity_id: str, include_offers: bool = True
+) -> list[HistoryEntry]:
+    """Every revision of one record, oldest first, with the fields each changed.
+
+    For a unit, ``include_offers`` adds the revisions of its service offers (matched on unit_id before or after).
+    """
+    with Session(engine) as session:
+        query = (
+            select(ChangeRow, RevisionRow)
+            .join(RevisionRow, RevisionRow.id == ChangeRow.revision_id)
+            .where(ChangeRow.kind == kind, ChangeRow.entity_id == entity_id)
+        )
+        rows = list(session.execute(query))
+        if kind == "unit" and include_offers:
+            offers = (
+                select(ChangeRow, RevisionRow)
+                .join(RevisionRow, RevisionRow.id == ChangeRow.revision_id)
+                .where(ChangeRow.kind == "offer", ChangeRow.parent_id == entity_id)
+            )
+            rows += list(session.execute(offers))
+        rows.sort(key=lambda r: (r[1].id, r[0].id))
+        return [
+            HistoryEntry(
+                revision_id=rev.id,
+                created_at=as_utc(rev.created_at),
+                actor=rev.actor,
+                reason=rev.reason,
+                kind=change.kind,
+                entity_id=change.entity_id,
+                op=change.op,
+                changed=diff(change.before, change.after),
+            )
+            for change, rev in rows
+        ]

@@ -1,0 +1,341 @@
+"""The registry's write path and its current read model.
+
+Every write goes through ``Registry.commit``: one transaction, one revision (actor, time, reason) and one
+change row per record touched, holding the full record before and after. Nothing is overwritten without a
+trace, and a batch that fails validation writes nothing::
+
+    registry = Registry(engine)
+    rev = registry.commit([Upsert(unit), Delete("offer", "x/akutt")], actor="steward@ous", reason="new ward")
+    snap = registry.snapshot()        # cached; rebuilt after each commit
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from threading import Lock
+from typing import Any
+
+from sqlalchemy import Engine, Table, delete, func, insert, select, update
+from sqlalchemy.orm import Session
+
+from tsbkart.db.models import (
+    RECORD_TABLES,
+    AreaUnitRow,
+    CatchmentRow,
+    ChangeRow,
+    RegionRow,
+    RevisionRow,
+)
+from tsbkart.domain.entities import (
+    AreaUnit,
+    AssessmentTeam,
+    CatchmentArea,
+    Region,
+    RegistryRecord,
+    ServiceOffer,
+    Unit,
+    kind_of,
+)
+from tsbkart.registry.records import from_json, json_to_row, row_to_json, to_json
+from tsbkart.registry.snapshot import Geography, RegistrySnapshot
+from tsbkart.registry.validation import KnownIds, Problem, ValidationFailed, validate_records
+
+# Parents before children on insert, the reverse on delete (foreign keys).
+KIND_ORDER = ("organisation", "team", "unit", "offer")
+# Keep IN (...) lists well under SQLite's and PostgreSQL's parameter limits.
+IN_CHUNK = 900
+
+
+@dataclass(frozen=True, slots=True)
+class Upsert:
+    record: RegistryRecord
+
+
+@dataclass(frozen=True, slots=True)
+class Delete:
+    kind: str
+    id: str
+
+
+Change = Upsert | Delete
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def as_utc(value: datetime) -> datetime:
+    """SQLite returns naive datetimes; everything tsbkart stores is UTC."""
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+_PARENT_FIELD = {"offer": "unit_id", "unit": "organisation_id", "team": "organisation_id"}
+
+
+def _parent(kind: str, old: dict[str, Any] | None, new: dict[str, Any] | None) -> str | None:
+    name = _PARENT_FIELD.get(kind)
+    record = new or old or {}
+    return record.get(name) if name else None
+
+
+def record_table(kind: str) -> Table:
+    table = RECORD_TABLES[kind].__table__
+    assert isinstance(table, Table)
+    return table
+
+
+def _chunks(items: Sequence[str], size: int = IN_CHUNK) -> Iterator[Sequence[str]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def load_geography(session: Session, on: date | None = None) -> Geography:
+    """Regions, catchment areas and the area units valid on ``on`` (default: today)."""
+    day = on or date.today()
+    units = session.scalars(
+        select(AreaUnitRow).where(
+            AreaUnitRow.valid_from <= day, (AreaUnitRow.valid_to.is_(None)) | (AreaUnitRow.valid_to > day)
+        )
+    )
+    return Geography.build(
+        regions=[Region(r.code, r.name) for r in session.scalars(select(RegionRow))],
+        catchments=[
+            CatchmentArea(c.code, c.name, c.short_name, c.region_code)
+            for c in session.scalars(select(CatchmentRow))
+        ],
+        area_units=[
+            AreaUnit(
+                code=u.code,
+                name=u.name,
+                kind=u.kind,
+                county=u.county,
+                catchment_code=u.catchment_code,
+                lat=u.lat,
+                lon=u.lon,
+                valid_from=u.valid_from,
+                valid_to=u.valid_to,
+                parent_code=u.parent_code,
+                point_source=u.point_source,
+            )
+            for u in units
+        ],
+    )
+
+
+def _fetch_rows(session: Session, kind: str, ids: Sequence[str] | None = None) -> dict[str, dict[str, Any]]:
+    """Current rows of one kind as flat JSON dicts by id: all of them, or only ``ids``."""
+    table = record_table(kind)
+    out: dict[str, dict[str, Any]] = {}
+    batches: Iterable[Sequence[str] | None] = [None] if ids is None else _chunks(list(ids))
+    for batch in batches:
+        query = select(table)
+        if batch is not None:
+            query = query.where(table.c.id.in_(batch))
+        for row in session.execute(query).mappings():
+            out[row["id"]] = row_to_json(dict(row))
+    return out
+
+
+class Registry:
+    """Reads and writes the registry in one database. Thread-safe for one process."""
+
+    def __init__(self, engine: Engine, clock: Callable[[], datetime] = utcnow) -> None:
+        self.engine = engine
+        self.clock = clock
+        self._lock = Lock()
+        self._snapshot: RegistrySnapshot | None = None
+        self._listeners: list[Callable[[RegistrySnapshot], None]] = []
+
+    # --- reads -------------------------------------------------------------------------------------------
+
+    def latest_revision(self) -> int:
+        with Session(self.engine) as session:
+            return int(session.scalar(select(func.coalesce(func.max(RevisionRow.id), 0))) or 0)
+
+    def snapshot(self) -> RegistrySnapshot:
+        """The current state; rebuilt when another process has committed since the last build."""
+        with self._lock:
+            if self._snapshot is None or self._snapshot.revision != self.latest_revision():
+                self._snapshot = self._load_snapshot()
+            return self._snapshot
+
+    def geography(self, on: date | None = None) -> Geography:
+        with Session(self.engine) as session:
+            return load_geography(session, on)
+
+    def _load_snapshot(self) -> RegistrySnapshot:
+        with Session(self.engine) as session:
+            revision = int(session.scalar(select(func.coalesce(func.max(RevisionRow.id), 0))) or 0)
+            records = {kind: _fetch_rows(session, kind) for kind in KIND_ORDER}
+            geography = load_geography(session)
+        return RegistrySnapshot.build(
+            geography,
+            organisations=[from_json("organisation", r) for r in records["organisation"].values()],  # type: ignore[misc]
+            units=[from_json("unit", r) for r in records["unit"].values()],  # type: ignore[misc]
+            offers=[from_json("offer", r) for r in records["offer"].values()],  # type: ignore[misc]
+            teams=[from_json("team", r) for r in records["team"].values()],  # type: ignore[misc]
+            revision=revision,
+            taken_at=self.clock(),
+        )
+
+    def on_commit(self, listener: Callable[[RegistrySnapshot], None]) -> None:
+        """Call ``listener`` with the new snapshot after every commit made through this instance."""
+        self._listeners.append(listener)
+
+    # --- writes ------------------------------------------------------------------------------------------
+
+    def commit(self, changes: Iterable[Change], *, actor: str, reason: str) -> int | None:
+        """Apply ``changes`` as one revision; returns its id, or None when nothing actually changed.
+
+        Raises ValidationFailed (with every problem) and writes nothing when any record is invalid.
+        """
+        if not actor.strip() or not reason.strip():
+            raise ValueError("a revision needs an actor and a reason")
+        upserts: dict[str, dict[str, RegistryRecord]] = {kind: {} for kind in KIND_ORDER}
+        deletes: dict[str, set[str]] = {kind: set() for kind in KIND_ORDER}
+        for change in changes:
+            if isinstance(change, Upsert):
+                kind = kind_of(change.record)
+                upserts[kind][change.record.id] = change.record
+            else:
+                deletes[change.kind].add(change.id)
+        with self._lock, Session(self.engine) as session, session.begin():
+            revision_id = self._write(session, upserts, deletes, actor, reason)
+        if revision_id is not None:
+            self._notify()
+        return revision_id
+
+    def _write(
+        self,
+        session: Session,
+        upserts: dict[str, dict[str, RegistryRecord]],
+        deletes: dict[str, set[str]],
+        actor: str,
+        reason: str,
+    ) -> int | None:
+        touched = {kind: sorted(set(upserts[kind]) | deletes[kind]) for kind in KIND_ORDER}
+        before = {
+            kind: _fetch_rows(session, kind, touched[kind]) if touched[kind] else {} for kind in KIND_ORDER
+        }
+        self._validate(session, upserts, deletes, before)
+        plan = _plan(upserts, deletes, before)
+        if not any(plan.values()):
+            return None
+        revision = RevisionRow(actor=actor, created_at=self.clock(), reason=reason, change_count=0)
+        session.add(revision)
+        session.flush()
+        change_rows: list[dict[str, Any]] = []
+        for kind in KIND_ORDER:
+            for op, entity_id, old, new in plan[kind]:
+                change_rows.append(
+                    {
+                        "revision_id": revision.id,
+                        "kind": kind,
+                        "entity_id": entity_id,
+                        "parent_id": _parent(kind, old, new),
+                        "op": op,
+                        "before": old,
+                        "after": new,
+                    }
+                )
+        _apply_plan(session, plan)
+        session.execute(insert(ChangeRow), change_rows)
+        revision.change_count = len(change_rows)
+        return revision.id
+
+    def _validate(
+        self,
+        session: Session,
+        upserts: dict[str, dict[str, RegistryRecord]],
+        deletes: dict[str, set[str]],
+        before: dict[str, dict[str, dict[str, Any]]],
+    ) -> None:
+        refs = _referenced_ids(upserts)
+        existing = {
+            kind: set(_fetch_ids(session, kind, refs[kind])) for kind in ("organisation", "unit", "team")
+        }
+        geography = load_geography(session)
+        known = KnownIds(
+            organisations=(existing["organisation"] | set(upserts["organisation"])) - deletes["organisation"],
+            units=(existing["unit"] | set(upserts["unit"])) - deletes["unit"],
+            teams=(existing["team"] | set(upserts["team"])) - deletes["team"],
+            catchments=set(geography.catchments) or None,
+            regions=set(geography.regions) or None,
+            area_units=set(geography.area_units) or None,
+        )
+        records = [r for kind in KIND_ORDER for r in upserts[kind].values()]
+        problems = validate_records(records, known)
+        for kind in KIND_ORDER:
+            for entity_id in sorted(deletes[kind] - set(before[kind])):
+                problems.append(Problem(kind, entity_id, "id", f"cannot delete: no {kind} {entity_id!r}"))
+        if problems:
+            raise ValidationFailed(problems)
+
+    def _notify(self) -> None:
+        if not self._listeners:
+            return
+        snapshot = self.snapshot()
+        for listener in self._listeners:
+            listener(snapshot)
+
+
+PlanEntry = tuple[str, str, dict[str, Any] | None, dict[str, Any] | None]
+
+
+def _referenced_ids(upserts: dict[str, dict[str, RegistryRecord]]) -> dict[str, list[str]]:
+    refs: dict[str, set[str]] = {"organisation": set(), "unit": set(), "team": set()}
+    for record in (r for kind in KIND_ORDER for r in upserts[kind].values()):
+        organisation = record.organisation_id if isinstance(record, Unit | AssessmentTeam) else None
+        if organisation:
+            refs["organisation"].add(organisation)
+        if isinstance(record, ServiceOffer):
+            refs["unit"].add(record.unit_id)
+            if record.assessment_team_id:
+                refs["team"].add(record.assessment_team_id)
+    return {kind: sorted(ids) for kind, ids in refs.items()}
+
+
+def _fetch_ids(session: Session, kind: str, ids: Sequence[str]) -> list[str]:
+    table = record_table(kind)
+    found: list[str] = []
+    for batch in _chunks(list(ids)):
+        found.extend(session.scalars(select(table.c.id).where(table.c.id.in_(batch))))
+    return found
+
+
+def _plan(
+    upserts: dict[str, dict[str, RegistryRecord]],
+    deletes: dict[str, set[str]],
+    before: dict[str, dict[str, dict[str, Any]]],
+) -> dict[str, list[PlanEntry]]:
+    """Per kind: (op, id, before, after) for every record that really changes."""
+    plan: dict[str, list[PlanEntry]] = {kind: [] for kind in KIND_ORDER}
+    for kind in KIND_ORDER:
+        for entity_id, record in upserts[kind].items():
+            new = to_json(record)
+            old = before[kind].get(entity_id)
+            if old is None:
+                plan[kind].append(("create", entity_id, None, new))
+            elif old != new:
+                plan[kind].append(("update", entity_id, old, new))
+        for entity_id in sorted(deletes[kind]):
+            plan[kind].append(("delete", entity_id, before[kind][entity_id], None))
+    return plan
+
+
+def _apply_plan(session: Session, plan: dict[str, list[PlanEntry]]) -> None:
+    for kind in reversed(KIND_ORDER):
+        ids = [entity_id for op, entity_id, _, _ in plan[kind] if op == "delete"]
+        table = record_table(kind)
+        for batch in _chunks(ids):
+            session.execute(delete(table).where(table.c.id.in_(batch)))
+    for kind in KIND_ORDER:
+        table = record_table(kind)
+        creates = [json_to_row(new) for op, _, _, new in plan[kind] if op == "create" and new is not None]
+        updates = [json_to_row(new) for op, _, _, new in plan[kind] if op == "update" and new is not None]
+        if creates:
+            session.execute(insert(table), creates)
+        if updates:
+            session.execute(update(RECORD_TABLES[kind]), updates)
