@@ -36,7 +36,7 @@ class BuildReport:
     revision: int | None  # the seed revision, None when the registry already matched
 
 
-def _write_geography(session: Session, geo: Geography) -> None:
+def write_geography(session: Session, geo: Geography) -> None:
     session.execute(delete(AreaUnitRow))
     session.execute(delete(CatchmentRow))
     session.execute(delete(RegionRow))
@@ -110,7 +110,7 @@ def build_reference(
     if years is not None:
         population = population[population["year"].isin(list(years))]
     with Session(engine) as session, session.begin():
-        _write_geography(session, geo)
+        write_geography(session, geo)
         existing = session.scalar(select(func.count()).select_from(PopulationRow)) or 0
         rows = existing
         if existing != len(population):
