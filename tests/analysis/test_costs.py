@@ -57,6 +57,7 @@ def test_one_origin_broadcasts_against_many_destinations() -> None:
     assert d[2] == pytest.approx(2 * d[1], rel=1e-12)
 
 
+@settings(deadline=None)
 @given(lats, lons, lats, lons)
 def test_haversine_is_symmetric_and_bounded(a: float, b: float, c: float, d: float) -> None:
     ab = great_circle_km(a, b, c, d)
@@ -64,11 +65,13 @@ def test_haversine_is_symmetric_and_bounded(a: float, b: float, c: float, d: flo
     assert 0.0 <= ab <= math.pi * EARTH_RADIUS_KM + 1e-9
 
 
+@settings(deadline=None)
 @given(lats, lons, lats, lons, lats, lons)
 def test_haversine_triangle_inequality(a: float, b: float, c: float, d: float, e: float, f: float) -> None:
     assert great_circle_km(a, b, e, f) <= great_circle_km(a, b, c, d) + great_circle_km(c, d, e, f) + 1e-6
 
 
+@settings(deadline=None)
 @given(st.floats(0.0, math.pi * EARTH_RADIUS_KM))
 def test_chord_and_great_circle_conversions_are_inverse(km: float) -> None:
     assert float(km_for_chord(chord_for_km(km))) == pytest.approx(km, abs=1e-6)

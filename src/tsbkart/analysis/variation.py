@@ -6,8 +6,8 @@ population n_b and a rate x_b (normally the directly standardised rate):
 * OBV = sum_b ((O_b - E_b) / E_b)^2 and RCV = sum_b 1 / E_b (the random component, Poisson);
 * SCV = 100 x (OBV - RCV) / K, the systematic component of variation (McPherson et al. 1982); SCV > 3
   is conventionally read as high, > 5 as very high;
-* weighted mean m_w = sum n_b x_b / sum n_b; weighted SD = sqrt(sum n_b x_b^2 / sum n_b - m_w^2) (a
-  population variance, no n - 1); **CV (weighted, SKDE 2018 rate program) = SD_w / m_w, a fraction**;
+* weighted mean m_w = sum n_b x_b / sum n_b; weighted SD = sqrt(sum n_b (x_b - m_w)^2 / sum n_b) (a
+  population variance, no n - 1; SKDE computes it as sqrt(sum n x^2 / sum n - m_w^2)); **CV (weighted, SKDE 2018 rate program) = SD_w / m_w, a fraction**;
 * **CV (unweighted, SKDE 2024 ``variasjon.sas``) = 100 x s / mean(x)** with the sample SD s (n - 1), in
   percent;
 * FT1 = EQ (extremal quotient) = max / min; FT2 = 2nd highest / 2nd lowest; FT3 = 3rd / 3rd
@@ -74,11 +74,13 @@ def _spread(frame: pd.DataFrame, group: str, value: str, weight: str) -> pd.Data
     """Weighted (SKDE 2018) and unweighted (SKDE 2024) mean, SD and CV per group."""
     x = frame[value]
     w = frame[weight]
-    parts = pd.DataFrame({group: frame[group], "w": w, "wx": w * x, "wxx": w * x * x, "x": x})
-    sums = parts.groupby(group, sort=True)[["w", "wx", "wxx"]].sum()
+    parts = pd.DataFrame({group: frame[group], "w": w, "wx": w * x, "x": x})
+    sums = parts.groupby(group, sort=True)[["w", "wx"]].sum()
     mean_w = sums["wx"] / sums["w"]
-    # Clip tiny negative round-off of the one-pass variance before the square root.
-    sd_w = np.sqrt((sums["wxx"] / sums["w"] - mean_w**2).clip(lower=0.0))
+    # Two passes (deviations from the group mean) rather than SKDE's sum(n x^2)/sum(n) - mean^2: the same
+    # value in exact arithmetic, without the cancellation when the rates are nearly equal.
+    parts["wdd"] = w * (x - frame[group].map(mean_w)) ** 2
+    sd_w = np.sqrt(parts.groupby(group, sort=True)["wdd"].sum() / sums["w"])
     stats = parts.groupby(group, sort=True)["x"].agg(["mean", "std", "size"])
     return pd.DataFrame(
         {
