@@ -6,8 +6,8 @@ from datetime import date
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeRemainingColumn
-from rich.table import Table
 
 from tsbkart.cli import atlas as atlas_commands
 from tsbkart.cli import exchange as exchange_commands
@@ -94,21 +94,15 @@ def history(
     if not entries:
         console.print(f"[red]No history for {kind} {unit!r}.[/red]")
         raise typer.Exit(1)
-    table = Table("rev", "time (UTC)", "actor", "reason", "record", "op", "changed")
     for e in entries:
-        changes = "\n".join(
-            f"{k}: {old!r} → {new!r}" for k, (old, new) in e.changed.items() if k != "field_provenance"
+        out.print(
+            f"[bold]rev {e.revision_id}[/bold] · {e.created_at:%Y-%m-%d %H:%M} UTC · {escape(e.actor)}"
+            f" · {escape(e.reason)}",
         )
-        table.add_row(
-            str(e.revision_id),
-            e.created_at.strftime("%Y-%m-%d %H:%M"),
-            e.actor,
-            e.reason,
-            f"{e.kind} {e.entity_id}",
-            e.op,
-            changes,
-        )
-    out.print(table)
+        out.print(f"  {e.op} {e.kind} {escape(e.entity_id)}")
+        for name, (old, new) in e.changed.items():
+            if name != "field_provenance":
+                out.print(f"    {name}: {escape(repr(old))} → {escape(repr(new))}", soft_wrap=True)
 
 
 @app.command()

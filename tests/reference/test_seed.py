@@ -1,0 +1,51 @@
+from tsbkart.reference.geography import load_geography
+from tsbkart.reference.seed import load_seed
+from tsbkart.registry.store import record_table  # noqa: F401  (import check: seed and store agree on kinds)
+from tsbkart.registry.validation import KnownIds, validate_records
+
+
+def test_every_bundled_record_has_a_source_and_validates() -> None:
+    geo = load_geography()
+    seed = load_seed(geo)
+    records = [*seed.organisations, *seed.units, *seed.offers, *seed.teams]
+    assert all(r.provenance.source.startswith(("http://", "https://", "vurderingsteam.csv")) for r in records)
+    known = KnownIds(
+        organisations={o.id for o in seed.organisations},
+        units={u.id for u in seed.units},
+        teams={t.id for t in seed.teams},
+        catchments=set(geo.catchments),
+        regions=set(geo.regions),
+        area_units=set(geo.area_units),
+    )
+    assert validate_records(records, known) == []
+
+
+def test_units_without_address_are_flagged_approximate() -> None:
+    seed = load_seed(load_geography())
+    located = [u for u in seed.units if u.lat is not None]
+    assert located and all(u.location_precision == "municipality" and u.is_approximate for u in located)
+    unlocated = [u for u in seed.units if u.municipality_code is None]
+    assert len(unlocated) == 6 and all(u.lat is None and u.location_precision is None for u in unlocated)
+
+
+def test_service_tokens_become_offers_groups_and_legal_basis() -> None:
+    seed = load_seed(load_geography())
+    offers = {o.id: o for o in seed.offers}
+    detox = offers["unn-avrusning-tromso/avrusning"]
+    assert set(detox.legal_basis) == {"hol_10_2", "hol_10_3"}
+    assert detox.age_min == 18  # "18+" in the source note
+    assert detox.beds is None  # the unit has several inpatient services; its 10 beds are not split
+    unit = next(u for u in seed.units if u.id == "unn-avrusning-tromso")
+    assert unit.beds == 10
+
+
+def test_no_unknown_is_turned_into_a_value() -> None:
+    seed = load_seed(load_geography())
+    assert all(o.intake_status == "unknown" and o.waiting_weeks is None for o in seed.offers)
+    stated_24_7 = [o for o in seed.offers if o.open_24_7 is not None]
+    assert 0 < len(stated_24_7) < len(seed.offers) / 4
+
+
+def test_closed_providers_are_not_loaded() -> None:
+    seed = load_seed(load_geography())
+    assert not any("Rogaland A-senter" in o.name for o in seed.organisations)

@@ -1,0 +1,118 @@
+import tempfile
+from datetime import UTC, date, datetime, timedelta
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session
+
+from tests.registry import factories as f
+from tsbkart.registry.history import as_of, record_history, replay
+from tsbkart.registry.records import to_json
+from tsbkart.registry.store import KIND_ORDER, Delete, Registry, Upsert, _fetch_rows
+
+
+class DayClock:
+    """Each commit happens on the next day at noon UTC, starting 2026-01-01."""
+
+    def __init__(self) -> None:
+        self.now = datetime(2025, 12, 31, 12, tzinfo=UTC)
+
+    def __call__(self) -> datetime:
+        self.now += timedelta(days=1)
+        return self.now
+
+
+def _tables(engine: Engine) -> dict[str, dict[str, dict[str, object]]]:
+    with Session(engine) as session:
+        return {kind: _fetch_rows(session, kind) for kind in KIND_ORDER}
+
+
+def test_replaying_the_history_rebuilds_the_tables_exactly(engine: Engine) -> None:
+    registry = Registry(engine, clock=DayClock())
+    registry.commit([Upsert(f.organisation()), Upsert(f.unit()), Upsert(f.offer())], actor="a", reason="load")
+    registry.commit(
+        [Upsert(f.unit(beds=8)), Upsert(f.offer(service_type="dogn_kort", beds=8))], actor="b", reason="r"
+    )
+    registry.commit([Delete("offer", "unit-a/poliklinikk")], actor="c", reason="closed")
+    registry.commit(
+        [Upsert(f.team()), Upsert(f.offer(service_type="dogn_kort", beds=6, assessment_team_id="team-a"))],
+        actor="d",
+        reason="routing",
+    )
+    with Session(engine) as session:
+        state, last = replay(session)
+    assert last == 4
+    assert state == _tables(engine)
+
+
+def test_as_of_returns_the_earlier_state_after_an_edit(engine: Engine) -> None:
+    registry = Registry(engine, clock=DayClock())
+    registry.commit(
+        [Upsert(f.organisation()), Upsert(f.unit(beds=10))], actor="a", reason="load"
+    )  # 2026-01-01
+    registry.commit([Upsert(f.unit(beds=14))], actor="b", reason="expansion")  # 2026-01-02
+    assert as_of(engine, date(2026, 1, 1)).units["unit-a"].beds == 10
+    assert as_of(engine, date(2026, 1, 2)).units["unit-a"].beds == 14
+    assert as_of(engine, date(2025, 12, 31)).units == {}
+    assert registry.snapshot().units["unit-a"].beds == 14
+
+
+def test_history_of_a_unit_includes_its_offers_with_diffs(engine: Engine) -> None:
+    registry = Registry(engine, clock=DayClock())
+    registry.commit([Upsert(f.organisation()), Upsert(f.unit())], actor="a", reason="load")
+    registry.commit(
+        [Upsert(f.offer(waiting_weeks=3.0, waiting_as_of=date(2026, 1, 2)))], actor="b", reason="offer"
+    )
+    registry.commit([Upsert(f.unit(phone="+47 22 00 00 00"))], actor="c", reason="phone")
+    entries = record_history(engine, "unit", "unit-a")
+    assert [(e.revision_id, e.kind, e.op) for e in entries] == [
+        (1, "unit", "create"),
+        (2, "offer", "create"),
+        (3, "unit", "update"),
+    ]
+    assert entries[2].changed == {"phone": (None, "+47 22 00 00 00")}
+    assert entries[2].actor == "c" and entries[2].reason == "phone"
+
+
+edits = st.lists(
+    st.tuples(st.sampled_from(["unit-a", "unit-b", "unit-c"]), st.one_of(st.none(), st.integers(0, 60))),
+    min_size=1,
+    max_size=12,
+)
+
+
+def _fresh_engine(folder: str) -> Engine:
+    from tsbkart.db.engine import make_engine
+    from tsbkart.db.migrate import upgrade
+    from tsbkart.reference.build import write_geography
+    from tsbkart.reference.geography import load_geography
+
+    engine = make_engine(f"sqlite:///{folder}/h.sqlite")
+    upgrade(engine)
+    with Session(engine) as session, session.begin():
+        write_geography(session, load_geography())
+    return engine
+
+
+@settings(max_examples=20, deadline=None)
+@given(edits)
+def test_replay_matches_tables_after_any_sequence_of_edits(steps: list[tuple[str, int | None]]) -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        engine = _fresh_engine(folder)
+        registry = Registry(engine, clock=DayClock())
+        registry.commit([Upsert(f.organisation())], actor="t", reason="org")
+        present: set[str] = set()
+        for unit_id, beds in steps:
+            if beds is None and unit_id in present:
+                registry.commit([Delete("unit", unit_id)], actor="t", reason="delete")
+                present.discard(unit_id)
+            elif beds is not None:
+                registry.commit([Upsert(f.unit(id=unit_id, beds=beds))], actor="t", reason="upsert")
+                present.add(unit_id)
+        with Session(engine) as session:
+            state, _ = replay(session)
+        assert state == _tables(engine)
+        assert set(state["unit"]) == present
+        assert {k: to_json(v) for k, v in registry.snapshot().units.items()} == state["unit"]
+        engine.dispose()

@@ -1,0 +1,115 @@
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import Engine, func, select
+from sqlalchemy.orm import Session
+
+from tests.registry import factories as f
+from tsbkart.db.models import ChangeRow, RevisionRow
+from tsbkart.registry.store import Delete, Registry, Upsert
+from tsbkart.registry.validation import ValidationFailed
+
+
+class Clock:
+    """A clock the test moves forward, so revision times are distinct and known."""
+
+    def __init__(self) -> None:
+        self.now = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
+
+    def __call__(self) -> datetime:
+        self.now += timedelta(minutes=1)
+        return self.now
+
+
+def _counts(engine: Engine) -> tuple[int, int]:
+    with Session(engine) as session:
+        return (
+            session.scalar(select(func.count()).select_from(RevisionRow)) or 0,
+            session.scalar(select(func.count()).select_from(ChangeRow)) or 0,
+        )
+
+
+def test_commit_writes_one_revision_with_a_change_per_record(engine: Engine) -> None:
+    registry = Registry(engine, clock=Clock())
+    revision = registry.commit(
+        [Upsert(f.organisation()), Upsert(f.unit()), Upsert(f.offer())], actor="tester", reason="first load"
+    )
+    assert revision == 1
+    assert _counts(engine) == (1, 3)
+    snapshot = registry.snapshot()
+    assert set(snapshot.units) == {"unit-a"}
+    assert snapshot.offers_of("unit-a")[0].service_type == "poliklinikk"
+
+
+def test_an_unchanged_record_makes_no_revision(engine: Engine) -> None:
+    registry = Registry(engine, clock=Clock())
+    registry.commit([Upsert(f.organisation())], actor="t", reason="r")
+    assert registry.commit([Upsert(f.organisation())], actor="t", reason="again") is None
+    assert _counts(engine) == (1, 1)
+
+
+def test_update_and_delete_keep_before_and_after(engine: Engine) -> None:
+    registry = Registry(engine, clock=Clock())
+    registry.commit([Upsert(f.organisation()), Upsert(f.unit())], actor="t", reason="r")
+    registry.commit([Upsert(f.unit(beds=12))], actor="steward", reason="beds from annual report")
+    registry.commit([Delete("unit", "unit-a")], actor="steward", reason="closed")
+    with Session(engine) as session:
+        changes = session.scalars(
+            select(ChangeRow).where(ChangeRow.entity_id == "unit-a").order_by(ChangeRow.id)
+        )
+        ops = [(c.op, (c.before or {}).get("beds"), (c.after or {}).get("beds")) for c in changes]
+    assert ops == [("create", None, None), ("update", None, 12), ("delete", 12, None)]
+    assert "unit-a" not in registry.snapshot().units
+
+
+def test_invalid_batch_reports_every_problem_and_writes_nothing(engine: Engine) -> None:
+    registry = Registry(engine, clock=Clock())
+    bad = [
+        Upsert(f.organisation(owner_type="state")),
+        Upsert(f.unit(organisation_id="missing-org")),
+        Upsert(f.offer(service_type="akut")),
+        Upsert(f.offer(unit_id="unit-a", service_type="lar", target_groups=("teens",))),
+        Upsert(f.organisation(id="org-b", orgnr="123456789")),
+    ]
+    with pytest.raises(ValidationFailed) as error:
+        registry.commit(bad, actor="t", reason="r")
+    fields = sorted((p.kind, p.field) for p in error.value.problems)
+    assert fields == [
+        ("offer", "service_type"),
+        ("offer", "target_groups"),
+        ("organisation", "orgnr"),
+        ("organisation", "owner_type"),
+        ("unit", "organisation_id"),
+    ]
+    assert _counts(engine) == (0, 0)
+
+
+def test_unknown_geography_codes_are_rejected(engine: Engine) -> None:
+    registry = Registry(engine, clock=Clock())
+    with pytest.raises(ValidationFailed) as error:
+        registry.commit(
+            [Upsert(f.organisation()), Upsert(f.unit(catchment_code="atlantis", municipality_code="9999"))],
+            actor="t",
+            reason="r",
+        )
+    assert {p.field for p in error.value.problems} == {"catchment_code", "municipality_code"}
+
+
+def test_deleting_a_missing_record_is_a_problem(engine: Engine) -> None:
+    with pytest.raises(ValidationFailed, match="cannot delete"):
+        Registry(engine).commit([Delete("unit", "nope")], actor="t", reason="r")
+
+
+def test_actor_and_reason_are_required(engine: Engine) -> None:
+    with pytest.raises(ValueError, match="actor and a reason"):
+        Registry(engine).commit([Upsert(f.organisation())], actor=" ", reason="r")
+
+
+def test_listeners_get_the_new_snapshot(engine: Engine) -> None:
+    registry = Registry(engine, clock=Clock())
+    seen: list[int] = []
+    registry.on_commit(lambda snap: seen.append(snap.revision))
+    registry.commit([Upsert(f.organisation())], actor="t", reason="r")
+    registry.commit([Upsert(replace(f.organisation(), name="Nytt navn"))], actor="t", reason="rename")
+    assert seen == [1, 2]
