@@ -165,3 +165,11 @@ def test_read_counts_names_row_and_field(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="missing column"):
         (tmp_path / "cols.csv").write_text("year,code,age,events\n")
         read_counts(tmp_path / "cols.csv")
+
+
+def test_population_with_mixed_levels_is_rejected() -> None:
+    counts, pop = synthetic(2, years=(2024,))
+    mixed = pop.assign(level=np.where(pop["code"] == "0301", "bydel", "kommune"))
+    with pytest.raises(ValueError, match="several levels"):
+        area_rates(counts, mixed)
+    assert len(area_rates(counts, pop.assign(level="kommune"))) == len(CODES)

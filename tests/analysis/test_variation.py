@@ -117,3 +117,9 @@ def test_capacity_variation_rejects_bad_input() -> None:
         capacity_variation([1.0, 2.0], [1.0])
     with pytest.raises(ValueError, match="positive total"):
         capacity_variation([1.0], [0.0])
+
+
+def test_variation_table_without_counts_skips_scv(bohf: pd.DataFrame) -> None:
+    got = variation_table(bohf, group="aar", rate="RV_just_rate", observed=None, population="Ant_Innbyggere")
+    assert "scv" not in got.columns
+    assert got.loc[2011, "sd_weighted"] == pytest.approx(112.95578058, abs=1e-6)

@@ -174,6 +174,9 @@ def area_rates(
         ``events`` (O), ``population`` (n), ``expected`` (E), ``factor`` (O/E), ``crude_rate``,
         ``direct_rate``, ``indirect_rate``, and for each rate ``*_sd``, ``*_ci_low``, ``*_ci_high``.
     """
+    if "level" in population.columns and population["level"].nunique() > 1:
+        # kommune and bydel rows overlap (Oslo etc.); summing both would double-count residents.
+        raise ValueError("population holds several levels; filter it to one (e.g. level == 'kommune')")
     ev = validate_table(counts, _COUNT_COLUMNS, "events", "counts")
     pop = validate_table(population, _POP_COLUMNS, "population", "population")
     table = _stratum_table(ev, pop, standardise_by, age_width, age_top)

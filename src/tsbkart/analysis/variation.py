@@ -100,8 +100,8 @@ def variation_table(
     *,
     group: str = "year",
     rate: str = "direct_rate",
-    observed: str = "events",
-    expected: str = "expected",
+    observed: str | None = "events",
+    expected: str | None = "expected",
     population: str = "population",
 ) -> pd.DataFrame:
     """Variation statistics per group (e.g. per year) over the area rows of :func:`.rates.area_rates`.
@@ -109,7 +109,7 @@ def variation_table(
     Parameters
     ----------
     areas : DataFrame, one row per (group, area)
-        Must hold the named columns; ``observed``/``expected`` may be None to skip SCV/OBV/RCV.
+        Must hold the named columns; pass ``observed=None`` or ``expected=None`` to skip SCV/OBV/RCV.
     rate : str
         The rate compared across areas (directly standardised by default, as SKDE).
 
@@ -121,6 +121,8 @@ def variation_table(
         ``rcv``, ``scv`` (see the module docstring).
     """
     table = _spread(areas, group, rate, population).join(_quotients(areas, group, rate))
+    if observed is None or expected is None:
+        return table
     if (areas[expected] <= 0).any():
         raise ValueError("expected counts must be > 0 for SCV")
     e = areas[expected]
