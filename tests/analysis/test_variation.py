@@ -10,7 +10,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tsbkart.analysis.variation import capacity_variation, systematic_component, variation_table
+from tsbkart.analysis.variation import (
+    SystematicComponent,
+    capacity_variation,
+    systematic_component,
+    variation_table,
+)
 
 
 @pytest.fixture(scope="module")
@@ -55,10 +60,11 @@ def test_extremal_quotients_match_the_anchor_table(table: pd.DataFrame) -> None:
 
 
 @pytest.mark.parametrize("name", ["fylke", "komnr", "komnrHN", "bohf", "Norge"])
-def test_skde_scv_is_100_over_k_times_obv_minus_rcv(skde_dir: Path, name: str) -> None:
-    # The aggregated "_cv" tables carry only sums; check that our SCV definition is the one they use.
+def test_scv_from_sums_reproduces_every_skde_cv_table(skde_dir: Path, name: str) -> None:
+    # The aggregated "_cv" tables carry only OBV, RCV and K per year (no per-area rows).
     cv = pd.read_csv(skde_dir / f"{name}_Agg_cv.csv").groupby("aar").first()
-    np.testing.assert_allclose(100 * (cv["OBV"] - cv["RCV"]) / cv["Boomr"], cv["SCV"], rtol=0, atol=1e-6)
+    got = [SystematicComponent.from_sums(r.OBV, r.RCV, int(r.Boomr)).scv for r in cv.itertuples()]
+    np.testing.assert_allclose(got, cv["SCV"], rtol=0, atol=1e-6)
 
 
 def test_systematic_component_by_hand() -> None:

@@ -41,6 +41,13 @@ class SystematicComponent:
     rcv: float
     n_areas: int
 
+    @classmethod
+    def from_sums(cls, obv: float, rcv: float, n_areas: int) -> SystematicComponent:
+        """SCV = 100 x (OBV - RCV) / K from already summed OBV and RCV (e.g. SKDE's aggregate tables)."""
+        if n_areas < 1:
+            raise ValueError(f"need at least one area, got {n_areas}")
+        return cls(scv=100.0 * (obv - rcv) / n_areas, obv=obv, rcv=rcv, n_areas=n_areas)
+
 
 def systematic_component(observed: npt.ArrayLike, expected: npt.ArrayLike) -> SystematicComponent:
     """SCV, OBV and RCV from observed and expected counts per area (shape (K,), E > 0)."""
@@ -50,9 +57,9 @@ def systematic_component(observed: npt.ArrayLike, expected: npt.ArrayLike) -> Sy
         raise ValueError(f"need matching, non-empty observed ({o.size}) and expected ({e.size}) counts")
     if np.any(e <= 0):
         raise ValueError("expected counts must be > 0")
-    obv = float(np.sum(((o - e) / e) ** 2))
-    rcv = float(np.sum(1.0 / e))
-    return SystematicComponent(scv=100.0 * (obv - rcv) / o.size, obv=obv, rcv=rcv, n_areas=int(o.size))
+    return SystematicComponent.from_sums(
+        obv=float(np.sum(((o - e) / e) ** 2)), rcv=float(np.sum(1.0 / e)), n_areas=int(o.size)
+    )
 
 
 def _quotients(frame: pd.DataFrame, group: str, value: str) -> pd.DataFrame:
