@@ -1,0 +1,158 @@
+"""Guideline deadlines from ``rules/deadlines.yaml`` and the 10-working-day assessment rule.
+
+The result is guidance for the referrer, never the patient's legally binding deadline (the assessment team
+sets that). Shape::
+
+    GuidelineDeadline(weeks=4, latest_start=date(2026, 12, 21), assessment_due=date(2026, 12, 7),
+                      conditions=[AppliedCondition(code="opioids", weeks=4, status="verified", ...)],
+                      missing=["cannabis"], basis_status="verified", guidance=True)
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from functools import cache
+
+from pydantic import BaseModel
+
+from tsbkart.finder.profile import NeedProfile
+from tsbkart.finder.rules import Condition, DeadlineRules, deadline_rules
+
+
+class AppliedCondition(BaseModel):
+    """One condition of the guide that the profile matches, with the rule that set its weeks."""
+
+    code: str
+    label_nb: str
+    label_en: str
+    weeks: int | None
+    status: str  # verified | inferred | missing
+    rule_nb: str  # what decided the weeks, e.g. "injeksjon i lyske eller hals"
+    rule_en: str
+    source: str
+
+
+class GuidelineDeadline(BaseModel):
+    weeks: int | None  # the shortest deadline among matched conditions; None = not in the rules
+    latest_start: date | None  # referral day + weeks; guidance only
+    referral_day: date
+    assessment_due: date  # referral day + 10 working days (pbrl § 2-2)
+    assessment_working_days: int
+    conditions: list[AppliedCondition]
+    missing: list[str]  # matched conditions whose deadline the rules do not hold
+    basis_status: str | None  # status of the rule behind `weeks`
+    individual_factors_nb: list[str]  # factors in the profile the guide says may shorten the deadline
+    individual_factors_en: list[str]
+    rules_version: int
+    guide_url: str
+    guidance: bool = True  # always: shown as guidance, not a decision
+
+
+def easter_sunday(year: int) -> date:
+    """Gregorian Easter Sunday (anonymous Gregorian algorithm, Meeus/Jones/Butcher)."""
+    a = year % 19
+    b, c = divmod(year, 100)
+    d, e = divmod(b, 4)
+    f = (b + 8) // 25
+    g = (b - f + 1) // 3
+    h = (19 * a + b - d - g + 15) % 30
+    i, k = divmod(c, 4)
+    el = (32 + 2 * e + 2 * i - h - k) % 7
+    m = (a + 11 * h + 22 * el) // 451
+    month, day = divmod(h + el - 7 * m + 114, 31)
+    return date(year, month, day + 1)
+
+
+@cache
+def public_holidays(year: int) -> frozenset[date]:
+    """Norwegian public holidays of ``year`` from the rules file (fixed days and Easter offsets)."""
+    easter = easter_sunday(year)
+    days: set[date] = set()
+    for holiday in deadline_rules().holidays:
+        if holiday.easter_offset is not None:
+            days.add(easter + timedelta(days=holiday.easter_offset))
+        elif holiday.month is not None and holiday.day is not None:
+            days.add(date(year, holiday.month, holiday.day))
+    return frozenset(days)
+
+
+def is_working_day(day: date) -> bool:
+    return day.weekday() < 5 and day not in public_holidays(day.year)
+
+
+def add_working_days(start: date, n: int) -> date:
+    """The n-th working day after ``start`` (``start`` itself does not count)."""
+    day = start
+    while n > 0:
+        day += timedelta(days=1)
+        if is_working_day(day):
+            n -= 1
+    return day
+
+
+def _flag(profile: NeedProfile, when: str) -> bool:
+    flags = {
+        "alcohol_over_20_units": profile.alcohol_over_20_units,
+        "injecting": profile.injects,
+        "injecting_groin_neck": profile.injecting_groin_neck,
+        "pregnant": profile.pregnant,
+        "children_in_care": profile.children_in_care,
+        "rop": profile.rop,
+    }
+    return flags.get(when, False)
+
+
+def _matches(condition: Condition, profile: NeedProfile) -> bool:
+    if condition.when is not None:
+        return _flag(profile, condition.when)
+    substances = set(profile.substances)
+    if "opioids" in condition.substances and profile.lar != "none":
+        return True  # LAR is opioid agonist treatment: the patient has opioid dependence
+    return bool(substances & set(condition.substances))
+
+
+def _apply(condition: Condition, profile: NeedProfile, rules: DeadlineRules) -> AppliedCondition:
+    weeks, status = condition.weeks, condition.status
+    rule = dict(condition.label)
+    for modifier in condition.modifiers:
+        if _flag(profile, modifier.when) and weeks is not None and modifier.weeks < weeks:
+            weeks, status, rule = modifier.weeks, modifier.status, dict(modifier.label)
+    for cross in rules.cross_cutting:
+        if profile.age < cross.age and (weeks is None or cross.weeks < weeks):
+            # For a condition whose own deadline is missing, the general rule is our reading: say so.
+            status = cross.status if weeks is not None else "inferred"
+            weeks, rule = cross.weeks, dict(cross.label)
+    return AppliedCondition(
+        code=condition.code,
+        label_nb=condition.label["nb"],
+        label_en=condition.label["en"],
+        weeks=weeks,
+        status=status,
+        rule_nb=rule["nb"],
+        rule_en=rule["en"],
+        source=condition.source,
+    )
+
+
+def guideline_deadline(profile: NeedProfile, referral_day: date) -> GuidelineDeadline:
+    """The shortest guideline deadline among the guide's conditions that the profile matches."""
+    rules = deadline_rules()
+    applied = [_apply(c, profile, rules) for c in rules.conditions if _matches(c, profile)]
+    known = [a for a in applied if a.weeks is not None]
+    best = min(known, key=lambda a: (a.weeks, a.code)) if known else None
+    weeks = best.weeks if best else None
+    factors = [label for when, label in rules.individual_factors if _flag(profile, when)]
+    return GuidelineDeadline(
+        weeks=weeks,
+        latest_start=referral_day + timedelta(weeks=weeks) if weeks is not None else None,
+        referral_day=referral_day,
+        assessment_due=add_working_days(referral_day, rules.assessment_working_days),
+        assessment_working_days=rules.assessment_working_days,
+        conditions=applied,
+        missing=[a.code for a in applied if a.weeks is None],
+        basis_status=best.status if best else None,
+        individual_factors_nb=[f["nb"] for f in factors],
+        individual_factors_en=[f["en"] for f in factors],
+        rules_version=rules.version,
+        guide_url=rules.guide_url,
+    )

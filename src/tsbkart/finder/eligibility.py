@@ -1,0 +1,209 @@
+"""Which offers fit a profile, and why not when they do not.
+
+Eligibility reads only an offer's :class:`~tsbkart.finder.index.Signature` (service type, target groups,
+legal basis, age limits, intake status, public ownership), so the rules run once per distinct signature. The
+distance preference is the one per-offer rule (``search``). Semantics, from the registry's conventions:
+
+- ``age_min``/``age_max`` None = unknown: not excluded ("age limit unknown").
+- target groups: age bands (vocab ``kind: age`` with bounds) are limits; groups and substances rank (see
+  ``rules/levels.yaml`` ``target_group_kinds``); an empty list = not stated, not restricted.
+- legal basis lists the coercion bases a unit is approved for: a voluntary patient fits any offer, a coerced
+  patient only offers that state the basis.
+- intake ``closed`` excludes; ``unknown`` does not.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from tsbkart.finder.index import Signature
+from tsbkart.finder.profile import NeedProfile
+from tsbkart.finder.reasons import Localised, Reason, joined, reason
+from tsbkart.finder.rules import LevelRules, level_rules
+from tsbkart.vocab import load_vocabularies
+
+
+@dataclass(frozen=True, slots=True)
+class Context:
+    """What eligibility and ranking need from the profile (derived once per request)."""
+
+    profile: NeedProfile
+    facts: frozenset[str]  # acute_crisis, detox, coercion, opioids, lar
+    needs: tuple[str, ...]  # codes of levels.yaml needs the profile states
+    need_types: frozenset[str]  # service types that meet a stated need
+    min_level: int
+    groups: frozenset[str]  # target groups (non-age) the profile matches
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    """Eligibility of one signature: exclusions (empty = eligible), notes, and rank keys."""
+
+    exclusions: tuple[Reason, ...]
+    notes: tuple[Reason, ...]
+    tier: int  # 0 meets a stated need, 1 at or above the needed level, 2 below it
+    target: int  # 0 stated group fits, 1 not stated, 2 stated but does not fit
+
+    @property
+    def eligible(self) -> bool:
+        return not self.exclusions
+
+
+def context(profile: NeedProfile, rules: LevelRules | None = None) -> Context:
+    rules = rules or level_rules()
+    facts = {
+        name
+        for name, on in (
+            ("acute_crisis", profile.acute_crisis),
+            ("detox", profile.detox),
+            ("coercion", profile.coerced),
+            ("opioids", profile.opioid_need),
+            ("lar", profile.lar != "none"),
+        )
+        if on
+    }
+    needs = tuple(code for code in rules.needs if code in facts)
+    groups: set[str] = set(profile.substances)
+    for flag, targets in rules.group_needs.items():
+        if getattr(profile, flag, False):
+            groups.update(targets)
+    return Context(
+        profile=profile,
+        facts=frozenset(facts),
+        needs=needs,
+        need_types=frozenset(t for n in needs for t in rules.needs[n].service_types),
+        min_level=max((rules.needs[n].min_level for n in needs), default=1),
+        groups=frozenset(groups),
+    )
+
+
+def _label(vocabulary: str, code: str) -> Localised:
+    term = load_vocabularies()[vocabulary][code]
+    return {"nb": term.label_in("nb"), "en": term.label_in("en")}
+
+
+def _age(sig: Signature, age: int) -> tuple[list[Reason], list[Reason]]:
+    excl: list[Reason] = []
+    notes: list[Reason] = []
+    if sig.age_min is not None and age < sig.age_min:
+        excl.append(reason("age_below_min", age_min=sig.age_min, age=age))
+    if sig.age_max is not None and age > sig.age_max:
+        excl.append(reason("age_above_max", age_max=sig.age_max, age=age))
+    if sig.age_min is None and sig.age_max is None:
+        notes.append(reason("age_unknown"))
+    vocab = load_vocabularies()["target_groups"]
+    bands = [vocab[g] for g in sig.target_groups if g in vocab and vocab[g].get("kind") == "age"]
+    bounded = [t for t in bands if t.get("age_min") is not None or t.get("age_max") is not None]
+    unbounded = [t for t in bands if t not in bounded]
+    if unbounded:
+        notes.append(
+            reason("age_group_unbounded", groups=joined([_label("target_groups", t.code) for t in unbounded]))
+        )
+    fits = any(t.get("age_min", 0) <= age <= t.get("age_max", 200) for t in bounded)
+    if bounded and not unbounded and not fits and level_rules().target_group_kinds.get("age") == "exclude":
+        excl.append(
+            reason(
+                "age_group_mismatch",
+                groups=joined([_label("target_groups", t.code) for t in bounded]),
+                age=age,
+            )
+        )
+    return excl, notes
+
+
+def _target(sig: Signature, ctx: Context) -> tuple[int, Reason]:
+    vocab = load_vocabularies()["target_groups"]
+    stated = [g for g in sig.target_groups if g in vocab and vocab[g].get("kind") != "age"]
+    if not stated:
+        return 1, reason("target_not_stated")
+    hits = [g for g in stated if g in ctx.groups]
+    if hits:
+        return 0, reason("target_match", groups=joined([_label("target_groups", g) for g in hits]))
+    return 2, reason("target_no_match", groups=joined([_label("target_groups", g) for g in stated]))
+
+
+def _service(sig: Signature, ctx: Context, rules: LevelRules) -> list[Reason]:
+    service = _label("service_types", sig.service_type)
+    required = rules.service_type_requires.get(sig.service_type)
+    if required and not (set(required) & ctx.facts):
+        labels = [rules.needs[r].label if r in rules.needs else _fact_label(r) for r in required]
+        return [reason("service_not_needed", service=service, needs=_or(labels))]
+    return []
+
+
+def _fact_label(fact: str) -> Localised:
+    if fact == "opioids":
+        return {"nb": "opioidavhengighet", "en": "opioid dependence"}
+    return {"nb": fact, "en": fact}
+
+
+def _or(labels: list[Localised]) -> Localised:
+    return {
+        lang: (" eller " if lang == "nb" else " or ").join(label[lang] for label in labels)
+        for lang in ("nb", "en")
+    }
+
+
+def _legal(sig: Signature, ctx: Context) -> tuple[list[Reason], list[Reason]]:
+    basis = ctx.profile.coercion
+    if basis == "none":
+        return [], []
+    label = _label("legal_basis", basis)
+    if basis in sig.legal_basis:
+        return [], [reason("legal_basis_ok", basis=label)]
+    return [reason("legal_basis_missing", basis=label)], []
+
+
+def _preferences(sig: Signature, ctx: Context, rules: LevelRules) -> list[Reason]:
+    prefs = ctx.profile.preferences
+    service = _label("service_types", sig.service_type)
+    out: list[Reason] = []
+    if prefs.public_only and sig.public is not True:
+        out.append(reason("pref_public_only"))
+    allowed = rules.settings.get(prefs.setting, frozenset())
+    if sig.level not in allowed:
+        setting = {
+            "nb": {"outpatient": "poliklinisk/dag", "inpatient": "døgn/akutt"}.get(prefs.setting, "alle"),
+            "en": prefs.setting,
+        }
+        out.append(reason("pref_setting", service=service, setting=setting))
+    if prefs.service_types and sig.service_type not in prefs.service_types:
+        out.append(reason("pref_service_type", service=service))
+    return out
+
+
+def _tier(sig: Signature, ctx: Context, rules: LevelRules) -> tuple[int, Reason]:
+    level = _label("service_types", sig.service_type)
+    if sig.service_type in ctx.need_types:
+        met = [rules.needs[n].label for n in ctx.needs if sig.service_type in rules.needs[n].service_types]
+        return 0, reason("need_met", need=joined(met))
+    if sig.level < ctx.min_level and ctx.needs:
+        top = max(ctx.needs, key=lambda n: rules.needs[n].min_level)
+        return 2, reason("below_need_level", need=rules.needs[top].label)
+    return 1, reason("level", level=level)
+
+
+def judge(sig: Signature, ctx: Context) -> Verdict:
+    """Eligibility of offers with this signature for the profile in ``ctx``."""
+    rules = level_rules()
+    tier, tier_reason = _tier(sig, ctx, rules)
+    target, target_reason = _target(sig, ctx)
+    if sig.service_type in rules.not_results:
+        return Verdict(
+            exclusions=(reason("not_a_result"),), notes=(tier_reason, target_reason), tier=tier, target=target
+        )
+    age_excl, age_notes = _age(sig, ctx.profile.age)
+    legal_excl, legal_notes = _legal(sig, ctx)
+    exclusions = [*_service(sig, ctx, rules), *age_excl, *legal_excl]
+    if sig.intake_status == "closed":
+        exclusions.append(reason("intake_closed"))
+    exclusions += _preferences(sig, ctx, rules)
+    notes = [tier_reason, target_reason, *age_notes, *legal_notes]
+    if sig.intake_status == "unknown":
+        notes.append(reason("intake_unknown"))
+    language = ctx.profile.language
+    if language and language not in ("nb", "no", "nn"):
+        notes.append(
+            reason("language_match" if language in sig.languages else "language_unknown", language=language)
+        )
+    return Verdict(exclusions=tuple(exclusions), notes=tuple(notes), tier=tier, target=target)

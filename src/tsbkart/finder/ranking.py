@@ -1,0 +1,59 @@
+"""The order a professional can follow. Keys, most important first:
+
+1. level of care (BEON): services that meet a stated need (acute crisis, detox, coercion, LAR) first, then
+   services at or above the needed level, then lower levels (follow-up); within each, the lowest level first
+   (outpatient/outreach before day before inpatient before acute);
+2. can it start within the guideline deadline: known waiting within it, then unknown, then beyond it;
+3. the patient's own catchment area first (its trust has the duty to provide);
+4. a stated target group that fits, then not stated, then stated but not fitting;
+5. travel cost from home (unknown last);
+6. waiting time (unknown last);
+7. offer id, so equal offers always come in the same order.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import numpy.typing as npt
+
+IntArray = npt.NDArray[np.int64]
+FloatArray = npt.NDArray[np.float64]
+
+KEY_NAMES = ("tier", "level", "deadline_fit", "catchment", "target", "travel", "waiting", "position")
+
+
+def deadline_fit(waiting: FloatArray, weeks: int | None) -> IntArray:
+    """0 = known waiting within the deadline, 1 = unknown (or no deadline to compare), 2 = beyond it."""
+    fit = np.ones(waiting.shape, dtype=np.int64)
+    if weeks is None:
+        return fit
+    known = ~np.isnan(waiting)
+    fit[known & (waiting <= weeks)] = 0
+    fit[known & (waiting > weeks)] = 2
+    return fit
+
+
+def order(
+    *,
+    tier: IntArray,
+    level: IntArray,
+    fit: IntArray,
+    catchment: IntArray,
+    target: IntArray,
+    travel: FloatArray,
+    waiting: FloatArray,
+    position: IntArray,
+) -> IntArray:
+    """Indices that sort the candidates by the keys above (unknown travel and waiting sort last)."""
+    keys = (
+        position,
+        np.where(np.isnan(waiting), np.inf, waiting),
+        np.where(np.isnan(travel), np.inf, travel),
+        target,
+        catchment,
+        fit,
+        level,
+        tier,
+    )
+    # np.lexsort sorts by the last key first.
+    return np.lexsort(keys).astype(np.int64)

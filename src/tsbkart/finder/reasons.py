@@ -1,0 +1,53 @@
+"""Structured reasons: a code, its parameters and the sentence in bokmål and English (texts in
+``rules/reasons.yaml``). Example::
+
+    Reason(code="age_below_min", kind="exclusion", params={"age_min": 18, "age": 17},
+           nb="Tar imot fra 18 år, pasienten er 17", en="Accepts ages 18+, patient is 17")
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from pydantic import BaseModel
+
+from tsbkart.finder.rules import reason_texts
+
+Param = str | int | float | None
+Localised = Mapping[str, str]  # {"nb": ..., "en": ...}
+
+
+class Reason(BaseModel):
+    code: str
+    kind: str  # exclusion | rank | info
+    params: dict[str, Param]
+    nb: str
+    en: str
+
+
+def _shown(value: Param | Localised, language: str) -> str:
+    if isinstance(value, Mapping):
+        return value[language]
+    if isinstance(value, float):
+        return (
+            f"{value:.0f}" if value >= 10 else f"{value:.1f}".replace(".", "," if language == "nb" else ".")
+        )
+    return "" if value is None else str(value)
+
+
+def reason(code: str, **params: Param | Localised) -> Reason:
+    """Build a reason; a parameter may be a plain value or a ``{"nb", "en"}`` label (kept as its nb text)."""
+    text = reason_texts()[code]
+    raw: dict[str, Param] = {k: (v["en"] if isinstance(v, Mapping) else v) for k, v in params.items()}
+    return Reason(
+        code=code,
+        kind=text.kind,
+        params=raw,
+        nb=text.nb.format(**{k: _shown(v, "nb") for k, v in params.items()}),
+        en=text.en.format(**{k: _shown(v, "en") for k, v in params.items()}),
+    )
+
+
+def joined(labels: list[Localised]) -> Localised:
+    """Labels joined into one localised phrase: ["a", "b"] -> "a, b"."""
+    return {lang: ", ".join(label[lang] for label in labels) for lang in ("nb", "en")}

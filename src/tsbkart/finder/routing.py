@@ -1,0 +1,157 @@
+"""Which assessment team (vurderingsteam) receives the referral for this patient and this service.
+
+Order of preference (first that applies wins):
+
+1. the team the offer itself names (``assessment_team_id``);
+2. a team in the patient's catchment area whose scope covers the service and the patient's age
+   (``lar_only`` for LAR services, then ``all_tsb`` with a fitting age band);
+3. a team in the service's own catchment area with such a scope (the service's trust assesses);
+4. an ``own_unit`` team of the service's organisation in the service's municipality or town;
+5. a team in the patient's catchment area whose scope is not known (said so);
+6. no team known: unknown stays unknown.
+
+Shape::
+
+    Routing(known=True, basis="home_all_tsb", team_id="vurderingsinstans-for-tsb-unn", name="...",
+            phone=None, her_id=None, nb="...", en="...")
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from pydantic import BaseModel
+
+from tsbkart.domain.entities import AssessmentTeam, ServiceOffer, Unit
+from tsbkart.finder.index import FinderIndex
+from tsbkart.registry.snapshot import RegistrySnapshot
+
+LAR_TYPES = frozenset({"lar", "lar_lavterskel", "hab"})
+
+BASIS_TEXT = {
+    "stated_on_offer": ("Tjenesten oppgir dette vurderingsteamet", "The service names this assessment team"),
+    "home_lar_team": (
+        "LAR-teamet i pasientens opptaksområde",
+        "The LAR team in the patient's catchment area",
+    ),
+    "home_all_tsb": (
+        "Vurderingsteamet for hele TSB i pasientens opptaksområde",
+        "The assessment team for all of TSB in the patient's catchment area",
+    ),
+    "service_area_team": (
+        "Vurderingsteamet i tjenestens eget opptaksområde",
+        "The assessment team of the service's own catchment area",
+    ),
+    "own_unit_team": (
+        "Tjenestens eget inntaksteam (vurderer bare til egen enhet)",
+        "The service's own intake team (assesses for its own unit only)",
+    ),
+    "home_scope_unknown": (
+        "Et vurderingsteam i pasientens opptaksområde; hva teamet vurderer for, er ikke kjent",
+        "An assessment team in the patient's catchment area; what it assesses for is not known",
+    ),
+    "none_known": (
+        "Ukjent: vi kjenner ikke vurderingsteamet for denne pasienten og tjenesten",
+        "Unknown: no assessment team is known for this patient and service",
+    ),
+}
+
+
+class Routing(BaseModel):
+    known: bool
+    basis: str
+    nb: str
+    en: str
+    team_id: str | None = None
+    name: str | None = None
+    town: str | None = None
+    phone: str | None = None
+    address: str | None = None
+    her_id: str | None = None
+    scope: str | None = None
+    scope_note: str | None = None
+    age_min: int | None = None
+    age_max: int | None = None
+    source: str | None = None
+
+
+def _routing(basis: str, team: AssessmentTeam | None) -> Routing:
+    nb, en = BASIS_TEXT[basis]
+    if team is None:
+        return Routing(known=False, basis=basis, nb=nb, en=en)
+    return Routing(
+        known=True,
+        basis=basis,
+        nb=nb,
+        en=en,
+        team_id=team.id,
+        name=team.name,
+        town=team.town,
+        phone=team.phone,
+        address=team.address,
+        her_id=team.her_id,
+        scope=team.scope,
+        scope_note=team.scope_note,
+        age_min=team.age_min,
+        age_max=team.age_max,
+        source=team.provenance.source,
+    )
+
+
+def age_fits(team: AssessmentTeam, age: int) -> bool:
+    return (team.age_min is None or age >= team.age_min) and (team.age_max is None or age <= team.age_max)
+
+
+def _first(teams: Iterable[AssessmentTeam], scope: str, age: int) -> AssessmentTeam | None:
+    return next((t for t in sorted(teams, key=lambda t: t.id) if t.scope == scope and age_fits(t, age)), None)
+
+
+def _covering(
+    teams: Iterable[AssessmentTeam], service_type: str | None, age: int
+) -> tuple[str, AssessmentTeam] | None:
+    teams = tuple(teams)
+    if service_type is None or service_type in LAR_TYPES:
+        lar = _first(teams, "lar_only", age)
+        if lar is not None and service_type is not None:
+            return "lar", lar
+    team = _first(teams, "all_tsb", age)
+    return ("all_tsb", team) if team is not None else None
+
+
+def route(
+    snapshot: RegistrySnapshot,
+    index: FinderIndex,
+    *,
+    home_catchment: str | None,
+    age: int,
+    offer: ServiceOffer | None = None,
+    unit: Unit | None = None,
+    lar: bool = False,
+) -> Routing:
+    """The team for ``offer`` (or, without one, for the patient in general; ``lar`` asks for the LAR team)."""
+    if (
+        offer is not None
+        and offer.assessment_team_id is not None
+        and offer.assessment_team_id in snapshot.teams
+    ):
+        return _routing("stated_on_offer", snapshot.teams[offer.assessment_team_id])
+    service_type = offer.service_type if offer is not None else ("lar" if lar else None)
+    home = index.teams_by_catchment.get(home_catchment or "", ())
+    found = _covering(home, service_type, age)
+    if found is not None:
+        return _routing("home_lar_team" if found[0] == "lar" else "home_all_tsb", found[1])
+    if unit is not None and unit.catchment_code and unit.catchment_code != home_catchment:
+        found = _covering(index.teams_by_catchment.get(unit.catchment_code, ()), service_type, age)
+        if found is not None:
+            return _routing("service_area_team", found[1])
+    if unit is not None and unit.catchment_code:
+        for team in sorted(index.teams_by_catchment.get(unit.catchment_code, ()), key=lambda t: t.id):
+            same_place = team.municipality_code == unit.municipality_code or (
+                team.town and team.town == unit.town
+            )
+            if team.scope == "own_unit" and team.organisation_id == unit.organisation_id and same_place:
+                return _routing("own_unit_team", team)
+    unknown = _first(home, "unknown", age)
+    if unknown is not None:
+        return _routing("home_scope_unknown", unknown)
+    return _routing("none_known", None)
