@@ -52,6 +52,7 @@ class FinderIndex:
     catchment: npt.NDArray[np.object_]  # unit catchment code or None
     waiting: FloatArray  # waiting weeks, nan = unknown
     teams_by_catchment: dict[str, tuple[AssessmentTeam, ...]]
+    units_at: dict[tuple[str, str | None], int]  # (organisation, municipality) -> number of units there
 
 
 def _signature(
@@ -88,6 +89,9 @@ def build_index(snapshot: RegistrySnapshot) -> FinderIndex:
     for team in snapshot.teams.values():
         if team.catchment_code:
             teams[team.catchment_code].append(team)
+    units_at: dict[tuple[str, str | None], int] = defaultdict(int)
+    for unit in snapshot.units.values():
+        units_at[(unit.organisation_id, unit.municipality_code)] += 1
     nan = float("nan")
     return FinderIndex(
         offers=offers,
@@ -100,6 +104,7 @@ def build_index(snapshot: RegistrySnapshot) -> FinderIndex:
         catchment=np.array([u.catchment_code if u else None for u in units], dtype=object),
         waiting=np.array([o.waiting_weeks if o.waiting_weeks is not None else nan for o in offers]),
         teams_by_catchment={k: tuple(v) for k, v in teams.items()},
+        units_at=dict(units_at),
     )
 
 

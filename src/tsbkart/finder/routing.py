@@ -6,9 +6,10 @@ Order of preference (first that applies wins):
 2. a team in the patient's catchment area whose scope covers the service and the patient's age
    (``lar_only`` for LAR services, then ``all_tsb`` with a fitting age band);
 3. a team in the service's own catchment area with such a scope (the service's trust assesses);
-4. an ``own_unit`` team of the service's organisation in the service's municipality or town;
+4. an ``own_unit`` team of the service's organisation in the service's municipality, when the organisation
+   has only that one unit there (teams do not say which unit they belong to, so we do not guess among several);
 5. a team in the patient's catchment area whose scope is not known (said so);
-6. no team known: unknown stays unknown.
+6. no team known: unknown stays unknown (and we say when the area's team exists but serves another age band).
 
 Shape::
 
@@ -50,6 +51,10 @@ BASIS_TEXT = {
         "Et vurderingsteam i pasientens opptaksområde; hva teamet vurderer for, er ikke kjent",
         "An assessment team in the patient's catchment area; what it assesses for is not known",
     ),
+    "home_age_band_mismatch": (
+        "Ukjent: vurderingsteamet i opptaksområdet ({name}) oppgir en aldersgruppe pasienten ikke er i",
+        "Unknown: the assessment team of the catchment area ({name}) states an age band the patient is outside",
+    ),
     "none_known": (
         "Ukjent: vi kjenner ikke vurderingsteamet for denne pasienten og tjenesten",
         "Unknown: no assessment team is known for this patient and service",
@@ -75,9 +80,11 @@ class Routing(BaseModel):
     source: str | None = None
 
 
-def _routing(basis: str, team: AssessmentTeam | None) -> Routing:
+def _routing(basis: str, team: AssessmentTeam | None, *, known: bool = True) -> Routing:
     nb, en = BASIS_TEXT[basis]
-    if team is None:
+    if team is not None:
+        nb, en = nb.format(name=team.name), en.format(name=team.name)
+    if team is None or not known:
         return Routing(known=False, basis=basis, nb=nb, en=en)
     return Routing(
         known=True,
@@ -146,12 +153,17 @@ def route(
             return _routing("service_area_team", found[1])
     if unit is not None and unit.catchment_code:
         for team in sorted(index.teams_by_catchment.get(unit.catchment_code, ()), key=lambda t: t.id):
-            same_place = team.municipality_code == unit.municipality_code or (
-                team.town and team.town == unit.town
+            same_place = (
+                team.municipality_code is not None and team.municipality_code == unit.municipality_code
             )
-            if team.scope == "own_unit" and team.organisation_id == unit.organisation_id and same_place:
+            alone = index.units_at.get((unit.organisation_id, unit.municipality_code), 0) == 1
+            mine = team.scope == "own_unit" and team.organisation_id == unit.organisation_id
+            if mine and same_place and alone:
                 return _routing("own_unit_team", team)
     unknown = _first(home, "unknown", age)
     if unknown is not None:
         return _routing("home_scope_unknown", unknown)
+    mismatch = next((t for t in sorted(home, key=lambda t: t.id) if t.scope == "all_tsb"), None)
+    if mismatch is not None:
+        return _routing("home_age_band_mismatch", mismatch, known=False)
     return _routing("none_known", None)
