@@ -1,0 +1,403 @@
+"""Coverage of an area: the basic-services matrix, capacity per 10,000 adults, ownership and freshness.
+
+An *area* is a regional health authority (RHF), a catchment area (HF), a municipality or an Oslo bydel.
+Everything here reads a ``RegistrySnapshot`` and returns plain frozen dataclasses, so the area pages and the
+atlas render the same numbers. Shapes, by example::
+
+    area = resolve_area(snapshot.geography, "hf", "unn")
+    # Area(kind="hf", code="unn", name="Universitetssykehuset Nord-Norge HF",
+    #      kommuner=("5501", ...), bydeler=())
+    summary = summarise_area(snapshot, area, population=load_population(2026), declarations=())
+    summary.matrix[0]   # CoverageCell(basic_service="vurdering", status="present", unit_ids=("unn-..",))
+    summary.capacity    # Capacity(beds=58, beds_unknown_units=3, places=0, adults=161234,
+                        #          beds_per_10k=3.6, places_per_10k=0.0, population_year=2026)
+
+A matrix cell is ``present`` when the registry holds at least one offer of that basic service in the area,
+``missing`` only when a data steward has declared the registry complete for that service in that area
+(``data/coverage_declarations.csv``), and ``unknown`` otherwise: an absent record is not evidence of an absent
+service.
+"""
+
+from __future__ import annotations
+
+import csv
+import statistics
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from functools import cache
+from importlib import resources
+from pathlib import Path
+
+import pandas as pd
+
+from tsbkart.domain.entities import AreaUnit, AssessmentTeam, Unit
+from tsbkart.reference.population import load_population
+from tsbkart.registry.snapshot import Geography, RegistrySnapshot
+from tsbkart.vocab.loader import Vocabularies, load_vocabularies
+
+AREA_KINDS = ("rhf", "hf", "kommune")
+CELL_STATUSES = ("present", "missing", "unknown")
+# Adults are 18 and over: the age from which TSB for adults applies and the denominator the atlas uses.
+ADULT_AGE = 18
+PER = 10_000
+DECLARATION_COLUMNS = ("area_code", "basic_service", "complete_as_of", "source", "steward")
+
+
+class DeclarationError(ValueError):
+    """The declarations file is malformed; the message names the file, row and field."""
+
+
+@dataclass(frozen=True, slots=True)
+class Area:
+    """An area and the kommune and bydel codes whose residents it covers (for population sums).
+
+    ``kind`` is ``rhf``, ``hf`` or ``kommune`` (a bydel is ``kommune`` kind with a 6-digit code). ``kommuner``
+    holds 4-digit codes counted at kommune level, ``bydeler`` Oslo bydel codes counted at bydel level; a code
+    is never in both, so the two population levels are never added for the same residents.
+    """
+
+    kind: str
+    code: str
+    name: str
+    kommuner: tuple[str, ...]
+    bydeler: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class CoverageDeclaration:
+    """A steward's statement that the registry lists every unit of ``basic_service`` in ``area_code``."""
+
+    area_code: str
+    basic_service: str
+    complete_as_of: date
+    source: str
+    steward: str
+
+
+@dataclass(frozen=True, slots=True)
+class CoverageCell:
+    """One cell of the basic-services matrix; ``unit_ids`` are the units whose offers make it present."""
+
+    basic_service: str
+    status: str  # one of CELL_STATUSES
+    unit_ids: tuple[str, ...] = ()
+    declaration: CoverageDeclaration | None = None
+    # For ``vurdering`` only: assessment teams (vurderingsteam) of the area that assess for all of TSB. They
+    # are the registry's evidence of the assessment service even when no unit carries a vurdering offer.
+    team_ids: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Capacity:
+    """Beds and places in the area, and per 10,000 adults (None when the population is unknown)."""
+
+    beds: int
+    beds_unknown_units: int  # inpatient units (døgn/avrusning/akutt offers) with no bed count
+    places: int
+    adults: int | None
+    population_year: int | None
+    beds_per_10k: float | None
+    places_per_10k: float | None
+
+
+@dataclass(frozen=True, slots=True)
+class OwnershipSplit:
+    """Units and beds by public or private ownership (owner type vocab ``public`` attribute)."""
+
+    public_units: int
+    private_units: int
+    unknown_units: int  # organisation missing or owner type without a ``public`` attribute
+    public_beds: int
+    private_beds: int
+
+
+@dataclass(frozen=True, slots=True)
+class Freshness:
+    """How old the area's facts are: record-level verified dates of its units."""
+
+    oldest_verified: date | None
+    median_verified: date | None
+    unverified_units: int
+
+
+@dataclass(frozen=True, slots=True)
+class AreaCoverage:
+    area: Area
+    unit_ids: tuple[str, ...]
+    matrix: tuple[CoverageCell, ...]
+    capacity: Capacity
+    ownership: OwnershipSplit
+    freshness: Freshness
+
+
+# --- Areas ------------------------------------------------------------------------------------------------
+
+
+def resolve_area(geography: Geography, kind: str, code: str) -> Area | None:
+    """The area ``kind``/``code`` with its population members, or None when unknown."""
+    if kind == "hf":
+        catchment = geography.catchments.get(code)
+        if catchment is None:
+            return None
+        return _area_of_catchments(geography, "hf", code, catchment.name, {code})
+    if kind == "rhf":
+        region = geography.regions.get(code)
+        if region is None:
+            return None
+        codes = {c.code for c in geography.catchments.values() if c.region_code == code}
+        return _area_of_catchments(geography, "rhf", code, region.name, codes)
+    if kind == "kommune":
+        unit = geography.area_units.get(code)
+        if unit is None:
+            return None
+        if unit.kind == "bydel":
+            return Area("kommune", code, unit.name, (), (code,))
+        return Area("kommune", code, unit.name, (code,), ())
+    return None
+
+
+def _area_of_catchments(geography: Geography, kind: str, code: str, name: str, catchments: set[str]) -> Area:
+    kommuner = sorted(
+        a.code
+        for a in geography.area_units.values()
+        if a.kind == "kommune" and a.catchment_code in catchments
+    )
+    bydeler = sorted(
+        a.code for a in geography.area_units.values() if a.kind == "bydel" and a.catchment_code in catchments
+    )
+    # When every bydel of a municipality lies in the area, count the municipality row instead: it also holds
+    # residents without a registered bydel, which the bydel rows leave out.
+    parents = {geography.area_units[b].parent_code for b in bydeler}
+    for parent in sorted(p for p in parents if p is not None):
+        children = {a.code for a in geography.area_units.values() if a.parent_code == parent}
+        if children <= set(bydeler):
+            bydeler = [b for b in bydeler if b not in children]
+            kommuner = sorted([*kommuner, parent])
+    return Area(kind, code, name, tuple(kommuner), tuple(bydeler))
+
+
+def _parent_of(area_units: Mapping[str, AreaUnit], code: str) -> str | None:
+    unit = area_units.get(code)
+    return unit.parent_code if unit else None
+
+
+def units_in_area(snapshot: RegistrySnapshot, area: Area) -> tuple[Unit, ...]:
+    """Units located in the area (by region, catchment or municipality code), sorted by name."""
+    if area.kind == "rhf":
+        selected = [u for u in snapshot.units.values() if u.region_code == area.code]
+    elif area.kind == "hf":
+        selected = [u for u in snapshot.units.values() if u.catchment_code == area.code]
+    else:
+        geo = snapshot.geography.area_units
+        selected = [
+            u
+            for u in snapshot.units.values()
+            if u.municipality_code == area.code
+            or (u.municipality_code is not None and _parent_of(geo, u.municipality_code) == area.code)
+        ]
+    return tuple(sorted(selected, key=lambda u: (u.name, u.id)))
+
+
+def teams_in_area(snapshot: RegistrySnapshot, area: Area) -> tuple[AssessmentTeam, ...]:
+    """Assessment teams of the area (by region, catchment or municipality code), sorted by name."""
+    if area.kind == "rhf":
+        selected = [t for t in snapshot.teams.values() if t.region_code == area.code]
+    elif area.kind == "hf":
+        selected = [t for t in snapshot.teams.values() if t.catchment_code == area.code]
+    else:
+        geo = snapshot.geography.area_units
+        selected = [
+            t
+            for t in snapshot.teams.values()
+            if t.municipality_code == area.code
+            or (t.municipality_code is not None and _parent_of(geo, t.municipality_code) == area.code)
+        ]
+    return tuple(sorted(selected, key=lambda t: (t.name, t.id)))
+
+
+# --- Basic-services matrix --------------------------------------------------------------------------------
+
+
+def load_declarations(path: Path | None = None) -> tuple[CoverageDeclaration, ...]:
+    """Read the completeness declarations (default: the bundled ``data/coverage_declarations.csv``)."""
+    path = path or Path(str(resources.files("tsbkart.analysis") / "data" / "coverage_declarations.csv"))
+    known = set(load_vocabularies()["basic_services"].codes)
+    with path.open(encoding="utf-8", newline="") as handle:
+        reader = csv.DictReader(handle)
+        if tuple(reader.fieldnames or ()) != DECLARATION_COLUMNS:
+            raise DeclarationError(f"{path.name}: header must be {','.join(DECLARATION_COLUMNS)}")
+        return tuple(
+            _declaration(path.name, row_no, row, known) for row_no, row in enumerate(reader, start=2)
+        )
+
+
+def _declaration(origin: str, row_no: int, row: dict[str, str], known: set[str]) -> CoverageDeclaration:
+    for column in DECLARATION_COLUMNS:
+        if not (row.get(column) or "").strip():
+            raise DeclarationError(f"{origin}: row {row_no}: field {column!r} is empty")
+    if row["basic_service"] not in known:
+        raise DeclarationError(
+            f"{origin}: row {row_no}: basic_service {row['basic_service']!r} is not a code"
+        )
+    try:
+        as_of = date.fromisoformat(row["complete_as_of"])
+    except ValueError as error:
+        raise DeclarationError(f"{origin}: row {row_no}: complete_as_of: {error}") from error
+    return CoverageDeclaration(row["area_code"], row["basic_service"], as_of, row["source"], row["steward"])
+
+
+def basic_service_matrix(
+    snapshot: RegistrySnapshot,
+    area: Area,
+    declarations: Iterable[CoverageDeclaration] = (),
+    vocabularies: Vocabularies | None = None,
+) -> tuple[CoverageCell, ...]:
+    """One cell per basic service, in vocabulary order (vurdering, akutt, avrusning, poliklinikk_ambulant, døgn)."""
+    vocabs = vocabularies or load_vocabularies()
+    service_of = {t.code: t.get("basic_service") for t in vocabs["service_types"]}
+    behind: dict[str, set[str]] = {code: set() for code in vocabs["basic_services"].codes}
+    for unit in units_in_area(snapshot, area):
+        for offer in snapshot.offers_of(unit.id):
+            basic = service_of.get(offer.service_type)
+            if basic in behind:
+                behind[basic].add(unit.id)
+    declared = {d.basic_service: d for d in declarations if d.area_code == area.code}
+    teams = tuple(t.id for t in teams_in_area(snapshot, area) if t.scope == "all_tsb")
+    cells = []
+    for code, unit_ids in behind.items():
+        team_ids = teams if code == "vurdering" else ()
+        if unit_ids or team_ids:
+            cells.append(CoverageCell(code, "present", tuple(sorted(unit_ids)), team_ids=team_ids))
+        elif code in declared:
+            cells.append(CoverageCell(code, "missing", (), declared[code]))
+        else:
+            cells.append(CoverageCell(code, "unknown"))
+    return tuple(cells)
+
+
+# --- Capacity per 10,000 adults ---------------------------------------------------------------------------
+
+
+def adults_by_area(population: pd.DataFrame, areas: Sequence[Area]) -> dict[str, int | None]:
+    """Residents aged 18+ of each area (keyed by area code), from ``load_population`` rows of one year.
+
+    Sums kommune rows for ``area.kommuner`` and bydel rows for ``area.bydeler``; None when a member code has
+    no population row (an unknown denominator is not zero).
+    """
+    adults = population[population["age"] >= ADULT_AGE]
+    totals = adults.groupby(["level", "code"], observed=True)["population"].sum()
+    result: dict[str, int | None] = {}
+    for area in areas:
+        keys = [("kommune", c) for c in area.kommuner] + [("bydel", c) for c in area.bydeler]
+        present = totals.reindex(pd.MultiIndex.from_tuples(keys, names=["level", "code"])) if keys else None
+        if present is None or present.isna().any():
+            result[area.code] = None
+        else:
+            result[area.code] = int(present.sum())
+    return result
+
+
+def unit_beds(snapshot: RegistrySnapshot, unit: Unit) -> int | None:
+    """The unit's bed count as stated, else the sum of its offers' stated beds, else None (unknown)."""
+    if unit.beds is not None:
+        return unit.beds
+    stated = [o.beds for o in snapshot.offers_of(unit.id) if o.beds is not None]
+    return sum(stated) if stated else None
+
+
+def _is_inpatient(snapshot: RegistrySnapshot, unit: Unit, vocabs: Vocabularies) -> bool:
+    inpatient = {t.code for t in vocabs["service_types"] if t.get("level") in (3, 4)}
+    return any(o.service_type in inpatient for o in snapshot.offers_of(unit.id))
+
+
+def capacity(
+    snapshot: RegistrySnapshot,
+    area: Area,
+    population: pd.DataFrame | None,
+    vocabularies: Vocabularies | None = None,
+) -> Capacity:
+    """Beds and places of the area's units; rates per 10,000 adults when ``population`` is given."""
+    vocabs = vocabularies or load_vocabularies()
+    units = units_in_area(snapshot, area)
+    beds = 0
+    unknown = 0
+    for unit in units:
+        count = unit_beds(snapshot, unit)
+        if count is None:
+            unknown += int(_is_inpatient(snapshot, unit, vocabs))
+        else:
+            beds += count
+    places = sum(o.places or 0 for u in units for o in snapshot.offers_of(u.id))
+    adults: int | None = None
+    year: int | None = None
+    if population is not None and len(population):
+        year = int(population["year"].max())
+        adults = adults_by_area(population[population["year"] == year], [area])[area.code]
+    return Capacity(
+        beds=beds,
+        beds_unknown_units=unknown,
+        places=places,
+        adults=adults,
+        population_year=year,
+        beds_per_10k=beds * PER / adults if adults else None,
+        places_per_10k=places * PER / adults if adults else None,
+    )
+
+
+@cache
+def latest_population() -> pd.DataFrame:
+    """Population rows of the latest bundled year (1 January), loaded once per process; do not mutate."""
+    frame = load_population()
+    latest: pd.DataFrame = frame[frame["year"] == frame["year"].max()].reset_index(drop=True)
+    return latest
+
+
+# --- Ownership and freshness -----------------------------------------------------------------------------
+
+
+def ownership(
+    snapshot: RegistrySnapshot, units: Iterable[Unit], vocabularies: Vocabularies | None = None
+) -> OwnershipSplit:
+    """Count units and beds by the ``public`` attribute of their organisation's owner type."""
+    vocabs = vocabularies or load_vocabularies()
+    public_of = {t.code: t.get("public") for t in vocabs["owner_types"]}
+    counts = {"public": 0, "private": 0, "unknown": 0}
+    beds = {"public": 0, "private": 0, "unknown": 0}
+    for unit in units:
+        organisation = snapshot.organisations.get(unit.organisation_id)
+        flag = public_of.get(organisation.owner_type) if organisation else None
+        side = "unknown" if flag is None else ("public" if flag else "private")
+        counts[side] += 1
+        beds[side] += unit_beds(snapshot, unit) or 0
+    return OwnershipSplit(
+        counts["public"], counts["private"], counts["unknown"], beds["public"], beds["private"]
+    )
+
+
+def freshness(units: Iterable[Unit]) -> Freshness:
+    """Oldest and median record-level verified date; units without one are counted, not guessed."""
+    units = tuple(units)
+    dates = sorted(u.provenance.verified for u in units if u.provenance.verified is not None)
+    median = date.fromordinal(int(statistics.median_low([d.toordinal() for d in dates]))) if dates else None
+    return Freshness(dates[0] if dates else None, median, len(units) - len(dates))
+
+
+def summarise_area(
+    snapshot: RegistrySnapshot,
+    area: Area,
+    population: pd.DataFrame | None,
+    declarations: Iterable[CoverageDeclaration] = (),
+    vocabularies: Vocabularies | None = None,
+) -> AreaCoverage:
+    """Everything the area page and the atlas show about one area."""
+    vocabs = vocabularies or load_vocabularies()
+    units = units_in_area(snapshot, area)
+    return AreaCoverage(
+        area=area,
+        unit_ids=tuple(u.id for u in units),
+        matrix=basic_service_matrix(snapshot, area, declarations, vocabs),
+        capacity=capacity(snapshot, area, population, vocabs),
+        ownership=ownership(snapshot, units, vocabs),
+        freshness=freshness(units),
+    )

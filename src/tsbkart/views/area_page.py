@@ -1,0 +1,114 @@
+"""The area page (RHF, catchment area, municipality or Oslo bydel) as plain data.
+
+Shape, by example::
+
+    page = build_area_page(snapshot, "hf", "unn", population=load_population(2026), declarations=())
+    page.coverage.matrix    # tuple[CoverageCell, ...] (see tsbkart.analysis.coverage)
+    page.units              # tuple[Unit, ...] located in the area, by name
+    page.parents            # (AreaLink(kind="rhf", code="helse-nord", name="Helse Nord RHF"),)
+    page.children           # AreaLinks to the catchments of an RHF or the municipalities of a catchment
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import pandas as pd
+
+from tsbkart.analysis.coverage import (
+    AreaCoverage,
+    CoverageDeclaration,
+    resolve_area,
+    summarise_area,
+)
+from tsbkart.domain.entities import Organisation, Unit
+from tsbkart.registry.snapshot import RegistrySnapshot
+
+
+@dataclass(frozen=True, slots=True)
+class AreaLink:
+    kind: str  # "rhf" | "hf" | "kommune" (bydel codes use "kommune" too)
+    code: str
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class AreaPage:
+    link: AreaLink
+    area_type: str  # "rhf" | "hf" | "kommune" | "bydel" (what to call it on the page)
+    coverage: AreaCoverage
+    units: tuple[Unit, ...]
+    organisations: dict[str, Organisation]
+    parents: tuple[AreaLink, ...]
+    children: tuple[AreaLink, ...]
+    oslo_split: bool  # part of the area's residents are counted by Oslo bydel
+
+
+def build_area_page(
+    snapshot: RegistrySnapshot,
+    kind: str,
+    code: str,
+    population: pd.DataFrame | None,
+    declarations: Iterable[CoverageDeclaration] = (),
+) -> AreaPage | None:
+    """The page of area ``kind``/``code``, or None when there is no such area."""
+    geography = snapshot.geography
+    area = resolve_area(geography, kind, code)
+    if area is None:
+        return None
+    coverage = summarise_area(snapshot, area, population, declarations)
+    units = tuple(snapshot.units[u] for u in coverage.unit_ids)
+    area_unit = geography.area_units.get(code) if kind == "kommune" else None
+    return AreaPage(
+        link=AreaLink(kind, code, area.name),
+        area_type="bydel" if area_unit is not None and area_unit.kind == "bydel" else kind,
+        coverage=coverage,
+        units=units,
+        organisations={
+            u.organisation_id: o for u in units if (o := snapshot.organisations.get(u.organisation_id))
+        },
+        parents=_parents(snapshot, kind, code),
+        children=_children(snapshot, kind, code),
+        oslo_split=bool(area.bydeler) or code == "0301",
+    )
+
+
+def _parents(snapshot: RegistrySnapshot, kind: str, code: str) -> tuple[AreaLink, ...]:
+    geography = snapshot.geography
+    links: list[AreaLink] = []
+    if kind == "kommune":
+        unit = geography.area_units[code]
+        if unit.parent_code and unit.parent_code in geography.area_units:
+            parent = geography.area_units[unit.parent_code]
+            links.append(AreaLink("kommune", parent.code, parent.name))
+        catchment = geography.catchments.get(unit.catchment_code or "")
+        if catchment is not None:
+            links.append(AreaLink("hf", catchment.code, catchment.name))
+            kind, code = "hf", catchment.code
+    if kind == "hf":
+        region = geography.regions.get(geography.catchments[code].region_code)
+        if region is not None:
+            links.append(AreaLink("rhf", region.code, region.name))
+    return tuple(reversed(links))
+
+
+def _children(snapshot: RegistrySnapshot, kind: str, code: str) -> tuple[AreaLink, ...]:
+    geography = snapshot.geography
+    if kind == "rhf":
+        found = [
+            AreaLink("hf", c.code, c.name) for c in geography.catchments.values() if c.region_code == code
+        ]
+    elif kind == "hf":
+        found = [
+            AreaLink("kommune", a.code, a.name)
+            for a in geography.area_units.values()
+            if a.catchment_code == code
+        ]
+    else:
+        found = [
+            AreaLink("kommune", a.code, a.name)
+            for a in geography.area_units.values()
+            if a.parent_code == code
+        ]
+    return tuple(sorted(found, key=lambda link: link.name))
