@@ -1,9 +1,171 @@
-"""Import, export, template and check commands (filled in by the exchange work, issue #2)."""
+"""Import, export, template and check commands (issue #2). Thin: parse arguments, call the core, print."""
 
 from __future__ import annotations
 
+import json
+import sys
+from datetime import date
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
 import typer
+from rich.table import Table
+
+from tsbkart.cli.context import console, engine, out, registry
+from tsbkart.exchange.columns import KIND_ORDER
+from tsbkart.exchange.export import export_csv, geojson, write_csv_files, write_xlsx
+from tsbkart.exchange.importer import ImportReport, import_files
+from tsbkart.exchange.template import write_csv_templates, write_xlsx_template
+from tsbkart.quality.check import check as quality_check
+from tsbkart.quality.check import render_text
+from tsbkart.registry.history import as_of
+from tsbkart.registry.snapshot import RegistrySnapshot
+
+
+class ExportFormat(StrEnum):
+    csv = "csv"
+    xlsx = "xlsx"
+    geojson = "geojson"
+
+
+class TemplateFormat(StrEnum):
+    xlsx = "xlsx"
+    csv = "csv"
+
+
+class ReportFormat(StrEnum):
+    text = "text"
+    json = "json"
+
+
+def _print_problems(report: ImportReport) -> None:
+    table = Table("file", "sheet", "row", "field", "problem", title=f"{len(report.problems)} problem(s)")
+    for p in report.problems:
+        table.add_row(p.file, p.sheet or "", str(p.row or ""), p.field or "", p.message)
+    console.print(table)
+    console.print("[red]Nothing was imported.[/red] Fix the rows above and import the file(s) again.")
+
+
+def import_command(
+    files: Annotated[list[Path], typer.Argument(help="CSV or XLSX files (a CSV file's name says its kind).")],
+    actor: Annotated[str, typer.Option(help="Who is importing (recorded in the revision).")],
+    reason: Annotated[str, typer.Option(help="Why (recorded in the revision).")],
+    kind: Annotated[
+        str | None, typer.Option(help="Kind of a CSV file: organisation, team, unit, offer.")
+    ] = None,
+) -> None:
+    """Import organisations, teams, units and service offers as one revision, or nothing if any row is bad."""
+    if kind is not None and kind not in KIND_ORDER:
+        console.print(f"[red]--kind must be one of {', '.join(KIND_ORDER)}[/red]")
+        raise typer.Exit(2)
+    missing = [str(f) for f in files if not f.is_file()]
+    if missing:
+        console.print(f"[red]No such file: {', '.join(missing)}[/red]")
+        raise typer.Exit(2)
+    report = import_files(registry(), files, actor=actor, reason=reason, kind=kind)
+    if not report.ok:
+        _print_problems(report)
+        raise typer.Exit(1)
+    read = ", ".join(f"{n} {k}" for k, n in report.rows.items() if n)
+    changed = sum(report.created.values()) + sum(report.updated.values())
+    if report.revision is None:
+        console.print(f"[green]Read {read}; nothing changed.[/green]")
+    else:
+        console.print(
+            f"[green]Imported as revision {report.revision}:[/green] read {read}; "
+            f"{sum(report.created.values())} created, {sum(report.updated.values())} updated ({changed} changed)."
+        )
+
+
+def _snapshot(on: str | None) -> RegistrySnapshot:
+    if on is None:
+        return registry().snapshot()
+    try:
+        day = date.fromisoformat(on)
+    except ValueError:
+        console.print(f"[red]--as-of must be a date as YYYY-MM-DD, got {on!r}[/red]")
+        raise typer.Exit(2) from None
+    return as_of(engine(), day)
+
+
+def export_command(
+    format: Annotated[
+        ExportFormat, typer.Option("--format", help="csv, xlsx or geojson.")
+    ] = ExportFormat.csv,
+    kind: Annotated[list[str] | None, typer.Option(help="Kinds to export (default: all).")] = None,
+    output: Annotated[
+        Path | None, typer.Option(help="File (xlsx, geojson, one csv kind) or folder (csv).")
+    ] = None,
+    as_of_date: Annotated[
+        str | None, typer.Option("--as-of", help="Export the registry as it was on DATE.")
+    ] = None,
+) -> None:
+    """Export the registry (or its state on a past date) as CSV, XLSX or GeoJSON."""
+    kinds = kind or list(KIND_ORDER)
+    unknown = [k for k in kinds if k not in KIND_ORDER]
+    if unknown:
+        console.print(f"[red]Unknown kind(s) {', '.join(unknown)}; use {', '.join(KIND_ORDER)}[/red]")
+        raise typer.Exit(2)
+    snapshot = _snapshot(as_of_date)
+    if format is ExportFormat.geojson:
+        text = json.dumps(geojson(snapshot), ensure_ascii=False, indent=1)
+        _write_or_print(text, output)
+    elif format is ExportFormat.xlsx:
+        path = write_xlsx(snapshot, output or Path("tsbkart-export.xlsx"), kinds)
+        console.print(f"Wrote {path}")
+    elif len(kinds) == 1 and (output is None or output.suffix == ".csv"):
+        _write_or_print(export_csv(snapshot, kinds[0]), output)
+    elif output is None:
+        console.print("[red]Exporting several kinds as CSV needs --output FOLDER[/red]")
+        raise typer.Exit(2)
+    else:
+        for path in write_csv_files(snapshot, output, kinds):
+            console.print(f"Wrote {path}")
+
+
+def _write_or_print(text: str, output: Path | None) -> None:
+    if output is None:
+        sys.stdout.write(text)
+    else:
+        output.write_text(text, encoding="utf-8")
+        console.print(f"Wrote {output}")
+
+
+def template_command(
+    format: Annotated[TemplateFormat, typer.Option("--format", help="xlsx or csv.")] = TemplateFormat.xlsx,
+    output: Annotated[Path | None, typer.Option(help="XLSX file or CSV folder.")] = None,
+) -> None:
+    """Write the steward template: an XLSX workbook with dropdowns and documentation, or CSV header files."""
+    if format is TemplateFormat.xlsx:
+        path = write_xlsx_template(output or Path("tsbkart-mal.xlsx"))
+        console.print(f"Wrote {path}")
+    else:
+        for path in write_csv_templates(output or Path("tsbkart-mal")):
+            console.print(f"Wrote {path}")
+
+
+def check_command(
+    format: Annotated[ReportFormat, typer.Option("--format", help="text or json.")] = ReportFormat.text,
+    show_all: Annotated[bool, typer.Option("--all", help="List every finding, not the first 20.")] = False,
+    language: Annotated[str, typer.Option(help="nb or en (text titles).")] = "en",
+) -> None:
+    """Print the data-quality report: missing fields, stale facts, approximate locations, catchment gaps."""
+    report = quality_check(registry().snapshot())
+    if format is ReportFormat.json:
+        sys.stdout.write(json.dumps(report.to_dict(), ensure_ascii=False, indent=1) + "\n")
+    else:
+        out.print(
+            render_text(report, "nb" if language == "nb" else "en", None if show_all else 20),
+            markup=False,
+            highlight=False,
+            end="",
+        )
 
 
 def register(app: typer.Typer) -> None:
     """Add this module's commands to ``app``."""
+    app.command("import")(import_command)
+    app.command("export")(export_command)
+    app.command("template")(template_command)
+    app.command("check")(check_command)

@@ -1,0 +1,149 @@
+"""Import throughput: 100,000 synthetic service offers through `tsbkart import` vs a raw sqlite3 executemany.
+
+Everything here is SYNTHETIC (ids start with "synthetic-", sources say "synthetic benchmark data"). The
+registry gets the bundled geography, one organisation and 1,000 units; then a CSV of 100,000 offers is
+imported through the full path (read CSV + parse cells + validate + one Registry.commit with its change log).
+
+Baseline (same machine, same CSV file): read the CSV with the csv module and insert its rows with one
+sqlite3 `executemany` into a bare table with the same columns as `service_offers` (no change log, no
+validation, no parsing beyond splitting the lines).
+
+    python benchmarks/import.py [--rows 100000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import random
+import sqlite3
+import tempfile
+import time
+from pathlib import Path
+
+from sqlalchemy.orm import Session
+
+from tsbkart.db.engine import make_engine
+from tsbkart.db.migrate import upgrade
+from tsbkart.domain.entities import Organisation, Provenance, Unit
+from tsbkart.exchange.columns import load_columns
+from tsbkart.exchange.importer import import_files
+from tsbkart.reference.build import write_geography
+from tsbkart.reference.geography import load_geography
+from tsbkart.registry.store import Registry, Upsert
+from tsbkart.vocab import load_vocabularies
+
+SOURCE = "synthetic benchmark data (tsbkart benchmarks/import.py)"
+UNITS = 1_000
+
+
+def build_registry(path: Path) -> Registry:
+    engine = make_engine(f"sqlite:///{path}")
+    upgrade(engine)
+    geography = load_geography()
+    with Session(engine) as session, session.begin():
+        write_geography(session, geography)
+    provenance = Provenance(source=SOURCE, note="synthetic")
+    organisation = Organisation("synthetic-org", "Synthetic organisation", "hf", provenance)
+    municipalities = sorted(c for c, a in geography.area_units.items() if a.kind == "kommune")
+    units = [
+        Unit(
+            f"synthetic-unit-{i:04d}",
+            f"Synthetic unit {i}",
+            organisation.id,
+            provenance,
+            municipality_code=municipalities[i % len(municipalities)],
+        )
+        for i in range(UNITS)
+    ]
+    registry = Registry(engine)
+    registry.commit(
+        [Upsert(organisation), *(Upsert(u) for u in units)], actor="benchmark", reason="synthetic"
+    )
+    return registry
+
+
+def write_offers(path: Path, rows: int, seed: int = 20261122) -> None:
+    vocabs = load_vocabularies()
+    rng = random.Random(seed)
+    services = vocabs["service_types"].codes
+    groups = vocabs["target_groups"].codes
+    statuses = vocabs["intake_status"].codes
+    columns = load_columns()["offer"].names
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, columns, lineterminator="\n")
+        writer.writeheader()
+        for i in range(rows):
+            has_wait = rng.random() < 0.5
+            writer.writerow(
+                {
+                    "id": f"synthetic-offer-{i:06d}",
+                    "unit_id": f"synthetic-unit-{i % UNITS:04d}",
+                    "service_type": services[i % len(services)],
+                    "target_groups": ";".join(rng.sample(groups, 2)),
+                    "legal_basis": "voluntary",
+                    "age_min": "18",
+                    "beds": str(rng.randint(0, 30)),
+                    "waiting_weeks": f"{rng.uniform(0, 20):.1f}" if has_wait else "",
+                    "waiting_as_of": "2026-11-01" if has_wait else "",
+                    "intake_status": rng.choice(statuses),
+                    "open_24_7": rng.choice(["ja", "nei", ""]),
+                    "languages": "nb;en",
+                    "source": SOURCE,
+                    "verified": "2026-11-22",
+                    "steward": "synthetic",
+                }
+            )
+
+
+def raw_executemany(csv_path: Path, db_path: Path) -> float:
+    """Seconds to read the CSV and executemany its rows into a bare table like service_offers."""
+    columns = load_columns()["offer"].names
+    connection = sqlite3.connect(db_path)
+    connection.execute("PRAGMA journal_mode=WAL")
+    connection.execute("PRAGMA synchronous=NORMAL")
+    connection.execute(
+        f"CREATE TABLE offers_raw ({', '.join(c + ' TEXT' for c in columns)}, field_provenance TEXT)"
+    )
+    start = time.perf_counter()
+    with csv_path.open(encoding="utf-8", newline="") as handle:
+        reader = csv.reader(handle)
+        next(reader)
+        rows = [(*row, "{}") for row in reader]
+    placeholders = ", ".join("?" for _ in range(len(columns) + 1))
+    connection.executemany(f"INSERT INTO offers_raw VALUES ({placeholders})", rows)
+    connection.commit()
+    elapsed = time.perf_counter() - start
+    connection.close()
+    return elapsed
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--rows", type=int, default=100_000)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        registry = build_registry(folder / "tsbkart.sqlite")
+        csv_path = folder / "tilbud.csv"
+        write_offers(csv_path, args.rows)
+        print(f"synthetic data: 1 organisation, {UNITS} units, {args.rows:,} offers in {csv_path.name}")
+        start = time.perf_counter()
+        report = import_files(registry, [csv_path], actor="benchmark", reason="synthetic import benchmark")
+        elapsed = time.perf_counter() - start
+        if not report.ok or report.created["offer"] != args.rows:
+            raise SystemExit(f"import failed: {report.problems[:5]}")
+        baseline = raw_executemany(csv_path, folder / "raw.sqlite")
+    ours = args.rows / elapsed
+    raw = args.rows / baseline
+    print(
+        f"tsbkart import (parse + validate + commit, revision {report.revision}): "
+        f"{elapsed:.2f} s, {ours:,.0f} rows/s"
+    )
+    print(f"raw sqlite3 executemany (csv.reader + executemany): {baseline:.2f} s, {raw:,.0f} rows/s")
+    print(f"ratio tsbkart/raw: {ours / raw:.3f} (target >= 0.25; target >= 20,000 rows/s)")
+    print(f"RESULT import_rows_per_second {ours:.0f} rows/s")
+
+
+if __name__ == "__main__":
+    main()

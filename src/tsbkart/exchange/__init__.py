@@ -1,0 +1,1 @@
+"""Import and export: CSV/XLSX import with all-or-nothing validation, CSV/XLSX/GeoJSON export, the template."""

@@ -1,0 +1,216 @@
+"""Cell parsers and formatters: one spreadsheet cell <-> one value of a record's flat JSON form.
+
+A cell arrives as text (CSV) or typed (XLSX: int, float, bool, datetime). An empty cell is ``None``: unknown.
+Parsers raise ``CellError`` with a message a steward can act on::
+
+    parse_cell(column("open_24_7"), "Ja")        # True
+    parse_cell(column("lat"), "59,91")           # 59.91 (decimal comma, as Norwegian Excel writes it)
+    parse_cell(column("target_groups"), "adults; rop")   # ["adults", "rop"]
+    format_cell(column("target_groups"), ["adults", "rop"])  # "adults;rop"
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable
+from datetime import date, datetime
+from typing import Any
+
+from tsbkart.exchange.columns import Column
+
+Cell = str | int | float | bool | date | datetime | None
+
+TRUE = frozenset({"ja", "yes", "true", "j", "y"})
+FALSE = frozenset({"nei", "no", "false", "n"})
+LIST_SEPARATOR = ";"
+_INT = re.compile(r"^[+-]?\d+$")
+_LANGUAGE = re.compile(r"^[a-z]{2}$")
+
+
+class CellError(ValueError):
+    """The cell cannot be read as its column's type; the message says what was expected."""
+
+
+def _text(cell: Cell) -> str | None:
+    if cell is None:
+        return None
+    if isinstance(cell, bool):
+        return "true" if cell else "false"
+    if isinstance(cell, float) and cell.is_integer():
+        # Excel stores a number-looking id (orgnr, postal code) as a float.
+        return str(int(cell))
+    if isinstance(cell, datetime):
+        return cell.date().isoformat() if cell.time() == datetime.min.time() else cell.isoformat()
+    if isinstance(cell, date):
+        return cell.isoformat()
+    text = str(cell).strip()
+    return text or None
+
+
+def parse_text(cell: Cell) -> str | None:
+    return _text(cell)
+
+
+def parse_int(cell: Cell) -> int | None:
+    if isinstance(cell, bool):
+        raise CellError(f"expected a whole number, got {cell!r}")
+    if isinstance(cell, int):
+        return cell
+    if isinstance(cell, float):
+        if cell.is_integer():
+            return int(cell)
+        raise CellError(f"expected a whole number, got {cell!r}")
+    text = _text(cell)
+    if text is None:
+        return None
+    text = text.replace(" ", "").replace("\u00a0", "")
+    if not _INT.match(text):
+        raise CellError(f"expected a whole number, got {text!r}")
+    return int(text)
+
+
+def parse_float(cell: Cell) -> float | None:
+    if isinstance(cell, bool):
+        raise CellError(f"expected a number, got {cell!r}")
+    if isinstance(cell, int | float):
+        value = float(cell)
+    else:
+        text = _text(cell)
+        if text is None:
+            return None
+        text = text.replace(" ", "").replace("\u00a0", "")
+        if "," in text and "." not in text:
+            text = text.replace(",", ".")  # decimal comma
+        try:
+            value = float(text)
+        except ValueError:
+            raise CellError(f"expected a number (e.g. 59.91), got {text!r}") from None
+    if not math.isfinite(value):
+        raise CellError(f"expected a finite number, got {value!r}")
+    return value
+
+
+def parse_bool(cell: Cell) -> bool | None:
+    if isinstance(cell, bool):
+        return cell
+    text = _text(cell)
+    if text is None:
+        return None
+    key = text.lower()
+    if key in TRUE:
+        return True
+    if key in FALSE:
+        return False
+    raise CellError(f"expected ja/nei (yes/no, true/false), got {text!r}")
+
+
+def parse_date(cell: Cell) -> str | None:
+    """An ISO date string (the flat JSON form)."""
+    if isinstance(cell, datetime):
+        if cell.time() != datetime.min.time():
+            raise CellError(f"expected a date without a time, got {cell.isoformat()!r}")
+        return cell.date().isoformat()
+    if isinstance(cell, date):
+        return cell.isoformat()
+    if isinstance(cell, int | float) and not isinstance(cell, bool):
+        raise CellError(f"expected a date (YYYY-MM-DD), got the number {cell!r}")
+    text = _text(cell)
+    if text is None:
+        return None
+    try:
+        return date.fromisoformat(text[:10] if text.endswith("T00:00:00") else text).isoformat()
+    except ValueError:
+        raise CellError(f"expected a date as YYYY-MM-DD, got {text!r}") from None
+
+
+def parse_list(cell: Cell) -> list[str]:
+    """';'-separated codes; an empty cell is an empty list (not stated)."""
+    text = _text(cell)
+    if text is None:
+        return []
+    items = [item.strip() for item in text.split(LIST_SEPARATOR)]
+    return [item for item in items if item]
+
+
+_PARSERS: dict[str, Callable[[Cell], Any]] = {
+    "text": parse_text,
+    "code": parse_text,
+    "int": parse_int,
+    "float": parse_float,
+    "bool": parse_bool,
+    "date": parse_date,
+    "codes": parse_list,
+    "list": parse_list,
+}
+
+
+def _check_languages(codes: list[str]) -> list[str]:
+    for code in codes:
+        if not _LANGUAGE.match(code):
+            raise CellError(f"{code!r} is not an ISO 639-1 language code (two lower-case letters)")
+    return codes
+
+
+def _typed(column: Column) -> Callable[[Cell], Any]:
+    """The type's parser, with a fast path for the plain text cells a CSV file gives."""
+    general = _PARSERS[column.type]
+    if column.type in ("text", "code"):
+
+        def text(cell: Cell) -> Any:
+            return (cell.strip() or None) if type(cell) is str else general(cell)
+
+        return text
+    if column.type in ("codes", "list"):
+
+        def items(cell: Cell) -> Any:
+            if type(cell) is not str:
+                return general(cell)
+            if LIST_SEPARATOR not in cell:
+                stripped = cell.strip()
+                return [stripped] if stripped else []
+            return [item for item in (i.strip() for i in cell.split(LIST_SEPARATOR)) if item]
+
+        return items
+    return general
+
+
+def make_parser(column: Column) -> Callable[[Cell], Any]:
+    """A function from a cell of ``column`` to its flat JSON value; raises CellError when it cannot be read.
+
+    Built once per column so a large sheet does not repeat the column's decisions for every cell.
+    """
+    parse = _typed(column)
+    empty, choices = column.empty, frozenset(column.choices)
+    if column.name == "languages":
+        return lambda cell: _check_languages(parse(cell))
+    if empty is None and not choices:
+        return parse
+
+    def checked(cell: Cell) -> Any:
+        value = parse(cell)
+        if value is None:
+            return empty
+        if choices and value not in choices:
+            raise CellError(f"{value!r} is not one of {', '.join(column.choices)}")
+        return value
+
+    return checked
+
+
+def parse_cell(column: Column, cell: Cell) -> Any:
+    """The flat JSON value of ``cell`` in ``column``; raises CellError when it cannot be read."""
+    return make_parser(column)(cell)
+
+
+def format_cell(column: Column, value: Any) -> str:
+    """The text a CSV cell holds for a flat JSON value; the inverse of ``parse_cell``."""
+    if value is None:
+        return ""
+    if column.type in ("codes", "list"):
+        return LIST_SEPARATOR.join(value)
+    if column.type == "bool":
+        return "ja" if value else "nei"
+    if column.type == "float":
+        return repr(float(value))
+    return str(value)

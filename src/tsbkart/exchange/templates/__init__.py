@@ -1,0 +1,1 @@
+"""Data files of the exchange: the tabular column specs (columns.yaml)."""

@@ -1,0 +1,1 @@
+"""Data quality: the ``tsbkart check`` report (missing fields, stale facts, approximate locations, ...)."""
