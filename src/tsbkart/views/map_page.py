@@ -1,56 +1,49 @@
-"""The map page's server-rendered result list: the registry's units filtered like the GeoJSON API.
+"""The map page's server-rendered result list: the units the GeoJSON API would return for the same query.
 
-The map page works without JavaScript: the filter form submits ``GET /?service_type=...`` and this module
-builds the list the page shows. With JavaScript, the page fetches ``/api/v1/units.geojson`` with the same
-query string. Shape, by example::
+The map page works without JavaScript: the filter form submits ``GET /?service_type=...&area=...`` and this
+module builds the list the page shows, through the same core query (``tsbkart.query``) that serves
+``/api/v1/units.geojson``; with JavaScript, the page fetches that endpoint with the same query string.
+Shape, by example::
 
-    filters = parse_filters({"service_type": ["avrusning"], "region": ["helse-nord"]}, snapshot)
-    items = filter_units(snapshot, filters)
+    selection = parse_filters({"service_type": ["avrusning"], "area": ["helse-nord"]}, snapshot)
+    items = filter_units(snapshot, selection)
     items[0]  # MapItem(id="unn-avrusning-tromso", name="Avrusning Tromsø ...", approximate=True,
-              #         service_types=("akutt", "avrusning"), main_service_type="akutt", ...)
+              #         service_types=("akutt", "avrusning"), main_service_type="akutt", lat=69.75, ...)
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
-from tsbkart.domain.entities import Unit
+from tsbkart.query.filters import (
+    MAX_FEATURES,
+    FilterError,
+    OfferFacets,
+    UnitFilter,
+    check_areas,
+    check_codes,
+)
+from tsbkart.query.records import Record
+from tsbkart.query.units import search_units
 from tsbkart.registry.snapshot import RegistrySnapshot
 from tsbkart.vocab.loader import Vocabularies, load_vocabularies
 
-# Query parameter -> vocabulary its values must belong to (None: checked against the geography).
-FILTER_VOCABULARIES: Mapping[str, str | None] = {
-    "service_type": "service_types",
-    "target_group": "target_groups",
-    "legal_basis": "legal_basis",
-    "owner_type": "owner_types",
-    "region": None,
-    "catchment": None,
-}
-MAX_QUERY_LENGTH = 100
+__all__ = ["FORM_FIELDS", "FilterError", "MapItem", "filter_units", "main_service_type", "parse_filters"]
 
-
-class FilterError(ValueError):
-    """A filter value is not a known code; the message names the parameter and the value."""
-
-
-@dataclass(frozen=True, slots=True)
-class UnitFilters:
-    """Selected values per filter; values within one filter are OR-ed, filters are AND-ed."""
-
-    service_type: tuple[str, ...] = ()
-    target_group: tuple[str, ...] = ()
-    legal_basis: tuple[str, ...] = ()
-    owner_type: tuple[str, ...] = ()
-    region: tuple[str, ...] = ()
-    catchment: tuple[str, ...] = ()
-    open_24_7: bool = False
-    q: str = ""
-
-    @property
-    def active(self) -> bool:
-        return self != UnitFilters()
+# The query parameters the map form sends: the same names as /api/v1/units.geojson.
+FORM_FIELDS = (
+    "service_type",
+    "target_group",
+    "legal_basis",
+    "intake_status",
+    "owner_type",
+    "area",
+    "open_24_7",
+    "q",
+)
+MAX_QUERY_LENGTH = 200
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,61 +61,48 @@ class MapItem:
     service_types: tuple[str, ...]
     main_service_type: str | None  # the highest-level service type: decides the marker's colour and shape
     beds: int | None
-    open_24_7: bool | None
 
 
-def parse_filters(
-    query: Mapping[str, Sequence[str]], snapshot: RegistrySnapshot, vocabularies: Vocabularies | None = None
-) -> UnitFilters:
-    """Validate query parameters (each a list of values); raise FilterError naming a bad one."""
-    vocabs = vocabularies or load_vocabularies()
-    known_geo = {
-        "region": set(snapshot.geography.regions),
-        "catchment": set(snapshot.geography.catchments),
-    }
-    values: dict[str, tuple[str, ...]] = {}
-    for name, vocabulary in FILTER_VOCABULARIES.items():
-        chosen = tuple(dict.fromkeys(v for v in query.get(name, ()) if v))
-        allowed = set(vocabs[vocabulary].codes) if vocabulary else known_geo[name]
-        for value in chosen:
-            if value not in allowed:
-                raise FilterError(f"{name}: unknown code {value[:40]!r}")
-        values[name] = chosen
-    q = " ".join(query.get("q", ())).strip()
+def _values(query: Mapping[str, Sequence[str]], name: str) -> tuple[str, ...]:
+    return tuple(v for v in query.get(name, ()) if v)
+
+
+def parse_filters(query: Mapping[str, Sequence[str]], snapshot: RegistrySnapshot) -> UnitFilter:
+    """The query's selection as a ``UnitFilter`` (all matches); FilterError names a bad parameter."""
+    open_values = _values(query, "open_24_7")
+    if any(v not in ("true", "false") for v in open_values) or len(set(open_values)) > 1:
+        raise FilterError("open_24_7", "expected true or false")
+    q = " ".join(_values(query, "q")).strip()
     if len(q) > MAX_QUERY_LENGTH:
-        raise FilterError(f"q: longer than {MAX_QUERY_LENGTH} characters")
-    open_flag = tuple(query.get("open_24_7", ()))
-    if any(v not in ("", "true", "1", "on") for v in open_flag):
-        raise FilterError("open_24_7: expected 'true'")
-    return UnitFilters(**values, open_24_7=any(v in ("true", "1", "on") for v in open_flag), q=q)
+        raise FilterError("q", f"longer than {MAX_QUERY_LENGTH} characters")
+    facets = OfferFacets(
+        service_types=check_codes("service_type", _values(query, "service_type")),
+        target_groups=check_codes("target_group", _values(query, "target_group")),
+        legal_basis=check_codes("legal_basis", _values(query, "legal_basis")),
+        intake_status=check_codes("intake_status", _values(query, "intake_status")),
+        open_24_7=(open_values[0] == "true") if open_values else None,
+    )
+    return UnitFilter(
+        offers=facets,
+        owner_types=check_codes("owner_type", _values(query, "owner_type")),
+        areas=check_areas(snapshot, _values(query, "area")),
+        q=q or None,
+        limit=MAX_FEATURES,
+    )
 
 
-def _matches(snapshot: RegistrySnapshot, unit: Unit, filters: UnitFilters) -> bool:
-    organisation = snapshot.organisations.get(unit.organisation_id)
-    if filters.region and unit.region_code not in filters.region:
-        return False
-    if filters.catchment and unit.catchment_code not in filters.catchment:
-        return False
-    if filters.owner_type and (organisation is None or organisation.owner_type not in filters.owner_type):
-        return False
-    if filters.q:
-        text = " ".join(filter(None, (unit.name, unit.town, organisation.name if organisation else None)))
-        if filters.q.casefold() not in text.casefold():
-            return False
-    offers = snapshot.offers_of(unit.id)
-    # Offer-level filters must hold for one and the same offer (an 18+ detox and a youth outpatient clinic do
-    # not make a youth detox).
-    return any(
-        (not filters.service_type or o.service_type in filters.service_type)
-        and (not filters.target_group or set(o.target_groups) & set(filters.target_group))
-        and (not filters.legal_basis or set(o.legal_basis) & set(filters.legal_basis))
-        and (not filters.open_24_7 or o.open_24_7 is True)
-        for o in offers
-    ) or (not offers and not _offer_filters_active(filters))
-
-
-def _offer_filters_active(filters: UnitFilters) -> bool:
-    return bool(filters.service_type or filters.target_group or filters.legal_basis or filters.open_24_7)
+def selected(selection: UnitFilter) -> dict[str, Any]:
+    """The selection's values by form field, for re-filling the form: ``{"service_type": (...), ...}``."""
+    return {
+        "service_type": selection.offers.service_types,
+        "target_group": selection.offers.target_groups,
+        "legal_basis": selection.offers.legal_basis,
+        "intake_status": selection.offers.intake_status,
+        "owner_type": selection.owner_types,
+        "area": selection.areas,
+        "open_24_7": selection.offers.open_24_7,
+        "q": selection.q or "",
+    }
 
 
 def main_service_type(codes: Sequence[str], vocabularies: Vocabularies | None = None) -> str | None:
@@ -133,39 +113,26 @@ def main_service_type(codes: Sequence[str], vocabularies: Vocabularies | None = 
     return max(known, key=lambda c: order[c]) if known else None
 
 
-def filter_units(
-    snapshot: RegistrySnapshot, filters: UnitFilters, vocabularies: Vocabularies | None = None
-) -> tuple[MapItem, ...]:
-    """Units matching ``filters``, sorted by name, as list items."""
-    vocabs = vocabularies or load_vocabularies()
-    geography = snapshot.geography
-    items = []
-    for unit in snapshot.units.values():
-        if not _matches(snapshot, unit, filters):
-            continue
-        organisation = snapshot.organisations.get(unit.organisation_id)
-        codes = tuple(dict.fromkeys(o.service_type for o in snapshot.offers_of(unit.id)))
-        catchment = geography.catchments.get(unit.catchment_code or "")
-        municipality = geography.area_units.get(unit.municipality_code or "")
-        flags = [o.open_24_7 for o in snapshot.offers_of(unit.id)]
-        items.append(
-            MapItem(
-                id=unit.id,
-                name=unit.name,
-                organisation_name=organisation.name if organisation else None,
-                owner_type=organisation.owner_type if organisation else None,
-                catchment_name=catchment.name if catchment else None,
-                municipality_name=municipality.name if municipality else None,
-                town=unit.town,
-                approximate=unit.is_approximate,
-                lat=unit.lat,
-                lon=unit.lon,
-                service_types=codes,
-                main_service_type=main_service_type(codes, vocabs),
-                beds=unit.beds,
-                open_24_7=True
-                if True in flags
-                else (False if flags and all(f is False for f in flags) else None),
-            )
-        )
-    return tuple(sorted(items, key=lambda i: (i.name.casefold(), i.id)))
+def _item(record: Record, vocabs: Vocabularies) -> MapItem:
+    codes = tuple(record["service_types"])
+    return MapItem(
+        id=record["id"],
+        name=record["name"],
+        organisation_name=record["organisation_name"],
+        owner_type=record["owner_type"],
+        catchment_name=record["catchment_name"],
+        municipality_name=record["municipality_name"],
+        town=record["town"],
+        approximate=bool(record["approximate"]),
+        lat=record["lat"],
+        lon=record["lon"],
+        service_types=codes,
+        main_service_type=main_service_type(codes, vocabs),
+        beds=record["beds"],
+    )
+
+
+def filter_units(snapshot: RegistrySnapshot, selection: UnitFilter) -> tuple[MapItem, ...]:
+    """Units matching ``selection`` in the query's stable (name, id) order, as list items."""
+    vocabs = load_vocabularies()
+    return tuple(_item(record, vocabs) for record in search_units(snapshot, selection).items)

@@ -19,7 +19,7 @@ from tsbkart.reference.files import data_path
 from tsbkart.registry.snapshot import Geography
 from tsbkart.views.area_page import build_area_page
 from tsbkart.views.boundaries import KOMMUNE_FILE, catchment_boundaries
-from tsbkart.views.map_page import FilterError, filter_units, parse_filters
+from tsbkart.views.map_page import FilterError, filter_units, parse_filters, selected
 from tsbkart.views.unit_page import build_unit_page
 from tsbkart.vocab.loader import load_vocabularies
 from tsbkart.web.i18n import LANGUAGES, catalogue, negotiate
@@ -91,10 +91,10 @@ def map_page(request: Request, state: State) -> Response:
     query = {key: request.query_params.getlist(key) for key in request.query_params}
     error = None
     try:
-        filters = parse_filters(query, snapshot)
+        selection = parse_filters(query, snapshot)
     except FilterError as problem:
         error = str(problem)
-        filters = parse_filters({}, snapshot)
+        selection = parse_filters({}, snapshot)
     strings = {
         key: catalogue(language).gettext(key)
         for key in (
@@ -110,9 +110,9 @@ def map_page(request: Request, state: State) -> Response:
     }
     context = {
         "title": catalogue(language).gettext("Map of specialised substance-use treatment"),
-        "items": filter_units(snapshot, filters),
+        "items": filter_units(snapshot, selection),
         "total": len(snapshot.units),
-        "filters": filters,
+        "filters": selected(selection),
         "error": error,
         "options": _options(snapshot.geography, language),
         "legend": _legend(language),

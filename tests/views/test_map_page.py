@@ -1,0 +1,55 @@
+"""The map page's server-side list: filter parsing and results (the same query as the GeoJSON API)."""
+
+from __future__ import annotations
+
+import pytest
+
+from tsbkart.registry.snapshot import RegistrySnapshot
+from tsbkart.views.map_page import FilterError, filter_units, main_service_type, parse_filters, selected
+
+
+def test_no_filter_lists_every_unit(bundled_snapshot: RegistrySnapshot) -> None:
+    items = filter_units(bundled_snapshot, parse_filters({}, bundled_snapshot))
+    assert len(items) == len(bundled_snapshot.units)
+    assert [i.name.casefold() for i in items] == sorted(i.name.casefold() for i in items)
+
+
+def test_service_type_and_area_filter(bundled_snapshot: RegistrySnapshot) -> None:
+    selection = parse_filters({"service_type": ["avrusning"], "area": ["helse-nord"]}, bundled_snapshot)
+    items = filter_units(bundled_snapshot, selection)
+    assert items
+    for item in items:
+        unit = bundled_snapshot.units[item.id]
+        assert unit.region_code == "helse-nord"
+        assert "avrusning" in {o.service_type for o in bundled_snapshot.offers_of(unit.id)}
+    assert selected(selection)["service_type"] == ("avrusning",)
+
+
+def test_approximate_units_are_flagged(bundled_snapshot: RegistrySnapshot) -> None:
+    items = filter_units(bundled_snapshot, parse_filters({}, bundled_snapshot))
+    flagged = {i.id for i in items if i.approximate}
+    assert flagged == {u.id for u in bundled_snapshot.units.values() if u.is_approximate}
+    assert flagged
+
+
+@pytest.mark.parametrize(
+    ("query", "parameter"),
+    [
+        ({"service_type": ["teleport"]}, "service_type"),
+        ({"area": ["atlantis"]}, "area"),
+        ({"open_24_7": ["maybe"]}, "open_24_7"),
+        ({"q": ["x" * 500]}, "q"),
+    ],
+)
+def test_bad_filters_name_the_parameter(
+    bundled_snapshot: RegistrySnapshot, query: dict[str, list[str]], parameter: str
+) -> None:
+    with pytest.raises(FilterError, match=parameter):
+        parse_filters(query, bundled_snapshot)
+
+
+def test_main_service_type_is_the_most_intensive() -> None:
+    assert main_service_type(["poliklinikk", "akutt", "avrusning"]) == "akutt"
+    assert main_service_type(["poliklinikk", "vurdering"]) == "poliklinikk"
+    assert main_service_type(["dogn_lang", "avrusning"]) == "avrusning"  # same level: vocabulary order
+    assert main_service_type([]) is None

@@ -1,0 +1,136 @@
+"""HTML pages through the app: map, unit and area pages, language switch, geometry, errors, escaping."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine
+
+from tsbkart.domain.entities import Organisation, Provenance, Unit
+from tsbkart.registry.store import Registry, Upsert
+from tsbkart.settings import Settings
+from tsbkart.web.app import create_app
+from tsbkart.web.i18n import catalogue
+
+
+@pytest.fixture(scope="module")
+def client(reference_engine: Engine) -> Iterator[TestClient]:
+    app = create_app(Settings(database_url=str(reference_engine.url)), Registry(reference_engine))
+    with TestClient(app) as test_client:
+        yield test_client
+
+
+def test_map_lists_every_unit_without_javascript(client: TestClient) -> None:
+    response = client.get("/")
+    assert response.status_code == 200
+    html = response.text
+    assert html.count('class="result"') == 124
+    assert 'href="#main"' in html and '<main id="main"' in html
+    assert 'lang="nb"' in html and "Tegnforklaring" in html
+    assert "/static/js/map.js" in html and "<script>" not in html  # no inline script (CSP script-src 'self')
+    assert 'style="' not in html
+
+
+def test_map_honours_the_query_string(client: TestClient) -> None:
+    html = client.get("/?service_type=akutt&area=helse-nord").text
+    count = html.count('class="result"')
+    assert 0 < count < 124
+    assert 'value="akutt" checked' in html
+    assert 'value="helse-nord" selected' in html
+
+
+def test_bad_filter_is_a_400_page_with_the_reason(client: TestClient) -> None:
+    response = client.get("/?service_type=teleport")
+    assert response.status_code == 400
+    assert "teleport" in response.text and 'role="alert"' in response.text
+
+
+def test_unit_page_shows_sources_freshness_and_referral(client: TestClient) -> None:
+    response = client.get("/enhet/unn-avrusning-tromso")
+    assert response.status_code == 200
+    html = response.text
+    assert "Avrusning Tromsø" in html
+    assert "badge-" in html and "Kontrollert" in html
+    assert "https://www.unn.no/avdelinger/psykisk-helse-og-rusklinikken" in html
+    assert "Vurderingsinstans for TSB, UNN" in html and "utledet fra opptaksområdet" in html
+    assert "Omtrentlig plassering" in html
+
+
+@pytest.mark.parametrize(
+    "url", ["/omrade/rhf/helse-nord", "/omrade/hf/unn", "/omrade/kommune/0301", "/omrade/kommune/030101"]
+)
+def test_area_pages_show_the_matrix(client: TestClient, url: str) -> None:
+    response = client.get(url)
+    assert response.status_code == 200
+    assert "Basistjenester" in response.text and "per 10 000 voksne" in response.text
+
+
+def test_area_matrix_links_to_the_units_behind_it(client: TestClient) -> None:
+    html = client.get("/omrade/hf/unn").text
+    assert 'class="cell cell-present"' in html and 'href="/enhet/unn-avrusning-tromso"' in html
+    assert "cell-missing" not in html  # no steward declarations: nothing is called missing
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["/enhet/nope", "/omrade/hf/atlantis", "/omrade/rhf/x", "/omrade/kommune/9999", "/enhet/%3Cscript%3E"],
+)
+def test_unknown_ids_are_404_pages(client: TestClient, url: str) -> None:
+    response = client.get(url)
+    assert response.status_code == 404
+    assert "text/html" in response.headers["content-type"] and "<script>" not in response.text
+
+
+def test_language_switch_sets_a_cookie_and_sticks(client: TestClient) -> None:
+    response = client.get("/?lang=en")
+    assert response.status_code == 200 and 'lang="en"' in response.text and "Legend" in response.text
+    assert "lang=en" in response.headers["set-cookie"]
+    again = client.get("/enhet/unn-avrusning-tromso")
+    assert 'lang="en"' in again.text and "How to be referred" in again.text
+    back = client.get("/?lang=nb")
+    assert 'lang="nb"' in back.text
+    client.cookies.clear()
+
+
+def test_language_switch_link_keeps_the_query(client: TestClient) -> None:
+    html = client.get("/?service_type=akutt").text
+    assert 'href="/?service_type=akutt&amp;lang=en"' in html
+
+
+def test_geometry_is_served_with_long_cache(client: TestClient) -> None:
+    for url in ("/geo/kommuner.geojson", "/geo/opptaksomrader.geojson"):
+        response = client.get(url)
+        assert response.status_code == 200
+        assert "max-age=604800" in response.headers["cache-control"]
+        assert response.json()["type"] == "FeatureCollection"
+    features = client.get("/geo/opptaksomrader.geojson").json()["features"]
+    assert {f["properties"]["code"] for f in features} >= {"unn", "ous", "akershus"}
+    assert [f["properties"]["name"] for f in features if f["properties"]["split_by_bydel"]] == ["Oslo"]
+
+
+def test_bokmal_catalogue_is_complete() -> None:
+    nb, en = catalogue("nb"), catalogue("en")
+    for message in ("Skip to main content", "Approximate location", "Basic services", "How to be referred"):
+        assert nb.gettext(message) != message
+        assert en.gettext(message) == message
+
+
+def test_names_are_escaped(engine: Engine) -> None:
+    registry = Registry(engine)
+    source = Provenance("https://example.org", verified=date(2026, 1, 1))
+    registry.commit(
+        [
+            Upsert(Organisation("evil-org", "<b>Org</b>", "hf", source)),
+            Upsert(Unit("evil", "<script>alert(1)</script>", "evil-org", source)),
+        ],
+        actor="test",
+        reason="escaping test",
+    )
+    with TestClient(create_app(Settings(database_url=str(engine.url)), registry)) as test_client:
+        for url in ("/", "/enhet/evil"):
+            html = test_client.get(url).text
+            assert "<script>alert(1)</script>" not in html
+            assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
