@@ -95,7 +95,7 @@ def test_beon_outpatient_before_inpatient_unless_a_need_requires_more() -> None:
     detox = _find(snap, home_area="9001", age=40, substances=["alcohol"], detox=True)
     assert [r.service_type for r in detox.results] == ["avrusning", "dogn_kort", "poliklinikk", "dag"]
     acute = _find(snap, home_area="9001", age=40, substances=["alcohol"], acute_crisis=True)
-    assert [r.service_type for r in acute.results][0] == "akutt"
+    assert acute.results[0].service_type == "akutt"
     assert _excluded(plain, "a/vurdering") == {"not_a_result"}
     assert _excluded(plain, "a/akutt") == {"service_not_needed"}
 
