@@ -10,7 +10,7 @@ from fastapi.staticfiles import StaticFiles
 from tsbkart.db.engine import make_engine
 from tsbkart.registry.store import Registry
 from tsbkart.settings import Settings
-from tsbkart.web import pages
+from tsbkart.web import atlas, pages
 from tsbkart.web.state import AppState
 
 
@@ -20,6 +20,7 @@ def create_app(settings: Settings, registry: Registry | None = None) -> FastAPI:
     app.state.tsbkart = AppState(settings, registry)
     app.mount("/static", StaticFiles(directory=str(resources.files("tsbkart.web") / "static")), name="static")
     app.include_router(pages.router)
+    app.include_router(atlas.router)
     return app
 
 
