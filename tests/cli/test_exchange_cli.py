@@ -1,0 +1,153 @@
+"""`tsbkart import/export/template/check` against a tmp SQLite database."""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session
+from typer.testing import CliRunner
+
+from tsbkart.cli import context
+from tsbkart.cli.main import app
+from tsbkart.db.migrate import upgrade
+from tsbkart.domain.entities import Organisation, Provenance, Unit
+from tsbkart.exchange.columns import load_columns
+from tsbkart.reference.build import write_geography
+from tsbkart.reference.geography import load_geography
+from tsbkart.registry.store import Registry, Upsert
+
+SOURCE = "synthetic test data"
+
+
+def seeded_registry(engine: Engine) -> None:
+    p = Provenance(SOURCE)
+    Registry(engine).commit(
+        [
+            Upsert(Organisation("org", "Synthetic HF", "hf", p)),
+            Upsert(
+                Unit(
+                    "u1",
+                    "Unit one",
+                    "org",
+                    p,
+                    catchment_code="ous",
+                    municipality_code="0301",
+                    lat=59.9,
+                    lon=10.7,
+                    location_precision="address",
+                )
+            ),
+            Upsert(
+                Unit(
+                    "u2",
+                    "Unit two",
+                    "org",
+                    p,
+                    municipality_code="4601",
+                    lat=60.4,
+                    lon=5.3,
+                    location_precision="municipality",
+                )
+            ),
+        ],
+        actor="test",
+        reason="seed",
+    )
+
+
+def offer_row(i: int, **overrides: str) -> dict[str, str]:
+    row = {"id": f"u1/offer-{i:04d}", "unit_id": "u1", "service_type": "poliklinikk", "source": SOURCE}
+    row.update(overrides)
+    return row
+
+
+def write_csv(path: Path, rows: list[dict[str, str]]) -> Path:
+    columns = load_columns()["offer"].names
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, list(columns), lineterminator="\n")
+        writer.writeheader()
+        writer.writerows({k: row.get(k, "") for k in columns} for row in rows)
+    return path
+
+
+@pytest.fixture
+def cli_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    url = f"sqlite:///{tmp_path / 'cli.sqlite'}"
+    monkeypatch.setenv("TSBKART_DATABASE_URL", url)
+    monkeypatch.setenv("COLUMNS", "200")
+    context.settings.cache_clear()
+    context.engine.cache_clear()
+    engine = context.engine()
+    upgrade(engine)
+    with Session(engine) as session, session.begin():
+        write_geography(session, load_geography())
+    seeded_registry(engine)
+    yield url
+    context.settings.cache_clear()
+    context.engine.cache_clear()
+
+
+def _export(runner: CliRunner, folder: Path) -> dict[str, str]:
+    result = runner.invoke(app, ["export", "--format", "csv", "--output", str(folder)])
+    assert result.exit_code == 0, result.output
+    return {p.name: p.read_text(encoding="utf-8") for p in sorted(folder.iterdir())}
+
+
+def test_failed_import_prints_every_problem_exits_1_and_changes_nothing(cli_db: str, tmp_path: Path) -> None:
+    runner = CliRunner()
+    rows = [offer_row(i) for i in range(1000)]
+    rows[9] = offer_row(9, age_min="atten")
+    rows[10] = offer_row(10, intake_status="maybe")
+    rows[500] = offer_row(500, source="")
+    path = write_csv(tmp_path / "tilbud.csv", rows)
+    before = _export(runner, tmp_path / "before")
+
+    result = runner.invoke(app, ["import", str(path), "--actor", "steward", "--reason", "update"])
+
+    assert result.exit_code == 1
+    assert "3 problem(s)" in result.output and "Nothing was imported" in result.output
+    for row, field in (("11", "age_min"), ("12", "intake_status"), ("502", "source")):
+        assert any(
+            row in line and field in line and "tilbud.csv" in line for line in result.output.splitlines()
+        )
+    assert _export(runner, tmp_path / "after") == before
+
+
+def test_good_import_then_export_formats(cli_db: str, tmp_path: Path) -> None:
+    runner = CliRunner()
+    path = write_csv(tmp_path / "offers.csv", [offer_row(i) for i in range(3)])
+    missing_reason = runner.invoke(app, ["import", str(path), "--actor", "steward"])
+    assert missing_reason.exit_code == 2
+    result = runner.invoke(app, ["import", str(path), "--actor", "steward", "--reason", "update"])
+    assert result.exit_code == 0, result.output
+    assert "revision 2" in result.output and "3 created" in result.output
+
+    offers = runner.invoke(app, ["export", "--kind", "offer"])
+    assert offers.exit_code == 0 and offers.stdout.count("\n") == 4
+    geo = runner.invoke(app, ["export", "--format", "geojson"])
+    assert {f["id"] for f in json.loads(geo.stdout)["features"]} == {"u1", "u2"}
+    xlsx = runner.invoke(app, ["export", "--format", "xlsx", "--output", str(tmp_path / "x.xlsx")])
+    assert xlsx.exit_code == 0 and (tmp_path / "x.xlsx").stat().st_size > 0
+    past = runner.invoke(app, ["export", "--kind", "offer", "--as-of", "2000-01-01"])
+    assert past.exit_code == 0 and past.stdout.count("\n") == 1  # header only: nothing existed then
+    bad = runner.invoke(app, ["export", "--as-of", "yesterday"])
+    assert bad.exit_code == 2
+
+
+def test_template_and_check(cli_db: str, tmp_path: Path) -> None:
+    runner = CliRunner()
+    xlsx = runner.invoke(app, ["template", "--output", str(tmp_path / "mal.xlsx")])
+    assert xlsx.exit_code == 0 and (tmp_path / "mal.xlsx").exists()
+    csvs = runner.invoke(app, ["template", "--format", "csv", "--output", str(tmp_path / "mal")])
+    assert csvs.exit_code == 0 and len(list((tmp_path / "mal").glob("*.csv"))) == 4
+
+    text = runner.invoke(app, ["check"])
+    assert text.exit_code == 0 and "Approximate location: 1" in text.stdout
+    report = json.loads(runner.invoke(app, ["check", "--format", "json"]).stdout)
+    approximate = next(c for c in report["categories"] if c["code"] == "approximate")
+    assert [f["id"] for f in approximate["findings"]] == ["u2"]

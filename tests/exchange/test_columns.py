@@ -1,0 +1,57 @@
+"""The column spec covers every record field and refuses a malformed file."""
+
+from __future__ import annotations
+
+from dataclasses import fields
+from typing import Any
+
+import pytest
+
+from tsbkart.domain.entities import KINDS
+from tsbkart.exchange.columns import ColumnSpecError, kind_for_sheet, load_columns, parse_columns
+from tsbkart.vocab import load_vocabularies
+
+
+def test_every_record_field_has_a_column() -> None:
+    for kind, spec in load_columns().items():
+        wanted = {f.name for f in fields(KINDS[kind])} - {"provenance", "field_provenance"}
+        wanted |= {"source", "verified", "steward", "provenance_note"}
+        assert set(spec.names) == wanted, kind
+
+
+def test_every_column_is_documented_in_both_languages_and_vocabularies_exist() -> None:
+    vocabs = load_vocabularies()
+    for spec in load_columns().values():
+        for column in spec.columns:
+            assert column.description["nb"] and column.description["en"]
+            if column.vocabulary:
+                assert vocabs[column.vocabulary].codes
+
+
+def _document(column: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "kinds": {"offer": {"sheet": "tilbud", "description": {"nb": "x", "en": "x"}, "columns": [column]}}
+    }
+
+
+@pytest.mark.parametrize(
+    ("column", "message"),
+    [
+        ({"name": "id", "type": "uuid", "description": {}}, "type"),
+        ({"name": "service_type", "type": "code", "description": {}}, "vocabulary"),
+        ({"name": "colour", "type": "text", "description": {}}, "not a offer field"),
+    ],
+)
+def test_malformed_specs_are_refused(column: dict[str, Any], message: str) -> None:
+    with pytest.raises(ColumnSpecError, match=message):
+        parse_columns(_document(column))
+
+
+def test_sheet_and_file_names_name_kinds() -> None:
+    assert [kind_for_sheet(n) for n in ("tilbud", "Offers", "enheter", "unit", "x")] == [
+        "offer",
+        "offer",
+        "unit",
+        "unit",
+        None,
+    ]
