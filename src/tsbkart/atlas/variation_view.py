@@ -76,12 +76,13 @@ def indicator_variation(table: IndicatorTable) -> IndicatorVariation:
 
 
 def rank_of(table: IndicatorTable, code: str) -> tuple[int, int] | None:
-    """(rank, of K) of area ``code`` by value, highest first; None when its value is unknown."""
-    known = table.rows[table.rows["value"].notna()].sort_values("value", ascending=False, kind="stable")
-    codes = list(known["code"])
-    if code not in codes:
+    """(rank, of K) of area ``code`` by value, highest first (ties share the best rank: 1, 1, 3, ...);
+    None when its value is unknown."""
+    known = table.rows[table.rows["value"].notna()]
+    own = known.loc[known["code"] == code, "value"]
+    if own.empty:
         return None
-    return codes.index(code) + 1, len(codes)
+    return int((known["value"] > own.iloc[0]).sum()) + 1, len(known)
 
 
 def ranked(table: IndicatorTable) -> pd.DataFrame:

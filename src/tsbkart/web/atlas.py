@@ -85,25 +85,30 @@ def atlas_index(request: Request, state: State) -> Response:
     return _html(request, language, "atlas/index.html", context)
 
 
+def _report_context(snapshot: RegistrySnapshot, code: str, for_pdf: bool) -> dict[str, Any] | None:
+    tables = {i.id: _table(snapshot, i.id) for i in indicators()}
+    report = build_report(snapshot, code, latest_population(), load_declarations(), tables)
+    if report is None:
+        return None
+    return {
+        "title": report.name,
+        "report": report,
+        "units": snapshot.units,
+        "teams": snapshot.teams,
+        "region": snapshot.geography.regions.get(report.region_code),
+        "pdf": for_pdf,
+    }
+
+
 @router.get("/atlas/rapport/{name}", include_in_schema=False)
 def atlas_report(request: Request, name: str, state: State) -> Response:
     language = _language(request, state)
     code, _, suffix = name.partition(".")
     if suffix not in ("", "pdf"):
         return _not_found(request, language, catalogue(language).gettext("Unknown report format."))
-    snapshot = state.snapshot()
-    tables = {i.id: _table(snapshot, i.id) for i in indicators()}
-    report = build_report(snapshot, code, latest_population(), load_declarations(), tables)
-    if report is None:
+    context = _report_context(state.snapshot(), code, suffix == "pdf")
+    if context is None:
         return _not_found(request, language, catalogue(language).gettext("No catchment area has this code."))
-    context = {
-        "title": report.name,
-        "report": report,
-        "units": snapshot.units,
-        "teams": snapshot.teams,
-        "region": snapshot.geography.regions.get(report.region_code),
-        "pdf": suffix == "pdf",
-    }
     if suffix == "pdf":
         return _pdf(render(request, language, "atlas/report.html", context), code)
     return _html(request, language, "atlas/report.html", context)
@@ -112,8 +117,24 @@ def atlas_report(request: Request, name: str, state: State) -> Response:
 PDF_BASE = "https://tsbkart.invalid/"
 
 
-def _pdf(html: str, code: str) -> Response:
-    # Imported here: WeasyPrint needs Debian's libpango, which only the PDF route should depend on.
+def report_html(snapshot: RegistrySnapshot, code: str, language: str, *, for_pdf: bool = False) -> str | None:
+    """The report page as HTML outside a request (for the CLI); None for an unknown catchment code."""
+    scope = {
+        "type": "http",
+        "method": "GET",
+        "path": f"/atlas/rapport/{code}",
+        "query_string": b"",
+        "headers": [],
+    }
+    context = _report_context(snapshot, code, for_pdf)
+    if context is None:
+        return None
+    return render(Request(scope), language, "atlas/report.html", context)
+
+
+def pdf_bytes(html: str) -> bytes:
+    """Print ``html`` (a report page) to PDF with WeasyPrint; /static/ is read from the package."""
+    # Imported here: WeasyPrint needs Debian's libpango, which only PDF output should depend on.
     from weasyprint import HTML
     from weasyprint.urls import URLFetcher, URLFetcherResponse
 
@@ -130,9 +151,13 @@ def _pdf(html: str, code: str) -> Response:
             kind = "text/css" if url.endswith(".css") else "application/octet-stream"
             return URLFetcherResponse(url, body=target.read_bytes(), headers={"Content-Type": kind})
 
-    document = HTML(string=html, base_url=PDF_BASE, url_fetcher=PackageFetcher()).write_pdf()
+    document: bytes = HTML(string=html, base_url=PDF_BASE, url_fetcher=PackageFetcher()).write_pdf()
+    return document
+
+
+def _pdf(html: str, code: str) -> Response:
     headers = {"Content-Disposition": f'inline; filename="tsbkart-rapport-{code}.pdf"'}
-    return Response(document, media_type="application/pdf", headers=headers)
+    return Response(pdf_bytes(html), media_type="application/pdf", headers=headers)
 
 
 @router.get("/atlas/{name}", include_in_schema=False)
