@@ -243,6 +243,7 @@ def test_inpatient_units_without_beds_are_counted_as_unknown() -> None:
     )
     result = capacity(bare, area, _population())
     assert result.beds == 0 and result.beds_unknown_units == 1
+    assert result.places is None and result.places_per_10k is None  # none stated: unknown, not zero
 
 
 def test_ownership_split_counts_units_and_beds() -> None:

@@ -92,9 +92,9 @@ class CoverageCell:
 class Capacity:
     """Beds and places in the area, and per 10,000 adults (None when the population is unknown)."""
 
-    beds: int
+    beds: int  # sum of stated bed counts
     beds_unknown_units: int  # inpatient units (døgn/avrusning/akutt offers) with no bed count
-    places: int
+    places: int | None  # sum of stated places; None when no offer in the area states any
     adults: int | None
     population_year: int | None
     beds_per_10k: float | None
@@ -328,7 +328,8 @@ def capacity(
             unknown += int(_is_inpatient(snapshot, unit, vocabs))
         else:
             beds += count
-    places = sum(o.places or 0 for u in units for o in snapshot.offers_of(u.id))
+    stated = [o.places for u in units for o in snapshot.offers_of(u.id) if o.places is not None]
+    places = sum(stated) if stated else None
     adults: int | None = None
     year: int | None = None
     if population is not None and len(population):
@@ -341,7 +342,7 @@ def capacity(
         adults=adults,
         population_year=year,
         beds_per_10k=beds * PER / adults if adults else None,
-        places_per_10k=places * PER / adults if adults else None,
+        places_per_10k=places * PER / adults if adults and places is not None else None,
     )
 
 
