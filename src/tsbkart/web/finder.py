@@ -1,0 +1,267 @@
+"""The finder's web layer: ``POST /api/v1/finder`` (JSON), ``GET /finn`` (the form) and ``POST /finn/results``
+(an htmx fragment, or a whole page without JavaScript).
+
+Privacy: the profile arrives only in a request body, is used for one call to ``tsbkart.finder.search.find`` and
+dropped. Nothing here logs it, stores it or puts it in a URL; the share link carries only
+:class:`~tsbkart.finder.profile.Preferences` (filters about what to show, nothing about the patient).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from functools import cache
+from typing import Annotated, Any
+from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
+
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi.responses import HTMLResponse
+from jinja2 import Environment, PackageLoader, select_autoescape
+from pydantic import BaseModel, Field, ValidationError
+
+from tsbkart.finder.profile import SUBSTANCES, NeedProfile, Preferences
+from tsbkart.finder.search import MAX_LIMIT, FinderInputError, FinderResult, find
+from tsbkart.registry.snapshot import RegistrySnapshot
+from tsbkart.vocab import load_vocabularies
+from tsbkart.web.i18n import catalogue, negotiate
+from tsbkart.web.state import AppState, get_state
+
+router = APIRouter()
+OSLO = ZoneInfo("Europe/Oslo")
+BOOLEAN_FIELDS = (
+    "injecting",
+    "injecting_groin_neck",
+    "alcohol_over_20_units",
+    "pregnant",
+    "children_in_care",
+    "rop",
+    "detox",
+    "acute_crisis",
+    "in_prison",
+)
+SHARE_SERVICE_TYPES = (
+    "poliklinikk",
+    "ambulant",
+    "dag",
+    "dogn_kort",
+    "dogn_lang",
+    "dogn_utredning",
+    "avrusning",
+    "akutt",
+    "lar",
+    "lar_lavterskel",
+    "hab",
+)
+
+
+class FinderRequest(BaseModel):
+    """Body of ``POST /api/v1/finder``."""
+
+    profile: NeedProfile
+    explain: bool = Field(default=False, description="Also list every excluded offer with its reasons.")
+    limit: int = Field(default=50, ge=1, le=MAX_LIMIT, description="Most results to return.")
+
+
+def today() -> date:
+    """The referral day for the guideline deadline: today in Norway."""
+    return datetime.now(OSLO).date()
+
+
+def _find(snapshot: RegistrySnapshot, profile: NeedProfile, *, limit: int, explain: bool) -> FinderResult:
+    try:
+        return find(snapshot, profile, today=today(), limit=limit, explain=explain)
+    except FinderInputError as error:
+        # The app's problem handler turns this into a problem+json body.
+        raise HTTPException(status_code=422, detail=str(error)) from None
+
+
+@router.post(
+    "/api/v1/finder",
+    response_model=FinderResult,
+    responses={422: {"description": "Invalid profile (the message names the field)"}},
+    tags=["finder"],
+    summary="Find services that fit a patient's needs",
+)
+def finder_api(body: FinderRequest, state: Annotated[AppState, Depends(get_state)]) -> FinderResult:
+    """Ranked, explained services for a need profile, the guideline deadline (guidance, not a decision) and
+    the assessment team that receives the referral. The profile is never stored or logged."""
+    return _find(state.snapshot(), body.profile, limit=body.limit, explain=body.explain)
+
+
+# --- HTML -----------------------------------------------------------------------------------------------
+
+
+@cache
+def _environment() -> Environment:
+    return Environment(
+        loader=PackageLoader("tsbkart.web", "templates"),
+        autoescape=select_autoescape(default=True, default_for_string=True),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+
+
+def _language(request: Request) -> str:
+    return negotiate(
+        request.query_params.get("lang"), request.cookies.get("lang"), request.headers.get("accept-language")
+    )
+
+
+def share_query(preferences: Preferences, view: str) -> str:
+    """The share link's query string: filters only, never a profile field."""
+    pairs: list[tuple[str, str]] = []
+    if preferences.public_only:
+        pairs.append(("public_only", "1"))
+    if preferences.max_distance_km is not None:
+        pairs.append(("max_distance_km", f"{preferences.max_distance_km:g}"))
+    if preferences.setting != "any":
+        pairs.append(("setting", preferences.setting))
+    pairs += [("service_type", t) for t in preferences.service_types]
+    if view == "professional":
+        pairs.append(("view", view))
+    return urlencode(pairs)
+
+
+def _areas(snapshot: RegistrySnapshot) -> list[tuple[str, list[tuple[str, str]]]]:
+    """Area choices grouped by county: [(county, [(code, name), ...]), ...]."""
+    groups: dict[str, list[tuple[str, str]]] = {}
+    for area in snapshot.geography.area_units.values():
+        name = f"{area.name} (bydel)" if area.kind == "bydel" else area.name
+        groups.setdefault(area.county, []).append((area.code, name))
+    return [(county, sorted(items, key=lambda i: i[1])) for county, items in sorted(groups.items())]
+
+
+def _page(
+    request: Request, state: AppState, template: str, status: int = 200, **context: Any
+) -> HTMLResponse:
+    language = _language(request)
+    vocabs = load_vocabularies()
+    text = catalogue(language).gettext
+    html = (
+        _environment()
+        .get_template(template)
+        .render(
+            _=text,
+            lang=language,
+            label=lambda vocabulary, code: (
+                vocabs[vocabulary].label(code, language) if code in vocabs[vocabulary] else code
+            ),
+            substances=SUBSTANCES,
+            service_types=SHARE_SERVICE_TYPES,
+            areas=_areas(state.snapshot()),
+            **context,
+        )
+    )
+    response = HTMLResponse(html, status_code=status)
+    # The results page shows a patient's needs: never cache it anywhere.
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _preferences_from_query(
+    public_only: bool, max_distance_km: float | None, setting: str, service_type: list[str]
+) -> tuple[Preferences, list[str]]:
+    try:
+        return Preferences(
+            public_only=public_only,
+            max_distance_km=max_distance_km,
+            setting=setting,
+            service_types=tuple(service_type),
+        ), []
+    except ValidationError as error:
+        return Preferences(), [f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in error.errors()]
+
+
+@router.get("/finn", response_class=HTMLResponse, include_in_schema=False)
+def finder_page(
+    request: Request,
+    state: Annotated[AppState, Depends(get_state)],
+    public_only: bool = False,
+    max_distance_km: Annotated[float | None, Query(gt=0, le=3000)] = None,
+    setting: str = "any",
+    service_type: Annotated[list[str], Query()] = [],  # noqa: B006 - FastAPI reads the default, never mutates it
+    view: str = "public",
+) -> HTMLResponse:
+    """The form; a share link pre-fills the filters (and nothing else)."""
+    preferences, errors = _preferences_from_query(public_only, max_distance_km, setting, service_type)
+    return _page(
+        request,
+        state,
+        "finder/page.html",
+        preferences=preferences,
+        view=_view(view),
+        errors=errors,
+        form={},
+        result=None,
+    )
+
+
+def _view(raw: object) -> str:
+    return "professional" if raw == "professional" else "public"
+
+
+def profile_from_form(form: dict[str, Any]) -> dict[str, Any]:
+    """Form fields (strings, repeated keys as lists) -> the NeedProfile's JSON shape."""
+
+    def one(key: str) -> str | None:
+        value = form.get(key)
+        if isinstance(value, list):
+            value = value[0] if value else None
+        return value if value not in (None, "") else None
+
+    def many(key: str) -> list[str]:
+        value = form.get(key, [])
+        return [v for v in (value if isinstance(value, list) else [value]) if v]
+
+    data: dict[str, Any] = {"home_area": one("home_area"), "age": one("age")}
+    for key in ("sex", "lar", "coercion", "language"):
+        if one(key) is not None:
+            data[key] = one(key)
+    data["substances"] = many("substances")
+    for key in BOOLEAN_FIELDS:
+        data[key] = one(key) in ("1", "on", "true")
+    data["preferences"] = {
+        "public_only": one("public_only") in ("1", "on", "true"),
+        "max_distance_km": one("max_distance_km"),
+        "setting": one("setting") or "any",
+        "service_types": many("service_type"),
+    }
+    return data
+
+
+@router.post("/finn/results", response_class=HTMLResponse, include_in_schema=False)
+async def finder_results(request: Request, state: Annotated[AppState, Depends(get_state)]) -> HTMLResponse:
+    """Results for the posted form: a fragment for htmx, a whole page otherwise."""
+    raw = await request.form()
+    form: dict[str, Any] = {}
+    for key, value in raw.multi_items():
+        if isinstance(value, str):
+            form.setdefault(key, []).append(value)
+    view = _view((form.get("view") or ["public"])[0])
+    htmx = request.headers.get("hx-request") == "true"
+    template = "finder/results.html" if htmx else "finder/page.html"
+    errors: list[str] = []
+    result = None
+    preferences = Preferences()
+    try:
+        profile = NeedProfile.model_validate(profile_from_form(form))
+        preferences = profile.preferences
+        result = find(state.snapshot(), profile, today=today(), limit=50)
+    except ValidationError as error:
+        # Messages name the field; the submitted values are not echoed into logs.
+        errors = [f"{'.'.join(str(p) for p in e['loc']) or 'profile'}: {e['msg']}" for e in error.errors()]
+    except FinderInputError as error:
+        errors = [str(error)]
+    status = 200 if htmx or not errors else 422
+    return _page(
+        request,
+        state,
+        template,
+        status=status,
+        result=result,
+        errors=errors,
+        view=view,
+        preferences=preferences,
+        share=share_query(preferences, view),
+        form=form,
+    )
