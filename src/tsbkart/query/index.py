@@ -1,0 +1,154 @@
+"""Per-snapshot indexes that make unit queries O(n) numpy work instead of per-request Python loops.
+
+A snapshot is immutable, so everything derived from it is built once and cached keyed by the snapshot's
+identity (the cache holds the snapshot itself, so its ``id`` cannot be reused while cached). Shapes::
+
+    index.unit_ids          # tuple of n unit ids in (name, id) order: the default, stable order
+    index.lat, index.lon    # float arrays (n,), NaN where the location is unknown
+    index.offer_unit        # int array (m,): row of each offer's unit in unit_ids
+    index.offer_codes["service_type"]   # bool array (m, k): offer x vocabulary code
+    index.owner_type        # int array (n,): code index in the owner_types vocabulary, -1 unknown
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from threading import Lock
+
+import numpy as np
+import numpy.typing as npt
+
+from tsbkart.query.records import Record, unit_summary
+from tsbkart.query.text import haystack, name_keys
+from tsbkart.registry.snapshot import RegistrySnapshot
+from tsbkart.vocab import load_vocabularies
+
+BoolArray = npt.NDArray[np.bool_]
+IntArray = npt.NDArray[np.int64]
+FloatArray = npt.NDArray[np.float64]
+
+# Current snapshot plus a few past ones (?as_of=) stay indexed; more would only hold memory.
+CACHE_SIZE = 8
+# open_24_7 is three-valued: unknown stays unknown.
+UNKNOWN, NO, YES = -1, 0, 1
+
+
+@dataclass(frozen=True, eq=False)
+class UnitIndex:
+    unit_ids: tuple[str, ...]
+    row_of: Mapping[str, int]
+    lat: FloatArray
+    lon: FloatArray
+    has_location: BoolArray
+    owner_type: IntArray
+    organisation: IntArray
+    organisation_ids: tuple[str, ...]
+    rows_by_area: Mapping[str, IntArray]  # region, catchment or kommune code -> rows of its units
+    search_text: tuple[str, ...]  # joined name keys (unit, organisation, town) per unit
+    offer_ids: tuple[str, ...]  # offers of known units, by id
+    offer_unit: IntArray
+    offer_codes: Mapping[str, BoolArray]  # facet -> (m, k) membership
+    offer_open: IntArray  # (m,) UNKNOWN / NO / YES
+    summaries: tuple[Record, ...]  # unit_summary of each row; treat as read-only
+
+
+def _code_matrix(values: Sequence[Sequence[str]], codes: Sequence[str]) -> BoolArray:
+    column = {code: j for j, code in enumerate(codes)}
+    matrix = np.zeros((len(values), len(codes)), dtype=np.bool_)
+    for i, row in enumerate(values):
+        for code in row:
+            j = column.get(code)
+            if j is not None:
+                matrix[i, j] = True
+    return matrix
+
+
+def build_index(snapshot: RegistrySnapshot) -> UnitIndex:
+    vocabs = load_vocabularies()
+    units = sorted(snapshot.units.values(), key=lambda u: (u.name.casefold(), u.id))
+    row_of = {u.id: i for i, u in enumerate(units)}
+    organisation_ids = tuple(sorted(snapshot.organisations))
+    org_row = {o: i for i, o in enumerate(organisation_ids)}
+    owner_codes = {code: j for j, code in enumerate(vocabs["owner_types"].codes)}
+    orgs = snapshot.organisations
+    offers = sorted((o for o in snapshot.offers.values() if o.unit_id in row_of), key=lambda o: o.id)
+    open_flags = [UNKNOWN if o.open_24_7 is None else (YES if o.open_24_7 else NO) for o in offers]
+    return UnitIndex(
+        unit_ids=tuple(u.id for u in units),
+        row_of=row_of,
+        lat=np.array([np.nan if u.lat is None else u.lat for u in units], dtype=np.float64),
+        lon=np.array([np.nan if u.lon is None else u.lon for u in units], dtype=np.float64),
+        has_location=np.array([u.lat is not None and u.lon is not None for u in units], dtype=np.bool_),
+        owner_type=np.array(
+            [
+                owner_codes.get(orgs[u.organisation_id].owner_type, -1) if u.organisation_id in orgs else -1
+                for u in units
+            ],
+            dtype=np.int64,
+        ),
+        organisation=np.array([org_row.get(u.organisation_id, -1) for u in units], dtype=np.int64),
+        organisation_ids=organisation_ids,
+        rows_by_area=_rows_by_area([(u.region_code, u.catchment_code, u.municipality_code) for u in units]),
+        search_text=tuple(
+            haystack(
+                name_keys(
+                    [u.name, orgs[u.organisation_id].name if u.organisation_id in orgs else None, u.town]
+                )
+            )
+            for u in units
+        ),
+        offer_ids=tuple(o.id for o in offers),
+        offer_unit=np.array([row_of[o.unit_id] for o in offers], dtype=np.int64),
+        offer_codes={
+            "service_type": _code_matrix([(o.service_type,) for o in offers], vocabs["service_types"].codes),
+            "target_group": _code_matrix([o.target_groups for o in offers], vocabs["target_groups"].codes),
+            "legal_basis": _code_matrix([o.legal_basis for o in offers], vocabs["legal_basis"].codes),
+            "intake_status": _code_matrix(
+                [(o.intake_status,) for o in offers], vocabs["intake_status"].codes
+            ),
+        },
+        offer_open=np.array(open_flags, dtype=np.int64),
+        summaries=tuple(unit_summary(snapshot, u) for u in units),
+    )
+
+
+def _rows_by_area(codes: Sequence[tuple[str | None, ...]]) -> Mapping[str, IntArray]:
+    rows: dict[str, list[int]] = {}
+    for row, unit_codes in enumerate(codes):
+        for code in {c for c in unit_codes if c}:
+            rows.setdefault(code, []).append(row)
+    return {code: np.array(r, dtype=np.int64) for code, r in rows.items()}
+
+
+class SnapshotCache:
+    """A small LRU of values derived from snapshots, keyed by snapshot identity. Thread-safe."""
+
+    def __init__(self, size: int = CACHE_SIZE) -> None:
+        self._size = size
+        self._lock = Lock()
+        self._items: OrderedDict[int, tuple[RegistrySnapshot, UnitIndex]] = OrderedDict()
+
+    def index(self, snapshot: RegistrySnapshot) -> UnitIndex:
+        key = id(snapshot)
+        with self._lock:
+            hit = self._items.get(key)
+            if hit is not None and hit[0] is snapshot:
+                self._items.move_to_end(key)
+                return hit[1]
+        built = build_index(snapshot)
+        with self._lock:
+            self._items[key] = (snapshot, built)
+            while len(self._items) > self._size:
+                self._items.popitem(last=False)
+        return built
+
+
+# Derived data only (pure function of an immutable snapshot), so one cache per process is safe to share.
+_CACHE = SnapshotCache()
+
+
+def index_for(snapshot: RegistrySnapshot) -> UnitIndex:
+    """The (cached) index of ``snapshot``."""
+    return _CACHE.index(snapshot)

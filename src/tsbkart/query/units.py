@@ -1,0 +1,148 @@
+"""Search the units of a snapshot: facet filters, area, free text, distance from a point, pagination.
+
+    page = search_units(snap, UnitFilter(offers=OfferFacets(service_types=("avrusning",)), near=(63.43, 10.39)))
+    page.total, page.items[0]["name"], page.items[0]["distance_km"]
+
+Items are ``unit_summary`` dicts (see ``tsbkart.query.records``) plus ``lat``, ``lon`` and ``distance_km``
+(None without ``near`` or without a known location). Order is stable: (distance, name, id) with ``near``,
+else (name, id); units without a known location come last when sorting by distance.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import numpy as np
+
+from tsbkart.analysis.costs import great_circle_km
+from tsbkart.query.filters import FilterError, OfferFacets, UnitFilter, check_areas
+from tsbkart.query.index import YES, BoolArray, FloatArray, IntArray, UnitIndex, index_for
+from tsbkart.query.records import Record
+from tsbkart.query.text import matches, query_tokens
+from tsbkart.registry.snapshot import RegistrySnapshot
+from tsbkart.vocab import load_vocabularies
+
+# Distances are shown to the metre; more digits would be false precision for a straight line.
+DISTANCE_DECIMALS = 3
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    """One page of a list: ``items`` (plain dicts), the ``total`` matching, and the page bounds."""
+
+    items: list[Record]
+    total: int
+    limit: int
+    offset: int
+
+
+def offer_mask(index: UnitIndex, facets: OfferFacets) -> BoolArray:
+    """Offers (rows of index.offer_unit) that satisfy every offer facet at once."""
+    vocabs = load_vocabularies()
+    mask = np.ones(index.offer_unit.shape[0], dtype=np.bool_)
+    for facet, vocabulary, codes in (
+        ("service_type", "service_types", facets.service_types),
+        ("target_group", "target_groups", facets.target_groups),
+        ("legal_basis", "legal_basis", facets.legal_basis),
+        ("intake_status", "intake_status", facets.intake_status),
+    ):
+        if codes:
+            columns = [vocabs[vocabulary].codes.index(c) for c in codes]
+            mask &= index.offer_codes[facet][:, columns].any(axis=1)
+    if facets.open_24_7 is not None:
+        mask &= (index.offer_open == YES) if facets.open_24_7 else (index.offer_open != YES)
+    return mask
+
+
+def area_mask(snapshot: RegistrySnapshot, index: UnitIndex, areas: Iterable[str]) -> BoolArray:
+    """Units in any of ``areas``: by region, catchment or kommune; an Oslo bydel selects its catchment."""
+    mask = np.zeros(len(index.unit_ids), dtype=np.bool_)
+    for code in check_areas(snapshot, areas):
+        area = snapshot.geography.area_units.get(code)
+        key = area.catchment_code if area is not None and area.kind == "bydel" else code
+        rows = index.rows_by_area.get(key or "")
+        if rows is not None:
+            mask[rows] = True
+    return mask
+
+
+def unit_mask(snapshot: RegistrySnapshot, index: UnitIndex, selection: UnitFilter) -> BoolArray:
+    """Rows of ``index`` that pass every filter except distance."""
+    mask = np.ones(len(index.unit_ids), dtype=np.bool_)
+    if selection.offers.active:
+        offered = np.zeros_like(mask)
+        offered[index.offer_unit[offer_mask(index, selection.offers)]] = True
+        mask &= offered
+    if selection.owner_types:
+        owner_codes = load_vocabularies()["owner_types"].codes
+        mask &= np.isin(index.owner_type, [owner_codes.index(c) for c in selection.owner_types])
+    if selection.organisation_ids:
+        wanted = [i for i, o in enumerate(index.organisation_ids) if o in set(selection.organisation_ids)]
+        mask &= np.isin(index.organisation, wanted)
+    if selection.areas:
+        mask &= area_mask(snapshot, index, selection.areas)
+    if selection.q is not None:
+        tokens = query_tokens(selection.q)
+        if not tokens:
+            raise FilterError("q", "needs at least one letter or digit")
+        for row in np.flatnonzero(mask):
+            if not matches(tokens, (), index.search_text[row]):
+                mask[row] = False
+    return mask
+
+
+def order_by_distance(
+    index: UnitIndex, rows: IntArray, near: tuple[float, float], radius_km: float | None
+) -> tuple[IntArray, FloatArray]:
+    """``rows`` (already in name order) re-ordered by distance; NaN distance (no location) sorts last."""
+    distance = great_circle_km(near[0], near[1], index.lat[rows], index.lon[rows])
+    if radius_km is not None:
+        keep = distance <= radius_km  # NaN compares False: units without a location drop out
+        rows, distance = rows[keep], distance[keep]
+    order = np.argsort(np.where(np.isnan(distance), np.inf, distance), kind="stable")
+    return rows[order], distance[order]
+
+
+def search_units(snapshot: RegistrySnapshot, selection: UnitFilter) -> Page:
+    """The page of units ``selection`` asks for (see the module docstring for order and item shape)."""
+    index = index_for(snapshot)
+    rows = np.flatnonzero(unit_mask(snapshot, index, selection))
+    distance: FloatArray | None = None
+    if selection.near is not None:
+        rows, distance = order_by_distance(index, rows, selection.near, selection.radius_km)
+    window = slice(selection.offset, selection.offset + selection.limit)
+    items = [
+        _item(index, int(row), None if distance is None else float(distance[k]))
+        for k, row in enumerate(rows[window], start=selection.offset)
+    ]
+    return Page(items=items, total=int(rows.shape[0]), limit=selection.limit, offset=selection.offset)
+
+
+def _item(index: UnitIndex, row: int, distance: float | None) -> Record:
+    lat, lon = float(index.lat[row]), float(index.lon[row])
+    known = bool(index.has_location[row])
+    return index.summaries[row] | {
+        "lat": lat if known else None,
+        "lon": lon if known else None,
+        "distance_km": None if distance is None or np.isnan(distance) else round(distance, DISTANCE_DECIMALS),
+    }
+
+
+def unit_feature(item: Record) -> Record:
+    """A GeoJSON Feature for a ``search_units`` item: Point [lon, lat], or null geometry when unknown."""
+    properties = {k: v for k, v in item.items() if k not in ("lat", "lon")}
+    geometry = None
+    if item["lat"] is not None and item["lon"] is not None:
+        geometry = {"type": "Point", "coordinates": [item["lon"], item["lat"]]}
+    return {"type": "Feature", "id": item["id"], "geometry": geometry, "properties": properties}
+
+
+def feature_collection(page: Page) -> Record:
+    return {
+        "type": "FeatureCollection",
+        "features": [unit_feature(item) for item in page.items],
+        "total": page.total,
+        "limit": page.limit,
+        "offset": page.offset,
+    }

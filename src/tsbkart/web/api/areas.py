@@ -1,0 +1,38 @@
+"""``/api/v1/areas``: regions (RHF), catchment areas, kommuner and Oslo bydeler; one by code."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request, Response
+
+from tsbkart.query.lists import area_records, list_areas
+from tsbkart.web.api.openapi import documented
+from tsbkart.web.api.params import FormatDep, SnapshotDep, TextDep, WindowDep, codes
+from tsbkart.web.api.problems import ApiProblem
+from tsbkart.web.api.render import respond, respond_page
+from tsbkart.web.api.schemas import AreaOut, AreaPage
+
+router = APIRouter(tags=["areas"])
+
+
+@router.get("/areas", responses=documented(AreaPage, csv=True), response_model=None)
+async def areas(
+    request: Request,
+    read: SnapshotDep,
+    window: WindowDep,
+    kind: Annotated[list[str] | None, Query(description="region, catchment, kommune and/or bydel.")] = None,
+    q: TextDep = None,
+    fmt: FormatDep = "json",
+) -> Response:
+    """Areas valid on the snapshot's date: regions, catchments, kommuner, bydeler, each by code."""
+    page = list_areas(read.snapshot, codes(kind), q, window)
+    return respond_page(request, read.read, page, fmt, list(AreaOut.model_fields))
+
+
+@router.get("/areas/{code}", responses=documented(AreaOut), response_model=None)
+async def area(request: Request, read: SnapshotDep, code: str) -> Response:
+    for record in area_records(read.snapshot):
+        if record["code"] == code:
+            return respond(request, read.read, record, "application/json")
+    raise ApiProblem(404, f"no area with code {code!r}")

@@ -1,0 +1,60 @@
+"""``/api/v1/offers``: service offers filtered by the offer facets, area and unit; one offer by id."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request, Response
+
+from tsbkart.query.filters import OfferFacets, check_codes
+from tsbkart.query.lists import OfferFilter, search_offers
+from tsbkart.query.records import offer_record
+from tsbkart.web.api.openapi import documented
+from tsbkart.web.api.params import FormatDep, SnapshotDep, WindowDep, codes
+from tsbkart.web.api.problems import ApiProblem
+from tsbkart.web.api.render import respond, respond_page
+from tsbkart.web.api.schemas import OfferOut, OfferPage
+
+router = APIRouter(tags=["offers"])
+
+Codes = list[str] | None
+
+
+@router.get("/offers", responses=documented(OfferPage, csv=True), response_model=None)
+async def list_offers(
+    request: Request,
+    read: SnapshotDep,
+    window: WindowDep,
+    service_type: Annotated[Codes, Query(description="Service type code(s), OR.")] = None,
+    target_group: Annotated[Codes, Query(description="Target group code(s), OR.")] = None,
+    legal_basis: Annotated[Codes, Query(description="Legal basis code(s), OR.")] = None,
+    intake_status: Annotated[Codes, Query(description="Intake status code(s), OR.")] = None,
+    open_24_7: Annotated[
+        bool | None, Query(description="Open around the clock (true) or known not to be (false).")
+    ] = None,
+    area: Annotated[
+        Codes, Query(description="Region, catchment, kommune or bydel code(s) of the unit, OR.")
+    ] = None,
+    unit: Annotated[Codes, Query(description="Unit id(s), OR.")] = None,
+    fmt: FormatDep = "json",
+) -> Response:
+    """Offers matching every filter, by id; JSON page or CSV."""
+    facets = OfferFacets(
+        service_types=check_codes("service_type", codes(service_type)),
+        target_groups=check_codes("target_group", codes(target_group)),
+        legal_basis=check_codes("legal_basis", codes(legal_basis)),
+        intake_status=check_codes("intake_status", codes(intake_status)),
+        open_24_7=open_24_7,
+    )
+    selection = OfferFilter(facets=facets, areas=codes(area), unit_ids=codes(unit))
+    page = search_offers(read.snapshot, selection, window)
+    return respond_page(request, read.read, page, fmt, list(OfferOut.model_fields))
+
+
+@router.get("/offers/{offer_id:path}", responses=documented(OfferOut), response_model=None)
+async def get_offer(request: Request, read: SnapshotDep, offer_id: str) -> Response:
+    """One offer (ids look like ``<unit id>/<service type>`` and may contain a slash)."""
+    offer = read.snapshot.offers.get(offer_id)
+    if offer is None:
+        raise ApiProblem(404, f"no service offer with id {offer_id!r}")
+    return respond(request, read.read, offer_record(offer), "application/json")

@@ -1,0 +1,41 @@
+"""``/api/v1/organisations``: providers filtered by owner type and name; one by id."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request, Response
+
+from tsbkart.query.filters import check_codes
+from tsbkart.query.lists import list_organisations
+from tsbkart.query.records import organisation_record
+from tsbkart.web.api.openapi import documented
+from tsbkart.web.api.params import FormatDep, SnapshotDep, TextDep, WindowDep, codes
+from tsbkart.web.api.problems import ApiProblem
+from tsbkart.web.api.render import respond, respond_page
+from tsbkart.web.api.schemas import OrganisationOut, OrganisationPage
+
+router = APIRouter(tags=["organisations"])
+
+
+@router.get("/organisations", responses=documented(OrganisationPage, csv=True), response_model=None)
+async def organisations(
+    request: Request,
+    read: SnapshotDep,
+    window: WindowDep,
+    owner_type: Annotated[list[str] | None, Query(description="Owner type code(s), OR.")] = None,
+    q: TextDep = None,
+    fmt: FormatDep = "json",
+) -> Response:
+    """Organisations by id, with the ids of their units."""
+    page = list_organisations(read.snapshot, check_codes("owner_type", codes(owner_type)), q, window)
+    return respond_page(request, read.read, page, fmt, list(OrganisationOut.model_fields))
+
+
+@router.get("/organisations/{organisation_id}", responses=documented(OrganisationOut), response_model=None)
+async def organisation(request: Request, read: SnapshotDep, organisation_id: str) -> Response:
+    found = read.snapshot.organisations.get(organisation_id)
+    if found is None:
+        raise ApiProblem(404, f"no organisation with id {organisation_id!r}")
+    unit_ids = sorted(u.id for u in read.snapshot.units.values() if u.organisation_id == organisation_id)
+    return respond(request, read.read, organisation_record(found, unit_ids), "application/json")

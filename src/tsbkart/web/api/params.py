@@ -1,0 +1,94 @@
+"""Query parameters every read shares (``as_of``, paging, ``format``) and the snapshot they select.
+
+Typed dependency aliases keep the routes short::
+
+    def list_units(read: ReadDep, window: WindowDep, fmt: FormatDep, ...) -> Response
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Annotated
+
+from fastapi import Depends, Query, Request
+from starlette.concurrency import run_in_threadpool
+
+from tsbkart.query.filters import DEFAULT_LIMIT, MAX_FEATURES, MAX_LIMIT
+from tsbkart.query.lists import ListWindow
+from tsbkart.registry.snapshot import RegistrySnapshot
+from tsbkart.web.api.clock import RevisionClock
+from tsbkart.web.api.problems import ApiProblem, ParameterError
+from tsbkart.web.api.render import Format, Read
+from tsbkart.web.state import AppState
+
+# Longest free-text query accepted; names are far shorter, and this bounds the work per request.
+MAX_QUERY_CHARS = 200
+
+
+@dataclass(frozen=True, slots=True)
+class SnapshotRead:
+    snapshot: RegistrySnapshot
+    read: Read
+
+
+# Dependencies and routes of the API are ``async def``: they only read memory, and FastAPI would otherwise
+# hop to a worker thread for each sync one (several hops per request, most of a request's time).
+
+
+async def get_clock(request: Request) -> RevisionClock:
+    clock: RevisionClock = request.app.state.revision_clock
+    return clock
+
+
+async def read_snapshot(
+    request: Request,
+    clock: Annotated[RevisionClock, Depends(get_clock)],
+    as_of: Annotated[
+        date | None,
+        Query(
+            description="Read the registry as it was at the end of this day (UTC), YYYY-MM-DD; not in the future."
+        ),
+    ] = None,
+) -> SnapshotRead:
+    if as_of is not None and as_of > datetime.now(UTC).date():
+        raise ApiProblem(
+            400,
+            f"as_of: {as_of.isoformat()} is in the future; the registry's history ends today",
+            [ParameterError(parameter="as_of", message="must not be after today (UTC)")],
+        )
+    state: AppState = request.app.state.tsbkart
+    # A past date may replay the revision log from the database: keep that off the event loop.
+    snapshot = state.snapshot() if as_of is None else await run_in_threadpool(state.snapshot, as_of)
+    return SnapshotRead(snapshot, Read(snapshot.revision, clock.created_at(snapshot.revision), as_of))
+
+
+async def list_window(
+    limit: Annotated[
+        int, Query(ge=1, le=MAX_LIMIT, description=f"Page size, at most {MAX_LIMIT}.")
+    ] = DEFAULT_LIMIT,
+    offset: Annotated[int, Query(ge=0, le=10_000_000, description="Items to skip.")] = 0,
+) -> ListWindow:
+    return ListWindow(limit=limit, offset=offset)
+
+
+async def feature_window(
+    limit: Annotated[
+        int, Query(ge=1, le=MAX_FEATURES, description=f"Features per page, at most {MAX_FEATURES}.")
+    ] = MAX_FEATURES,
+    offset: Annotated[int, Query(ge=0, le=10_000_000, description="Features to skip.")] = 0,
+) -> ListWindow:
+    return ListWindow(limit=limit, offset=offset)
+
+
+def codes(values: list[str] | None) -> tuple[str, ...]:
+    """Repeated and comma-separated values alike: ``["a,b", "c"]`` -> ("a", "b", "c")."""
+    return tuple(dict.fromkeys(c.strip() for v in values or () for c in v.split(",") if c.strip()))
+
+
+SnapshotDep = Annotated[SnapshotRead, Depends(read_snapshot)]
+WindowDep = Annotated[ListWindow, Depends(list_window)]
+FeatureWindowDep = Annotated[ListWindow, Depends(feature_window)]
+FormatDep = Annotated[Format, Query(alias="format", description="json (default) or csv.")]
+TEXT_HELP = "Free text on names: case and æøå-insensitive (also ae/o/a), partial words."
+TextDep = Annotated[str | None, Query(max_length=MAX_QUERY_CHARS, description=TEXT_HELP)]

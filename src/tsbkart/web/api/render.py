@@ -1,0 +1,126 @@
+"""Render plain data as JSON, CSV or GeoJSON with validators for conditional requests.
+
+Every read answers with ``ETag`` (a hash of the revision, ``as_of`` and the normalised query) and
+``Last-Modified`` (the commit time of the snapshot's revision), and with 304 when ``If-None-Match`` (or,
+without it, ``If-Modified-Since``) shows the client already has it.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from email.utils import format_datetime, parsedate_to_datetime
+from typing import Any, Literal
+
+from fastapi import Request, Response
+
+from tsbkart.query.units import Page
+
+Format = Literal["json", "csv"]
+GEOJSON = "application/geo+json"
+CSV = "text/csv; charset=utf-8"
+# Spreadsheets run cells starting with these as formulas; CSV cells get a leading apostrophe instead.
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+@dataclass(frozen=True, slots=True)
+class Read:
+    """What a response depends on: the snapshot's revision and commit time, and the requested date."""
+
+    revision: int
+    last_modified: datetime | None
+    as_of: date | None
+
+
+def etag(request: Request, read: Read) -> str:
+    query = sorted(request.query_params.multi_items())
+    key = json.dumps([read.revision, str(read.as_of), request.url.path, query], ensure_ascii=False)
+    return '"' + hashlib.sha256(key.encode()).hexdigest()[:32] + '"'
+
+
+def _not_modified(request: Request, tag: str, read: Read) -> bool:
+    if_none_match = request.headers.get("if-none-match")
+    if if_none_match is not None:
+        candidates = {c.strip().removeprefix("W/") for c in if_none_match.split(",")}
+        return tag in candidates or "*" in candidates
+    since = request.headers.get("if-modified-since")
+    if since and read.last_modified is not None:
+        try:
+            client = parsedate_to_datetime(since)
+        except (TypeError, ValueError, IndexError):
+            return False
+        if client.tzinfo is None:
+            return False
+        return read.last_modified.replace(microsecond=0) <= client
+    return False
+
+
+def _headers(tag: str, read: Read) -> dict[str, str]:
+    headers = {"ETag": tag, "Cache-Control": "no-cache", "Vary": "Accept-Encoding"}
+    if read.last_modified is not None:
+        headers["Last-Modified"] = format_datetime(read.last_modified, usegmt=True)
+    return headers
+
+
+def respond(request: Request, read: Read, body: bytes | Any, media_type: str) -> Response:
+    """``body`` (bytes, or data to encode as JSON) with caching headers, or 304."""
+    tag = etag(request, read)
+    headers = _headers(tag, read)
+    if _not_modified(request, tag, read):
+        return Response(status_code=304, headers=headers)
+    content = body if isinstance(body, bytes) else encode_json(body)
+    return Response(content=content, media_type=media_type, headers=headers)
+
+
+def encode_json(data: Any) -> bytes:
+    return json.dumps(data, ensure_ascii=False, allow_nan=False, separators=(",", ":")).encode()
+
+
+def page_body(page: Page) -> dict[str, Any]:
+    return {"items": page.items, "total": page.total, "limit": page.limit, "offset": page.offset}
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list | tuple):
+        return ";".join(_cell(v) for v in value)
+    text = str(value)
+    return "'" + text if text.startswith(FORMULA_PREFIXES) else text
+
+
+def flatten(record: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
+    """Nested dicts become ``parent_child`` columns: {"provenance": {"source": s}} -> {"provenance_source": s}."""
+    flat: dict[str, Any] = {}
+    for key, value in record.items():
+        if isinstance(value, Mapping):
+            flat |= flatten(value, f"{prefix}{key}_")
+        elif isinstance(value, list) and value and isinstance(value[0], Mapping):
+            flat[f"{prefix}{key}"] = [v.get("id", v.get("code", "")) for v in value]
+        else:
+            flat[f"{prefix}{key}"] = value
+    return flat
+
+
+def to_csv(records: Iterable[Mapping[str, Any]], columns: Sequence[str]) -> bytes:
+    """CSV with a header row; ``columns`` is the header of an empty list (rows bring their own keys)."""
+    rows = [flatten(r) for r in records]
+    header = list(dict.fromkeys(k for row in rows for k in row)) if rows else list(columns)
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(header)
+    writer.writerows([_cell(row.get(k)) for k in header] for row in rows)
+    return out.getvalue().encode("utf-8")
+
+
+def respond_page(request: Request, read: Read, page: Page, fmt: Format, columns: Sequence[str]) -> Response:
+    if fmt == "csv":
+        return respond(request, read, to_csv(page.items, columns), CSV)
+    return respond(request, read, page_body(page), "application/json")

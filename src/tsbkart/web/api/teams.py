@@ -1,0 +1,41 @@
+"""``/api/v1/teams``: assessment teams (vurderingsteam) filtered by area and name; one by id."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request, Response
+
+from tsbkart.query.lists import list_teams
+from tsbkart.query.records import team_record
+from tsbkart.web.api.openapi import documented
+from tsbkart.web.api.params import FormatDep, SnapshotDep, TextDep, WindowDep, codes
+from tsbkart.web.api.problems import ApiProblem
+from tsbkart.web.api.render import respond, respond_page
+from tsbkart.web.api.schemas import TeamOut, TeamPage
+
+router = APIRouter(tags=["teams"])
+
+
+@router.get("/teams", responses=documented(TeamPage, csv=True), response_model=None)
+async def teams(
+    request: Request,
+    read: SnapshotDep,
+    window: WindowDep,
+    area: Annotated[
+        list[str] | None, Query(description="Region, catchment, kommune or bydel code(s), OR.")
+    ] = None,
+    q: TextDep = None,
+    fmt: FormatDep = "json",
+) -> Response:
+    """Assessment teams by id."""
+    page = list_teams(read.snapshot, codes(area), q, window)
+    return respond_page(request, read.read, page, fmt, list(TeamOut.model_fields))
+
+
+@router.get("/teams/{team_id}", responses=documented(TeamOut), response_model=None)
+async def team(request: Request, read: SnapshotDep, team_id: str) -> Response:
+    found = read.snapshot.teams.get(team_id)
+    if found is None:
+        raise ApiProblem(404, f"no assessment team with id {team_id!r}")
+    return respond(request, read.read, team_record(found), "application/json")

@@ -1,0 +1,114 @@
+"""``/api/v1/units``: list (JSON or CSV), GeoJSON and one unit. Parsing here, the work in tsbkart.query."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query, Request, Response
+from pydantic import BaseModel, ConfigDict, Field
+
+from tsbkart.query.filters import OfferFacets, UnitFilter, check_codes, parse_near
+from tsbkart.query.records import unit_detail
+from tsbkart.query.units import feature_collection, search_units
+from tsbkart.web.api.openapi import documented
+from tsbkart.web.api.params import (
+    MAX_QUERY_CHARS,
+    TEXT_HELP,
+    FeatureWindowDep,
+    FormatDep,
+    SnapshotDep,
+    WindowDep,
+    codes,
+)
+from tsbkart.web.api.problems import ApiProblem
+from tsbkart.web.api.render import GEOJSON, respond, respond_page
+from tsbkart.web.api.schemas import UnitDetail, UnitFeatureCollection, UnitItem, UnitPage
+from tsbkart.web.api.unit_json import UnitJson
+
+router = APIRouter(tags=["units"])
+
+Codes = list[str] | None
+
+
+class UnitQuery(BaseModel):
+    """The unit filters as one query model (validated in one pydantic pass, documented field by field)."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    q: str | None = Field(None, max_length=MAX_QUERY_CHARS, description=TEXT_HELP)
+    service_type: Codes = Field(
+        None, description="Service type code(s), OR; see /api/v1/vocabularies/service_types."
+    )
+    target_group: Codes = Field(None, description="Target group code(s), OR.")
+    legal_basis: Codes = Field(None, description="Legal basis code(s), OR.")
+    intake_status: Codes = Field(None, description="Intake status code(s), OR.")
+    open_24_7: bool | None = Field(
+        None, description="Only units with (true) or without (false) an offer open 24/7."
+    )
+    owner_type: Codes = Field(None, description="Owner type code(s) of the unit's organisation, OR.")
+    area: Codes = Field(None, description="Region, catchment, kommune or bydel code(s), OR.")
+    organisation: Codes = Field(None, description="Organisation id(s), OR.")
+    near: str | None = Field(
+        None, max_length=64, description="lat,lon (WGS84); sorts by great-circle distance."
+    )
+    radius_km: float | None = Field(
+        None, gt=0, le=40_000, description="Only units within this many km of near."
+    )
+
+
+async def unit_filter(query: Annotated[UnitQuery, Query()]) -> UnitFilter:
+    facets = OfferFacets(
+        service_types=check_codes("service_type", codes(query.service_type)),
+        target_groups=check_codes("target_group", codes(query.target_group)),
+        legal_basis=check_codes("legal_basis", codes(query.legal_basis)),
+        intake_status=check_codes("intake_status", codes(query.intake_status)),
+        open_24_7=query.open_24_7,
+    )
+    return UnitFilter(
+        offers=facets,
+        owner_types=check_codes("owner_type", codes(query.owner_type)),
+        areas=codes(query.area),
+        organisation_ids=codes(query.organisation),
+        q=query.q,
+        near=parse_near(query.near) if query.near is not None else None,
+        radius_km=query.radius_km,
+    )
+
+
+FilterDep = Annotated[UnitFilter, Depends(unit_filter)]
+
+
+@router.get("/units", responses=documented(UnitPage, csv=True), response_model=None)
+async def list_units(
+    request: Request, read: SnapshotDep, selection: FilterDep, window: WindowDep, fmt: FormatDep = "json"
+) -> Response:
+    """Units matching every filter, by distance from ``near`` or by name; JSON page or CSV."""
+    page = search_units(read.snapshot, replace(selection, limit=window.limit, offset=window.offset))
+    if fmt == "json":
+        unit_json: UnitJson = request.app.state.unit_json
+        return respond(request, read.read, unit_json.page(read.snapshot, page), "application/json")
+    return respond_page(request, read.read, page, fmt, list(UnitItem.model_fields))
+
+
+@router.get(
+    "/units.geojson", responses=documented(UnitFeatureCollection, media_type=GEOJSON), response_model=None
+)
+async def units_geojson(
+    request: Request, read: SnapshotDep, selection: FilterDep, window: FeatureWindowDep
+) -> Response:
+    """The same selection as ``/units`` as a GeoJSON FeatureCollection (null geometry = location unknown).
+
+    Pages are large (all units by default) because a map layer needs every point at once.
+    """
+    page = search_units(read.snapshot, replace(selection, limit=window.limit, offset=window.offset))
+    return respond(request, read.read, feature_collection(page), GEOJSON)
+
+
+@router.get("/units/{unit_id}", responses=documented(UnitDetail), response_model=None)
+async def get_unit(request: Request, read: SnapshotDep, unit_id: str) -> Response:
+    """One unit with all its fields, its service offers and provenance."""
+    unit = read.snapshot.units.get(unit_id)
+    if unit is None:
+        raise ApiProblem(404, f"no unit with id {unit_id!r}")
+    return respond(request, read.read, unit_detail(read.snapshot, unit), "application/json")

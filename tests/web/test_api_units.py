@@ -1,0 +1,180 @@
+"""/api/v1/units on the bundled registry: filters, search, near-sort, paging, formats and errors."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+from sqlalchemy import Engine
+
+from tests.web.api_client import TestClient, client_for
+from tsbkart.vocab import load_vocabularies
+
+
+@pytest.fixture(scope="module")
+def client(reference_engine: Engine) -> TestClient:
+    return client_for(reference_engine)
+
+
+def all_units(client: TestClient, query: str = "") -> list[dict[str, object]]:
+    body = client.get(f"/api/v1/units?limit=500&{query}").json()
+    assert body["total"] == len(body["items"])
+    return list(body["items"])
+
+
+def test_lists_every_bundled_unit_in_name_order(client: TestClient) -> None:
+    items = all_units(client)
+    assert len(items) > 100
+    keys = [(str(i["name"]).casefold(), i["id"]) for i in items]
+    assert keys == sorted(keys)
+
+
+def test_service_type_filter_keeps_only_units_offering_it(client: TestClient) -> None:
+    items = all_units(client, "service_type=avrusning")
+    assert items
+    assert all("avrusning" in i["service_types"] for i in items)  # type: ignore[operator]
+    everything = all_units(client)
+    assert len(items) < len(everything)
+
+
+def test_repeated_and_comma_separated_codes_mean_or(client: TestClient) -> None:
+    repeated = all_units(client, "service_type=avrusning&service_type=lar")
+    comma = all_units(client, "service_type=avrusning,lar")
+    assert [i["id"] for i in repeated] == [i["id"] for i in comma]
+    assert len(repeated) > len(all_units(client, "service_type=avrusning"))
+
+
+def test_near_sorts_by_distance_and_radius_cuts(client: TestClient) -> None:
+    items = all_units(client, "near=69.65,18.96")
+    distances = [i["distance_km"] for i in items if i["distance_km"] is not None]
+    assert distances == sorted(distances)  # type: ignore[type-var]
+    assert items[0]["region_code"] == "helse-nord"
+    within = all_units(client, "near=69.65,18.96&radius_km=100")
+    assert within and all(i["distance_km"] <= 100 for i in within)  # type: ignore[operator]
+    assert len(within) < len(items)
+
+
+@pytest.mark.parametrize("query", ["tromsø", "TROMSØ", "tromso", "troms", "Tromsø rus"])
+def test_text_search_handles_norwegian_letters_case_and_partial_words(client: TestClient, query: str) -> None:
+    items = all_units(client, f"q={query}")
+    assert items
+    assert any("Tromsø" in str(i["name"]) or i["town"] == "Tromsø" for i in items)
+
+
+def test_area_filter_by_region_catchment_and_bydel(client: TestClient) -> None:
+    region = all_units(client, "area=helse-nord")
+    assert region and all(i["region_code"] == "helse-nord" for i in region)
+    catchment = all_units(client, "area=lovisenberg")
+    bydel = all_units(client, "area=030101")  # Gamle Oslo, in Lovisenberg's catchment area
+    assert [i["id"] for i in bydel] == [i["id"] for i in catchment]
+
+
+def test_pages_are_stable_and_complete(client: TestClient) -> None:
+    full = [i["id"] for i in all_units(client, "near=59.91,10.75")]
+    paged: list[object] = []
+    for offset in range(0, len(full), 7):
+        paged += [
+            i["id"]
+            for i in client.get(f"/api/v1/units?near=59.91,10.75&limit=7&offset={offset}").json()["items"]
+        ]
+    assert paged == full
+
+
+def test_unknown_code_is_422_naming_the_parameter_and_valid_codes(client: TestClient) -> None:
+    response = client.get("/api/v1/units?service_type=dogn")
+    assert response.status_code == 422
+    assert response.headers["content-type"] == "application/problem+json"
+    error = response.json()["errors"][0]
+    assert error["parameter"] == "service_type"
+    assert set(error["valid"]) == set(load_vocabularies()["service_types"].codes)
+
+
+@pytest.mark.parametrize(
+    ("query", "status", "parameter"),
+    [
+        ("as_of=2999-01-01", 400, "as_of"),
+        ("as_of=yesterday", 422, "as_of"),
+        ("near=59.9", 422, "near"),
+        ("near=91,10", 422, "near"),
+        ("radius_km=10", 422, "radius_km"),
+        ("radius_km=-1&near=59,10", 422, "radius_km"),
+        ("limit=501", 422, "limit"),
+        ("offset=-1", 422, "offset"),
+        ("open_24_7=maybe", 422, "open_24_7"),
+        ("area=nowhere", 422, "area"),
+        ("q=%20-%20", 422, "q"),
+        ("format=xml", 422, "format"),
+    ],
+)
+def test_malformed_input_is_4xx_with_a_clear_message(
+    client: TestClient, query: str, status: int, parameter: str
+) -> None:
+    response = client.get(f"/api/v1/units?{query}")
+    assert response.status_code == status, response.text
+    body = response.json()
+    assert body["status"] == status
+    assert parameter in body["detail"]
+    assert body["errors"][0]["parameter"] == parameter
+
+
+def test_as_of_today_reads_the_history(client: TestClient) -> None:
+    from datetime import UTC, datetime
+
+    today = datetime.now(UTC).date().isoformat()
+    assert client.get(f"/api/v1/units?as_of={today}&limit=500").json()["total"] == len(all_units(client))
+    assert client.get("/api/v1/units?as_of=2000-01-01").json()["total"] == 0
+
+
+def test_etag_and_last_modified_give_304(client: TestClient) -> None:
+    first = client.get("/api/v1/units?service_type=lar")
+    assert first.headers["etag"].startswith('"')
+    assert first.headers["last-modified"].endswith("GMT")
+    again = client.get("/api/v1/units?service_type=lar", headers={"If-None-Match": first.headers["etag"]})
+    assert again.status_code == 304
+    assert again.content == b""
+    since = client.get(
+        "/api/v1/units?service_type=lar", headers={"If-Modified-Since": first.headers["last-modified"]}
+    )
+    assert since.status_code == 304
+    other = client.get("/api/v1/units?service_type=dag", headers={"If-None-Match": first.headers["etag"]})
+    assert other.status_code == 200
+    assert other.headers["etag"] != first.headers["etag"]
+
+
+def test_csv_has_the_same_rows_as_json(client: TestClient) -> None:
+    response = client.get("/api/v1/units?service_type=avrusning&limit=500&format=csv")
+    assert response.headers["content-type"].startswith("text/csv")
+    rows = list(csv.DictReader(io.StringIO(response.text)))
+    assert [r["id"] for r in rows] == [i["id"] for i in all_units(client, "service_type=avrusning")]
+    assert all("avrusning" in r["service_types"].split(";") for r in rows)
+
+
+def test_geojson_features_carry_the_documented_properties(client: TestClient) -> None:
+    response = client.get("/api/v1/units.geojson?service_type=avrusning")
+    assert response.headers["content-type"] == "application/geo+json"
+    body = response.json()
+    assert body["type"] == "FeatureCollection"
+    feature = body["features"][0]
+    assert feature["id"] == feature["properties"]["id"]
+    lon, lat = feature["geometry"]["coordinates"]
+    assert 57 < lat < 72 and 4 < lon < 32  # Norway, [lon, lat] order
+    expected = {
+        "id", "name", "organisation_id", "organisation_name", "owner_type", "catchment_code", "catchment_name",
+        "region_code", "municipality_code", "municipality_name", "location_precision", "approximate",
+        "service_types", "open_24_7", "intake_status", "beds", "url",
+    }  # fmt: skip
+    assert expected <= set(feature["properties"])
+    assert feature["properties"]["url"] == f"/enhet/{feature['id']}"
+    assert body["total"] == len(all_units(client, "service_type=avrusning"))
+
+
+def test_one_unit_with_offers_and_provenance(client: TestClient) -> None:
+    unit_id = all_units(client, "service_type=avrusning")[0]["id"]
+    body = client.get(f"/api/v1/units/{unit_id}").json()
+    assert body["id"] == unit_id
+    assert any(o["service_type"] == "avrusning" for o in body["offers"])
+    assert body["provenance"]["source"]
+    missing = client.get("/api/v1/units/no-such-unit")
+    assert missing.status_code == 404
+    assert "no-such-unit" in missing.json()["detail"]
