@@ -116,3 +116,25 @@ def test_choices_and_language_codes_are_checked() -> None:
 
 def test_excel_numbers_in_text_columns_lose_no_digits() -> None:
     assert parse_cell(UNIT.column("postal_code"), 5021.0) == "5021"
+
+
+@given(st.sampled_from(list(OFFER.columns) + list(UNIT.columns)), st.text())
+def test_any_text_either_parses_or_raises_a_cell_error(column: Column, text: str) -> None:
+    try:
+        value = parse_cell(column, text)
+    except CellError as error:
+        assert str(error)
+        return
+    if column.type == "int":
+        assert value is None or isinstance(value, int)
+    elif column.type == "float":
+        assert value is None or isinstance(value, float)
+    elif column.type in ("codes", "list"):
+        assert isinstance(value, list) and all(item == item.strip() and item for item in value)
+
+
+@given(st.integers(min_value=0, max_value=10**9), st.sampled_from(["²", "٣", "1_0"]))
+def test_only_ascii_digits_are_numbers(value: int, odd: str) -> None:
+    assert parse_cell(OFFER.column("beds"), str(value)) == value
+    with pytest.raises(CellError):
+        parse_cell(OFFER.column("beds"), odd)

@@ -14,7 +14,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field, fields
 from datetime import date
-from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -71,11 +70,6 @@ def merge(existing: dict[str, Any] | None, values: dict[str, Any]) -> dict[str, 
     return merged
 
 
-@cache
-def _plain_fields(kind: str) -> tuple[str, ...]:
-    return tuple(f.name for f in fields(KINDS[kind]) if f.name not in ("provenance", "field_provenance"))
-
-
 def _day(value: Any) -> date | None:
     return date.fromisoformat(value) if isinstance(value, str) else value
 
@@ -88,20 +82,16 @@ def record_from_flat(kind: str, data: dict[str, Any]) -> RegistryRecord:
     extra = data.keys() - _ALLOWED[kind]
     if extra:
         raise ValueError(f"{kind} record has unknown fields: {sorted(extra)}")
-    kwargs: dict[str, Any] = {}
-    for name in _plain_fields(kind):
-        if name in data:
-            value = data[name]
-            kwargs[name] = tuple(value) if isinstance(value, list) else value
-    if "waiting_as_of" in kwargs:
+    kwargs = dict(data)
+    source = kwargs.pop("source")
+    verified, steward = kwargs.pop("verified", None), kwargs.pop("steward", None)
+    note, kept = kwargs.pop("provenance_note", None), kwargs.pop("field_provenance", None)
+    for name in _TUPLE_FIELDS[kind]:
+        if name in kwargs:
+            kwargs[name] = tuple(kwargs[name])
+    if kwargs.get("waiting_as_of") is not None:
         kwargs["waiting_as_of"] = _day(kwargs["waiting_as_of"])
-    kwargs["provenance"] = Provenance(
-        source=data["source"],
-        verified=_day(data.get("verified")),
-        steward=data.get("steward"),
-        note=data.get("provenance_note"),
-    )
-    kept = data.get("field_provenance")
+    kwargs["provenance"] = Provenance(source, _day(verified), steward, note)
     if kept:
         kwargs["field_provenance"] = {
             name: Provenance(p["source"], _day(p.get("verified")), p.get("steward"), p.get("note"))
@@ -110,6 +100,10 @@ def record_from_flat(kind: str, data: dict[str, Any]) -> RegistryRecord:
     return KINDS[kind](**kwargs)
 
 
+# Fields whose flat JSON form is a list and whose record form is a tuple.
+_TUPLE_FIELDS = {
+    kind: tuple(f.name for f in fields(cls) if str(f.type).startswith("tuple")) for kind, cls in KINDS.items()
+}
 _ALLOWED = {
     kind: frozenset(f.name for f in fields(cls)) | frozenset(PROVENANCE_KEYS) for kind, cls in KINDS.items()
 }
