@@ -55,3 +55,13 @@ def test_sheet_and_file_names_name_kinds() -> None:
         "unit",
         None,
     ]
+
+
+def test_every_column_is_in_the_import_export_doc() -> None:
+    from pathlib import Path
+
+    doc = (Path(__file__).parents[2] / "docs" / "import-export.md").read_text(encoding="utf-8")
+    for spec in load_columns().values():
+        section = doc.split(f"### `{spec.sheet}`", 1)[1].split("###", 1)[0]
+        for column in spec.columns:
+            assert f"| `{column.name}` |" in section, (spec.sheet, column.name)
