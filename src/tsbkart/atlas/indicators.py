@@ -122,7 +122,7 @@ def indicator(indicator_id: str) -> Indicator | None:
 
 @cache
 def load_helseatlas() -> pd.DataFrame:
-    """The shipped SKDE Helseatlas extract (see ``data/helseatlas_bup_rus_2019_2023.source.md``)."""
+    """The shipped SKDE Helseatlas extract (see ``data/helseatlas_bup_rus_2019_2023.csv.source.md``)."""
     return pd.read_csv(_data_path("data") / HELSEATLAS_FILE, dtype={"area": str, "indicator": str})
 
 
