@@ -79,27 +79,33 @@ class BodySizeLimit:
             await self._reject(send, 400 if not declared.isdigit() else 413)
             return
         received = 0
-        started = False
+        started = rejected = False
 
         async def limited_receive() -> Message:
-            nonlocal received
+            nonlocal received, rejected
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 if received > self.max_bytes:
+                    # Answer now: the app may catch the exception below and try to answer 400 instead.
+                    if not started and not rejected:
+                        rejected = True
+                        await self._reject(send, 413)
                     raise BodyTooLarge
             return message
 
         async def tracking_send(message: Message) -> None:
             nonlocal started
+            if rejected:
+                return  # the 413 has been sent; whatever the app says afterwards is dropped
             started = started or message["type"] == "http.response.start"
             await send(message)
 
         try:
             await self.app(scope, limited_receive, tracking_send)
         except BodyTooLarge:
-            if not started:
-                await self._reject(send, 413)
+            if not rejected:
+                raise
 
     async def _reject(self, send: Send, status: int) -> None:
         detail = (

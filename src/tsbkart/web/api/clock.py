@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from threading import Lock
 
 from sqlalchemy import Engine, select
@@ -28,7 +28,8 @@ class RevisionClock:
                 return self._times[revision]
         with Session(self._engine) as session:
             value = session.scalar(select(RevisionRow.created_at).where(RevisionRow.id == revision))
-        moment = as_utc(value) if value is not None else None
+        # SQLite gives naive UTC, PostgreSQL an aware time in the session's zone: normalise both to UTC.
+        moment = as_utc(value).astimezone(UTC) if value is not None else None
         with self._lock:
             self._times[revision] = moment
         return moment
