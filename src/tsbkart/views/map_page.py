@@ -105,15 +105,21 @@ def selected(selection: UnitFilter) -> dict[str, Any]:
     }
 
 
+def _intensity(vocabs: Vocabularies) -> dict[str, tuple[int, int]]:
+    return {t.code: (int(t.get("level", 0)), -i) for i, t in enumerate(vocabs["service_types"])}
+
+
 def main_service_type(codes: Sequence[str], vocabularies: Vocabularies | None = None) -> str | None:
     """The highest-level code (acute > inpatient > day > outpatient > assessment); vocabulary order breaks ties."""
-    vocabs = vocabularies or load_vocabularies()
-    order = {t.code: (int(t.get("level", 0)), -i) for i, t in enumerate(vocabs["service_types"])}
+    return _most_intense(codes, _intensity(vocabularies or load_vocabularies()))
+
+
+def _most_intense(codes: Sequence[str], order: Mapping[str, tuple[int, int]]) -> str | None:
     known = [c for c in codes if c in order]
     return max(known, key=lambda c: order[c]) if known else None
 
 
-def _item(record: Record, vocabs: Vocabularies) -> MapItem:
+def _item(record: Record, order: Mapping[str, tuple[int, int]]) -> MapItem:
     codes = tuple(record["service_types"])
     return MapItem(
         id=record["id"],
@@ -127,12 +133,12 @@ def _item(record: Record, vocabs: Vocabularies) -> MapItem:
         lat=record["lat"],
         lon=record["lon"],
         service_types=codes,
-        main_service_type=main_service_type(codes, vocabs),
+        main_service_type=_most_intense(codes, order),
         beds=record["beds"],
     )
 
 
 def filter_units(snapshot: RegistrySnapshot, selection: UnitFilter) -> tuple[MapItem, ...]:
     """Units matching ``selection`` in the query's stable (name, id) order, as list items."""
-    vocabs = load_vocabularies()
-    return tuple(_item(record, vocabs) for record in search_units(snapshot, selection).items)
+    order = _intensity(load_vocabularies())
+    return tuple(_item(record, order) for record in search_units(snapshot, selection).items)

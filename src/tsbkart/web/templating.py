@@ -33,16 +33,21 @@ def environment() -> Environment:
     return env
 
 
+@cache
+def _labels(language: str) -> dict[str, dict[str, str]]:
+    """Every vocabulary's labels in ``language``: ``{"service_types": {"akutt": "Akuttbehandling", ...}, ...}``."""
+    return {v.name: {t.code: t.label_in(language) for t in v} for v in load_vocabularies()}
+
+
 def label_in(language: str) -> Callable[[str, str | None], str]:
     """A lookup ``label(vocabulary, code)``; unknown codes are shown as they are."""
-    vocabs = load_vocabularies()
+    labels = _labels(language)
+    unknown = catalogue(language).gettext("unknown")
 
     def label(vocabulary: str, code: str | None) -> str:
         if code is None:
-            return catalogue(language).gettext("unknown")
-        if code in vocabs[vocabulary]:
-            return vocabs[vocabulary].label(code, language)
-        return code
+            return unknown
+        return labels[vocabulary].get(code, code)
 
     return label
 

@@ -37,7 +37,7 @@ def test_filter_updates_list_map_and_url(page: Page, live_server: str) -> None:
     _open_map(page, live_server + "/")
     expect(page.locator("#result-list > li")).to_have_count(124)
     page.locator("#st-akutt").check()
-    page.wait_for_function("document.querySelectorAll('#result-list > li').length < 124", timeout=TIMEOUT_MS)
+    expect(page.locator("#result-list > li")).not_to_have_count(124, timeout=TIMEOUT_MS)
     page.wait_for_selector("#map[data-ready='true']", timeout=TIMEOUT_MS)
     shown = page.locator("#result-list > li").count()
     assert 0 < shown < 124

@@ -10,6 +10,7 @@ import json
 from datetime import date
 from functools import cache, lru_cache
 from typing import Annotated, Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
@@ -19,7 +20,7 @@ from tsbkart.reference.files import data_path
 from tsbkart.registry.snapshot import Geography
 from tsbkart.views.area_page import build_area_page
 from tsbkart.views.boundaries import KOMMUNE_FILE, catchment_boundaries
-from tsbkart.views.map_page import FilterError, filter_units, parse_filters, selected
+from tsbkart.views.map_page import FORM_FIELDS, FilterError, filter_units, parse_filters, selected
 from tsbkart.views.unit_page import build_unit_page
 from tsbkart.vocab.loader import load_vocabularies
 from tsbkart.web.i18n import LANGUAGES, catalogue, negotiate
@@ -108,8 +109,12 @@ def map_page(request: Request, state: State) -> Response:
             "Could not load the map data; showing the list from the server.",
         )
     }
+    # The first GeoJSON request: preloaded from <head> so it runs while the page is parsed.
+    pairs = [(k, v) for k, v in request.query_params.multi_items() if k in FORM_FIELDS and v]
+    geojson_url = API_GEOJSON + ("?" + urlencode(pairs) if pairs and not error else "")
     context = {
         "title": catalogue(language).gettext("Map of specialised substance-use treatment"),
+        "geojson_url": geojson_url,
         "items": filter_units(snapshot, selection),
         "total": len(snapshot.units),
         "filters": selected(selection),
@@ -119,6 +124,7 @@ def map_page(request: Request, state: State) -> Response:
         "map_config": json.dumps(
             {
                 "geojson": API_GEOJSON,
+                "initialGeojson": geojson_url,
                 "boundaries": "/geo/opptaksomrader.geojson",
                 "tileUrl": state.settings.tile_url or "",
                 "tileAttribution": state.settings.tile_attribution,

@@ -46,26 +46,29 @@
   // --- Boundaries -----------------------------------------------------------------------------------------
   var boundaries = null;
   var toggle = document.getElementById("show-boundaries");
-  fetch(config.boundaries).then(function (r) { return r.ok ? r.json() : null; }).then(function (data) {
-    if (!data) { return; }
-    boundaries = L.geoJSON(data, {
-      interactive: true,
-      style: function (feature) {
-        return { className: feature.properties.split_by_bydel ? "boundary boundary-oslo" : "boundary",
-                 weight: 1, fill: true, fillOpacity: 0.06 };
-      },
-      onEachFeature: function (feature, layer) {
-        var p = feature.properties;
-        var text = p.code
-          ? '<a href="/omrade/hf/' + encodeURIComponent(p.code) + '">' + escapeHtml(p.name) + "</a>"
-          : escapeHtml(p.name);
-        if (p.split_by_bydel) { text += "<br>" + escapeHtml(strings["Oslo is split by city district; the map shows Oslo as one area"]); }
-        layer.bindPopup(escapeHtml(strings["Catchment area"]) + ": " + text);
-      }
-    });
-    boundaries.bringToBack = boundaries.bringToBack || function () {};
-    if (!toggle || toggle.checked) { boundaries.addTo(map); boundaries.bringToBack(); }
-  }).catch(function () { /* boundaries are optional context */ });
+  // Loaded after the first markers are drawn: the units matter most, the outlines are context.
+  function loadBoundaries() {
+    fetch(config.boundaries).then(function (r) { return r.ok ? r.json() : null; }).then(function (data) {
+      if (!data) { return; }
+      boundaries = L.geoJSON(data, {
+        interactive: true,
+        style: function (feature) {
+          return { className: feature.properties.split_by_bydel ? "boundary boundary-oslo" : "boundary",
+                   weight: 1, fill: true, fillOpacity: 0.06 };
+        },
+        onEachFeature: function (feature, layer) {
+          var p = feature.properties;
+          var text = p.code
+            ? '<a href="/omrade/hf/' + encodeURIComponent(p.code) + '">' + escapeHtml(p.name) + "</a>"
+            : escapeHtml(p.name);
+          if (p.split_by_bydel) { text += "<br>" + escapeHtml(strings["Oslo is split by city district; the map shows Oslo as one area"]); }
+          layer.bindPopup(escapeHtml(strings["Catchment area"]) + ": " + text);
+        }
+      });
+      boundaries.bringToBack = boundaries.bringToBack || function () {};
+      if (!toggle || toggle.checked) { boundaries.addTo(map); boundaries.bringToBack(); }
+    }).catch(function () { /* boundaries are optional context */ });
+  }
   if (toggle) {
     toggle.addEventListener("change", function () {
       if (!boundaries) { return; }
@@ -135,7 +138,12 @@
     clusters.clearLayers();
     clusters.addLayers(located.map(markerFor));
     mapEl.setAttribute("data-markers", String(located.length));
-    mapEl.setAttribute("data-ready", "true");
+    // Ready once the browser has laid out the new markers and clusters (the next frame); the mark lets
+    // benchmarks/map_render.py time navigation -> markers drawn.
+    window.requestAnimationFrame(function () {
+      if (window.performance && performance.mark) { performance.mark("tsbkart-markers-drawn"); }
+      mapEl.setAttribute("data-ready", "true");
+    });
   }
 
   function fromGeoJSON(collection) {
@@ -225,11 +233,13 @@
   }
 
   var pending = 0;
-  function refresh(updateList) {
+  // initialUrl: the first load uses the URL the server preloaded (same query as the page), so the request
+  // that started while the page was parsed is reused.
+  function refresh(updateList, initialUrl) {
     var qs = queryString();
     var ticket = ++pending;
     mapEl.setAttribute("data-ready", "false");
-    return fetch(config.geojson + (qs ? "?" + qs : ""), { headers: { Accept: "application/geo+json" } })
+    return fetch(initialUrl || config.geojson + (qs ? "?" + qs : ""), { credentials: "same-origin" })
       .then(function (r) { if (!r.ok) { throw new Error("HTTP " + r.status); } return r.json(); })
       .then(function (collection) {
         if (ticket !== pending) { return; }
@@ -253,6 +263,6 @@
   }
 
   // First draw: the API's GeoJSON for the current query; the server-rendered list if that is unavailable.
-  refresh(false).catch(function () { draw(fromList()); });
+  refresh(false, config.initialGeojson).catch(function () { draw(fromList()); }).then(loadBoundaries, loadBoundaries);
   window.tsbkartMap = { map: map, clusters: clusters };
 })();
