@@ -114,3 +114,11 @@ def test_freshness_is_monotonic_in_age(verified: date) -> None:
     order = {"ok": 0, "amber": 1, "red": 2}
     older = verified - timedelta(days=1)
     assert order[freshness_of(older, TODAY).status] >= order[freshness_of(verified, TODAY).status]
+
+
+def test_organisation_facts_with_provenance() -> None:
+    page = build_unit_page(_snapshot([], []), "u1", TODAY)
+    assert page is not None
+    facts = {f.field: f for f in page.organisation_facts}
+    assert facts["owner_type"].value == "hf" and facts["orgnr"].value is None
+    assert facts["orgnr"].provenance == RECORD

@@ -134,3 +134,20 @@ def test_names_are_escaped(engine: Engine) -> None:
             html = test_client.get(url).text
             assert "<script>alert(1)</script>" not in html
             assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+
+
+def test_every_template_message_has_a_bokmal_translation() -> None:
+    import re
+    from importlib import resources
+
+    folder = resources.files("tsbkart.web") / "templates"
+    pattern = re.compile(r"""(?<![A-Za-z])_\(\s*(?:"([^"]+)"|'([^']+)')\s*\)""")
+    nb = catalogue("nb")
+    untranslated = []
+    for entry in folder.iterdir():
+        if entry.name.endswith(".html"):
+            for match in pattern.finditer(entry.read_text(encoding="utf-8")):
+                message = match.group(1) or match.group(2)
+                if nb.gettext(message) == message and message not in ("Status",):
+                    untranslated.append((entry.name, message))
+    assert untranslated == []

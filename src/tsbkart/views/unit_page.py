@@ -59,6 +59,7 @@ OFFER_FIELDS = (
     "referral_note",
     "description",
 )
+ORGANISATION_FIELDS = ("owner_type", "orgnr", "resh_id", "her_id", "website", "status_note")
 # Freshness thresholds: a fact unconfirmed for more than 6 months is amber, more than 12 months red.
 AMBER_MONTHS = 6
 RED_MONTHS = 12
@@ -106,6 +107,7 @@ class UnitPage:
     region: Region | None
     municipality: AreaUnit | None
     facts: tuple[Fact, ...]
+    organisation_facts: tuple[Fact, ...]  # empty when the organisation is not in the registry
     freshness: FreshnessBadge
     offers: tuple[OfferView, ...]
     referral_routes: tuple[ReferralRoute, ...]  # union over the offers, stated routes first
@@ -137,7 +139,7 @@ def freshness_of(verified: date | None, today: date) -> FreshnessBadge:
     return FreshnessBadge(status, verified, (today - verified).days)
 
 
-def facts_of(record: Unit | ServiceOffer, fields: tuple[str, ...]) -> tuple[Fact, ...]:
+def facts_of(record: Unit | ServiceOffer | Organisation, fields: tuple[str, ...]) -> tuple[Fact, ...]:
     """The record's fields with their provenance: the field-level override when present, else the record's."""
     out = []
     for name in fields:
@@ -189,9 +191,11 @@ def build_unit_page(snapshot: RegistrySnapshot, unit_id: str, today: date) -> Un
     if not offers:
         routes = {r.team.id: r for r in inferred}
     geography = snapshot.geography
+    organisation = snapshot.organisations.get(unit.organisation_id)
     return UnitPage(
         unit=unit,
-        organisation=snapshot.organisations.get(unit.organisation_id),
+        organisation=organisation,
+        organisation_facts=facts_of(organisation, ORGANISATION_FIELDS) if organisation else (),
         catchment=geography.catchments.get(unit.catchment_code or ""),
         region=geography.regions.get(unit.region_code or ""),
         municipality=geography.area_units.get(unit.municipality_code or ""),
