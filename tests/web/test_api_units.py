@@ -166,7 +166,7 @@ def test_geojson_features_carry_the_documented_properties(client: TestClient) ->
     }  # fmt: skip
     assert expected <= set(feature["properties"])
     assert feature["properties"]["url"] == f"/enhet/{feature['id']}"
-    assert body["total"] == len(all_units(client, "service_type=avrusning"))
+    assert body["total"] == len(body["features"]) == len(all_units(client, "service_type=avrusning"))
 
 
 def test_one_unit_with_offers_and_provenance(client: TestClient) -> None:

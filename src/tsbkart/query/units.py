@@ -17,7 +17,7 @@ import numpy as np
 
 from tsbkart.analysis.costs import great_circle_km
 from tsbkart.query.filters import FilterError, OfferFacets, UnitFilter, check_areas
-from tsbkart.query.index import YES, BoolArray, FloatArray, IntArray, UnitIndex, index_for
+from tsbkart.query.index import NO, YES, BoolArray, FloatArray, IntArray, UnitIndex, index_for
 from tsbkart.query.records import Record
 from tsbkart.query.text import matches, query_tokens
 from tsbkart.registry.snapshot import RegistrySnapshot
@@ -51,7 +51,8 @@ def offer_mask(index: UnitIndex, facets: OfferFacets) -> BoolArray:
             columns = [vocabs[vocabulary].codes.index(c) for c in codes]
             mask &= index.offer_codes[facet][:, columns].any(axis=1)
     if facets.open_24_7 is not None:
-        mask &= (index.offer_open == YES) if facets.open_24_7 else (index.offer_open != YES)
+        # Unknown stays unknown: false selects offers known not to be open 24/7, never unknown ones.
+        mask &= index.offer_open == (YES if facets.open_24_7 else NO)
     return mask
 
 

@@ -30,7 +30,10 @@ async def list_offers(
     legal_basis: Annotated[Codes, Query(description="Legal basis code(s), OR.")] = None,
     intake_status: Annotated[Codes, Query(description="Intake status code(s), OR.")] = None,
     open_24_7: Annotated[
-        bool | None, Query(description="Open around the clock (true) or known not to be (false).")
+        bool | None,
+        Query(
+            description="Known to be open 24/7 (true) or known not to be (false); unknown matches neither."
+        ),
     ] = None,
     area: Annotated[
         Codes, Query(description="Region, catchment, kommune or bydel code(s) of the unit, OR.")

@@ -44,7 +44,8 @@ class UnitQuery(BaseModel):
     legal_basis: Codes = Field(None, description="Legal basis code(s), OR.")
     intake_status: Codes = Field(None, description="Intake status code(s), OR.")
     open_24_7: bool | None = Field(
-        None, description="Only units with (true) or without (false) an offer open 24/7."
+        None,
+        description="Units with an offer known to be (true) or known not to be (false) open 24/7; unknown matches neither.",
     )
     owner_type: Codes = Field(None, description="Owner type code(s) of the unit's organisation, OR.")
     area: Codes = Field(None, description="Region, catchment, kommune or bydel code(s), OR.")
