@@ -5,7 +5,14 @@ from __future__ import annotations
 import pytest
 
 from tsbkart.registry.snapshot import RegistrySnapshot
-from tsbkart.views.map_page import FilterError, filter_units, main_service_type, parse_filters, selected
+from tsbkart.views.map_page import (
+    FilterError,
+    filter_units,
+    list_page,
+    main_service_type,
+    parse_filters,
+    selected,
+)
 
 
 def test_no_filter_lists_every_unit(bundled_snapshot: RegistrySnapshot) -> None:
@@ -53,3 +60,13 @@ def test_main_service_type_is_the_most_intensive() -> None:
     assert main_service_type(["poliklinikk", "vurdering"]) == "poliklinikk"
     assert main_service_type(["dogn_lang", "avrusning"]) == "avrusning"  # same level: vocabulary order
     assert main_service_type([]) is None
+
+
+def test_list_pages_split_and_clamp(bundled_snapshot: RegistrySnapshot) -> None:
+    items = filter_units(bundled_snapshot, parse_filters({}, bundled_snapshot))
+    first = list_page(items, 1, size=50)
+    assert (len(first.items), first.matched, first.pages, first.complete) == (50, 124, 3, False)
+    last = list_page(items, 99, size=50)
+    assert last.number == 3 and len(last.items) == 24 and last.items[-1] == items[-1]
+    assert list_page(items, 0, size=50).number == 1
+    assert list_page((), 1).complete and list_page((), 1).pages == 1

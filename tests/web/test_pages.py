@@ -151,3 +151,11 @@ def test_every_template_message_has_a_bokmal_translation() -> None:
                 if nb.gettext(message) == message and message not in ("Status",):
                     untranslated.append((entry.name, message))
     assert untranslated == []
+
+
+@pytest.mark.parametrize("side", ["abc", "-1", "99999999999", "2"])
+def test_list_page_parameter_never_fails(client: TestClient, side: str) -> None:
+    response = client.get(f"/?side={side}")
+    assert response.status_code == 200
+    assert response.text.count('class="result"') == 124  # the bundled registry fits on one page
+    assert 'id="pager"' not in response.text

@@ -30,7 +30,17 @@ from tsbkart.query.units import search_units
 from tsbkart.registry.snapshot import RegistrySnapshot
 from tsbkart.vocab.loader import Vocabularies, load_vocabularies
 
-__all__ = ["FORM_FIELDS", "FilterError", "MapItem", "filter_units", "main_service_type", "parse_filters"]
+__all__ = [
+    "FORM_FIELDS",
+    "LIST_PAGE_SIZE",
+    "FilterError",
+    "ListPage",
+    "MapItem",
+    "filter_units",
+    "list_page",
+    "main_service_type",
+    "parse_filters",
+]
 
 # The query parameters the map form sends: the same names as /api/v1/units.geojson.
 FORM_FIELDS = (
@@ -44,6 +54,8 @@ FORM_FIELDS = (
     "q",
 )
 MAX_QUERY_LENGTH = 200
+# Items per page of the server-rendered list (the no-JavaScript view); the whole bundled registry fits on one.
+LIST_PAGE_SIZE = 200
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,3 +154,25 @@ def filter_units(snapshot: RegistrySnapshot, selection: UnitFilter) -> tuple[Map
     """Units matching ``selection`` in the query's stable (name, id) order, as list items."""
     order = _intensity(load_vocabularies())
     return tuple(_item(record, order) for record in search_units(snapshot, selection).items)
+
+
+@dataclass(frozen=True, slots=True)
+class ListPage:
+    """One page of the result list: ``items`` of ``matched`` results; ``number`` counts from 1."""
+
+    items: tuple[MapItem, ...]
+    matched: int
+    number: int
+    pages: int
+
+    @property
+    def complete(self) -> bool:
+        return self.pages <= 1
+
+
+def list_page(items: Sequence[MapItem], number: int, size: int = LIST_PAGE_SIZE) -> ListPage:
+    """Page ``number`` of ``items`` (clamped to the pages that exist)."""
+    pages = max(1, -(-len(items) // size))
+    number = min(max(1, number), pages)
+    start = (number - 1) * size
+    return ListPage(tuple(items[start : start + size]), len(items), number, pages)

@@ -20,7 +20,14 @@ from tsbkart.reference.files import data_path
 from tsbkart.registry.snapshot import Geography
 from tsbkart.views.area_page import build_area_page
 from tsbkart.views.boundaries import KOMMUNE_FILE, catchment_boundaries
-from tsbkart.views.map_page import FORM_FIELDS, FilterError, filter_units, parse_filters, selected
+from tsbkart.views.map_page import (
+    FORM_FIELDS,
+    FilterError,
+    filter_units,
+    list_page,
+    parse_filters,
+    selected,
+)
 from tsbkart.views.unit_page import build_unit_page
 from tsbkart.vocab.loader import load_vocabularies
 from tsbkart.web.i18n import LANGUAGES, catalogue, negotiate
@@ -85,6 +92,12 @@ def _options(geography: Geography, language: str) -> dict[str, list[tuple[str, s
     return options
 
 
+def _page_number(request: Request) -> int:
+    """``?side=N`` (the list page); anything that is not a small positive number is page 1."""
+    value = request.query_params.get("side", "1")
+    return int(value) if value.isdigit() and len(value) < 7 else 1
+
+
 @router.get("/", response_class=HTMLResponse, include_in_schema=False)
 def map_page(request: Request, state: State) -> Response:
     language = _language(request, state)
@@ -115,7 +128,8 @@ def map_page(request: Request, state: State) -> Response:
     context = {
         "title": catalogue(language).gettext("Map of specialised substance-use treatment"),
         "geojson_url": geojson_url,
-        "items": filter_units(snapshot, selection),
+        "results": list_page(filter_units(snapshot, selection), _page_number(request)),
+        "page_url": lambda number: "/?" + urlencode([*pairs, ("side", str(number))]),
         "total": len(snapshot.units),
         "filters": selected(selection),
         "error": error,

@@ -217,8 +217,11 @@
     fresh.className = "result-list";
     fresh.id = "result-list";
     sorted.forEach(function (f) { fresh.appendChild(listItem(f)); });
+    fresh.setAttribute("data-complete", "true");
     listEl.parentNode.replaceChild(fresh, listEl);
     listEl = fresh;
+    var pager = document.getElementById("pager");
+    if (pager) { pager.parentNode.removeChild(pager); }
     if (countEl) {
       var of = countEl.textContent.replace(/^\s*\d+\s*/, "").trim();
       countEl.textContent = features.length + " " + of;
@@ -248,6 +251,9 @@
         if (updateList) {
           renderList(features);
           history.replaceState(null, "", window.location.pathname + (qs ? "?" + qs : ""));
+        } else if (listEl.getAttribute("data-complete") === "false") {
+          // The server sent one page of a long list (the no-JavaScript view): show all, after the markers.
+          window.setTimeout(function () { renderList(features); }, 0);
         }
       });
   }
