@@ -144,3 +144,20 @@ def test_relaxing_a_preference_never_removes_a_result(
     for relaxed_prefs in _relaxations(profile.preferences):
         relaxed = profile.model_copy(update={"preferences": relaxed_prefs})
         assert strict <= {r.offer_id for r in find(bundled_snapshot, relaxed, today=TODAY, limit=500).results}
+
+
+@SLOW
+@given(profile=profiles())
+def test_vectorised_eligibility_agrees_with_judge(
+    bundled_snapshot: RegistrySnapshot, profile: NeedProfile
+) -> None:
+    """The fast per-component path (search) and the explaining path (judge) never disagree."""
+    from tsbkart.finder.eligibility import context, eligibility_arrays, judge
+    from tsbkart.finder.index import finder_index
+
+    index = finder_index(bundled_snapshot)
+    ctx = context(profile)
+    ok, tier, target = eligibility_arrays(index, ctx)
+    for i in range(len(index.offers)):
+        verdict = judge(index.signatures[index.sig_of[i]], ctx)
+        assert (bool(ok[i]), int(tier[i]), int(target[i])) == (verdict.eligible, verdict.tier, verdict.target)

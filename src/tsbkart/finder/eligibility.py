@@ -14,9 +14,15 @@ distance preference is the one per-offer rule (``search``). Semantics, from the 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cache
+from typing import Any
 
-from tsbkart.finder.index import Signature
+import numpy as np
+import numpy.typing as npt
+
+from tsbkart.finder.index import FinderIndex, Signature
 from tsbkart.finder.profile import NeedProfile
 from tsbkart.finder.reasons import Localised, Reason, joined, reason
 from tsbkart.finder.rules import LevelRules, level_rules
@@ -77,9 +83,25 @@ def context(profile: NeedProfile, rules: LevelRules | None = None) -> Context:
     )
 
 
+@cache
 def _label(vocabulary: str, code: str) -> Localised:
     term = load_vocabularies()[vocabulary][code]
     return {"nb": term.label_in("nb"), "en": term.label_in("en")}
+
+
+@cache
+def _group_kinds() -> dict[str, tuple[str, int | None, int | None]]:
+    """Target group code -> (kind, age_min, age_max) from the vocabulary."""
+    return {
+        t.code: (str(t.get("kind")), t.get("age_min"), t.get("age_max"))
+        for t in load_vocabularies()["target_groups"]
+    }
+
+
+def age_groups(target_groups: tuple[str, ...]) -> tuple[str, ...]:
+    """The age-band target groups among ``target_groups`` (the only ones that can exclude)."""
+    kinds = _group_kinds()
+    return tuple(g for g in target_groups if g in kinds and kinds[g][0] == "age")
 
 
 def _age(sig: Signature, age: int) -> tuple[list[Reason], list[Reason]]:
@@ -207,3 +229,86 @@ def judge(sig: Signature, ctx: Context) -> Verdict:
             reason("language_match" if language in sig.languages else "language_unknown", language=language)
         )
     return Verdict(exclusions=tuple(exclusions), notes=tuple(notes), tier=tier, target=target)
+
+
+def _probe(**fields: object) -> Signature:
+    """A signature with neutral values except ``fields``: each component reads only its own fields."""
+    base: dict[str, object] = dict(
+        service_type="poliklinikk",
+        level=1,
+        target_groups=(),
+        legal_basis=(),
+        age_min=None,
+        age_max=None,
+        intake_status="unknown",
+        public=True,
+        languages=(),
+    )
+    return Signature(**(base | fields))  # type: ignore[arg-type]
+
+
+def _service_ok(key: tuple[str, int], ctx: Context, rules: LevelRules) -> bool:
+    sig = _probe(service_type=key[0], level=key[1])
+    return (
+        sig.service_type not in rules.not_results
+        and not _service(sig, ctx, rules)
+        and not _preferences(sig, ctx, rules)
+    )
+
+
+def eligibility_arrays(
+    index: FinderIndex, ctx: Context
+) -> tuple[npt.NDArray[np.bool_], npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    """Per offer: eligible (all rules but distance), tier and target keys, computed per distinct component
+    value and combined with numpy. Agrees with :func:`judge` on every offer (tested)."""
+    rules = level_rules()
+    age = ctx.profile.age
+    checks: dict[str, Callable[[Any], bool]] = {
+        "service": lambda k: _service_ok(k, ctx, rules),
+        "age": lambda k: _age_fits(k[0], k[1], k[2], age),
+        "legal": lambda k: not _legal(_probe(legal_basis=k), ctx)[0],
+        "intake": lambda k: k != "closed",
+        "public": lambda k: not (ctx.profile.preferences.public_only and k is not True),
+    }
+    ok = np.ones(len(index.signatures), dtype=np.bool_)
+    for name, check in checks.items():
+        component = index.components[name]
+        values = np.array([check(k) for k in component.keys], dtype=np.bool_)
+        ok &= values[component.of_signature]
+    service = index.components["service"]
+    tiers = np.array([_tier_rank(k[0], k[1], ctx) for k in service.keys])
+    target = index.components["target"]
+    ranks = np.array([_target_rank(k, ctx) for k in target.keys])
+    tier_of_sig = tiers.astype(np.int64)[service.of_signature]
+    target_of_sig = ranks.astype(np.int64)[target.of_signature]
+    return ok[index.sig_of], tier_of_sig[index.sig_of], target_of_sig[index.sig_of]
+
+
+def _age_fits(age_min: int | None, age_max: int | None, groups: tuple[str, ...], age: int) -> bool:
+    """Fast form of the exclusions in :func:`_age` (same rules; their agreement is tested)."""
+    if (age_min is not None and age < age_min) or (age_max is not None and age > age_max):
+        return False
+    if level_rules().target_group_kinds.get("age") != "exclude":
+        return True
+    kinds = _group_kinds()
+    bands = [kinds[g] for g in groups if g in kinds and kinds[g][0] == "age"]
+    bounded = [b for b in bands if b[1] is not None or b[2] is not None]
+    if not bounded or len(bounded) < len(bands):
+        return True
+    return any((b[1] or 0) <= age <= (b[2] if b[2] is not None else 200) for b in bounded)
+
+
+def _tier_rank(service_type: str, level: int, ctx: Context) -> int:
+    """0 meets a stated need, 2 below the needed level, 1 otherwise (the rank part of :func:`_tier`)."""
+    if service_type in ctx.need_types:
+        return 0
+    return 2 if level < ctx.min_level and ctx.needs else 1
+
+
+def _target_rank(groups: tuple[str, ...], ctx: Context) -> int:
+    """0 a stated group fits, 1 none stated, 2 stated but none fits (the rank part of :func:`_target`)."""
+    kinds = _group_kinds()
+    stated = [g for g in groups if g in kinds and kinds[g][0] != "age"]
+    if not stated:
+        return 1
+    return 0 if any(g in ctx.groups for g in stated) else 2

@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict, defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -40,16 +42,46 @@ class Signature:
     languages: tuple[str, ...]
 
 
+# Eligibility components: each reads only some of a signature's fields, so it is evaluated once per distinct
+# value of those fields. name -> function(signature) -> the component's key.
+COMPONENTS: dict[str, Callable[[Signature], Any]] = {
+    "service": lambda s: (s.service_type, s.level),
+    "age": lambda s: (s.age_min, s.age_max, _age_groups(s.target_groups)),
+    "legal": lambda s: s.legal_basis,
+    "intake": lambda s: s.intake_status,
+    "public": lambda s: s.public,
+    "target": lambda s: s.target_groups,
+}
+
+
+def _age_groups(groups: tuple[str, ...]) -> tuple[str, ...]:
+    vocab = load_vocabularies()["target_groups"]
+    return tuple(g for g in groups if g in vocab.codes and vocab[g].get("kind") == "age")
+
+
+@dataclass(frozen=True, slots=True)
+class Component:
+    keys: tuple[Any, ...]  # distinct values
+    of_signature: IntArray  # signature number -> key number
+
+
 @dataclass(frozen=True, slots=True)
 class FinderIndex:
     offers: tuple[ServiceOffer, ...]
     units: tuple[Unit | None, ...]
     signatures: tuple[Signature, ...]
     sig_of: IntArray  # offer -> signature number
-    lat: FloatArray  # unit location, nan = unknown
+    components: dict[str, Component]
+    lat: FloatArray  # unit location per offer, nan = unknown
     lon: FloatArray
+    place_lat: FloatArray  # distinct known unit locations (distances are computed once per place)
+    place_lon: FloatArray
+    place_of: IntArray  # offer -> place number, -1 = location unknown
     approximate: npt.NDArray[np.bool_]  # unit location approximate
     catchment: npt.NDArray[np.object_]  # unit catchment code or None
+    catchment_number: IntArray  # unit catchment as a number, -1 = unknown
+    catchment_numbers: dict[str, int]
+    level: IntArray  # level of care of the offer's service type
     waiting: FloatArray  # waiting weeks, nan = unknown
     teams_by_catchment: dict[str, tuple[AssessmentTeam, ...]]
     units_at: dict[tuple[str, str | None], int]  # (organisation, municipality) -> number of units there
@@ -93,17 +125,46 @@ def build_index(snapshot: RegistrySnapshot) -> FinderIndex:
     for unit in snapshot.units.values():
         units_at[(unit.organisation_id, unit.municipality_code)] += 1
     nan = float("nan")
+    catchment_numbers = {code: n for n, code in enumerate(sorted(snapshot.geography.catchments))}
+    places: dict[tuple[float, float], int] = {}
+    place_of = np.array(
+        [
+            places.setdefault((u.lat, u.lon), len(places))
+            if u and u.lat is not None and u.lon is not None
+            else -1
+            for u in units
+        ],
+        dtype=np.int64,
+    )
+    catchment_codes = [u.catchment_code if u else None for u in units]
+    signatures = tuple(numbers)
+    components = {}
+    for name, key_of in COMPONENTS.items():
+        keys: dict[Any, int] = {}
+        of_signature = np.array(
+            [keys.setdefault(key_of(sig), len(keys)) for sig in signatures], dtype=np.int64
+        )
+        components[name] = Component(keys=tuple(keys), of_signature=of_signature)
     return FinderIndex(
         offers=offers,
         units=tuple(units),
-        signatures=tuple(numbers),
+        signatures=signatures,
         sig_of=sig_of,
+        components=components,
         lat=np.array([u.lat if u and u.lat is not None else nan for u in units], dtype=np.float64),
         lon=np.array([u.lon if u and u.lon is not None else nan for u in units], dtype=np.float64),
+        place_lat=np.array([p[0] for p in places], dtype=np.float64),
+        place_lon=np.array([p[1] for p in places], dtype=np.float64),
+        place_of=place_of,
         approximate=np.array([bool(u and u.is_approximate) for u in units], dtype=np.bool_),
-        catchment=np.array([u.catchment_code if u else None for u in units], dtype=object),
+        catchment=np.array(catchment_codes, dtype=object),
+        catchment_number=np.array(
+            [catchment_numbers.get(c or "", -1) for c in catchment_codes], dtype=np.int64
+        ),
+        catchment_numbers=catchment_numbers,
+        level=np.array([signatures[k].level for k in sig_of], dtype=np.int64),
         waiting=np.array([o.waiting_weeks if o.waiting_weeks is not None else nan for o in offers]),
-        teams_by_catchment={k: tuple(v) for k, v in teams.items()},
+        teams_by_catchment={k: tuple(sorted(v, key=lambda t: t.id)) for k, v in teams.items()},
         units_at=dict(units_at),
     )
 

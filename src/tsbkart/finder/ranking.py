@@ -45,15 +45,13 @@ def order(
     position: IntArray,
 ) -> IntArray:
     """Indices that sort the candidates by the keys above (unknown travel and waiting sort last)."""
+    # The small integer keys packed into one (each < 8), most significant first: same order, fewer sort passes.
+    packed = (((tier * 8 + level) * 8 + fit) * 8 + catchment) * 8 + target
     keys = (
         position,
         np.where(np.isnan(waiting), np.inf, waiting),
         np.where(np.isnan(travel), np.inf, travel),
-        target,
-        catchment,
-        fit,
-        level,
-        tier,
+        packed,
     )
     # np.lexsort sorts by the last key first.
     return np.lexsort(keys).astype(np.int64)

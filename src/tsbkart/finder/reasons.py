@@ -8,6 +8,8 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import lru_cache
+from typing import Any
 
 from pydantic import BaseModel
 
@@ -36,10 +38,26 @@ def _shown(value: Param | Localised, language: str) -> str:
 
 
 def reason(code: str, **params: Param | Localised) -> Reason:
-    """Build a reason; a parameter may be a plain value or a ``{"nb", "en"}`` label (kept as its nb text)."""
+    """Build a reason; a parameter may be a plain value or a ``{"nb", "en"}`` label (kept as its English text).
+
+    Reasons repeat a lot (the same few codes and labels on every result), so they are built once per distinct
+    (code, params) and shared; treat them as read-only."""
+    key = tuple((k, (v["nb"], v["en"]) if isinstance(v, Mapping) else v) for k, v in params.items())
+    return _cached(code, key)
+
+
+@lru_cache(maxsize=8192)
+def _cached(code: str, key: tuple[tuple[str, Any], ...]) -> Reason:
+    params = {k: {"nb": v[0], "en": v[1]} if isinstance(v, tuple) else v for k, v in key}
+    return _build(code, params)
+
+
+def _build(code: str, params: Mapping[str, Any]) -> Reason:
     text = reason_texts()[code]
     raw: dict[str, Param] = {k: (v["en"] if isinstance(v, Mapping) else v) for k, v in params.items()}
-    return Reason(
+    # model_construct: the values are built here from typed inputs, so pydantic's validation is redundant work
+    # on the finder's hot path.
+    return Reason.model_construct(
         code=code,
         kind=text.kind,
         params=raw,

@@ -85,8 +85,9 @@ def _routing(basis: str, team: AssessmentTeam | None, *, known: bool = True) -> 
     if team is not None:
         nb, en = nb.format(name=team.name), en.format(name=team.name)
     if team is None or not known:
-        return Routing(known=False, basis=basis, nb=nb, en=en)
-    return Routing(
+        return Routing.model_construct(known=False, basis=basis, nb=nb, en=en)
+    # model_construct: every value comes from a validated registry record.
+    return Routing.model_construct(
         known=True,
         basis=basis,
         nb=nb,
@@ -110,7 +111,8 @@ def age_fits(team: AssessmentTeam, age: int) -> bool:
 
 
 def _first(teams: Iterable[AssessmentTeam], scope: str, age: int) -> AssessmentTeam | None:
-    return next((t for t in sorted(teams, key=lambda t: t.id) if t.scope == scope and age_fits(t, age)), None)
+    # Teams come sorted by id from the index, so the first match is deterministic.
+    return next((t for t in teams if t.scope == scope and age_fits(t, age)), None)
 
 
 def _covering(
@@ -152,7 +154,7 @@ def route(
         if found is not None:
             return _routing("service_area_team", found[1])
     if unit is not None and unit.catchment_code:
-        for team in sorted(index.teams_by_catchment.get(unit.catchment_code, ()), key=lambda t: t.id):
+        for team in index.teams_by_catchment.get(unit.catchment_code, ()):
             same_place = (
                 team.municipality_code is not None and team.municipality_code == unit.municipality_code
             )
@@ -163,7 +165,7 @@ def route(
     unknown = _first(home, "unknown", age)
     if unknown is not None:
         return _routing("home_scope_unknown", unknown)
-    mismatch = next((t for t in sorted(home, key=lambda t: t.id) if t.scope == "all_tsb"), None)
+    mismatch = next((t for t in home if t.scope == "all_tsb"), None)
     if mismatch is not None:
         return _routing("home_age_band_mismatch", mismatch, known=False)
     return _routing("none_known", None)

@@ -13,6 +13,7 @@ Shape::
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 
 import numpy as np
@@ -20,7 +21,7 @@ from pydantic import BaseModel
 
 from tsbkart.analysis.costs import CostProvider, GreatCircle, Points, great_circle_km
 from tsbkart.finder.deadlines import GuidelineDeadline, guideline_deadline
-from tsbkart.finder.eligibility import Context, Verdict, context, judge
+from tsbkart.finder.eligibility import Context, Verdict, context, eligibility_arrays, judge
 from tsbkart.finder.index import FinderIndex, finder_index
 from tsbkart.finder.profile import NeedProfile
 from tsbkart.finder.ranking import deadline_fit, order
@@ -137,16 +138,18 @@ def _travel(
     travel = np.full(n, np.nan)
     if lat is None or lon is None:
         return km, travel
-    known = ~np.isnan(index.lat)
-    km[known] = great_circle_km(lat, lon, index.lat[known], index.lon[known])
+    known = index.place_of >= 0
+    # One distance per distinct place (many offers share a unit, many units a municipality point).
+    place_km = great_circle_km(lat, lon, index.place_lat, index.place_lon)
+    km[known] = place_km[index.place_of[known]]
     if isinstance(cost, GreatCircle):
         travel[:] = km
-    elif known.any():
+    elif len(index.place_lat):
         matrix = cost.matrix(
-            Points(np.array([lat]), np.array([lon])), Points(index.lat[known], index.lon[known])
+            Points(np.array([lat]), np.array([lon])), Points(index.place_lat, index.place_lon)
         )
         row = matrix.toarray()[0] if hasattr(matrix, "toarray") else np.asarray(matrix)[0]
-        travel[known] = np.where(np.isfinite(row), row, np.nan)
+        travel[known] = np.where(np.isfinite(row), row, np.nan)[index.place_of[known]]
     return km, travel
 
 
@@ -168,45 +171,36 @@ def find(
     home, lat, lon = _home(snapshot, profile.home_area)
     ctx = context(profile)
     deadline = guideline_deadline(profile, today)
-    verdicts = [judge(sig, ctx) for sig in index.signatures]
-    sig_ok = np.array([v.eligible for v in verdicts], dtype=np.bool_)
+    sig_ok, tier, target = eligibility_arrays(index, ctx)
     km, travel = _travel(index, lat, lon, provider)
     max_km = profile.preferences.max_distance_km
     # Unknown distance is kept under a distance limit (unknown is not "too far"); the reason says so.
     too_far = (~np.isnan(km)) & (km > max_km) if max_km is not None else np.zeros(len(km), dtype=np.bool_)
-    eligible = sig_ok[index.sig_of] & ~too_far
-    chosen = np.flatnonzero(eligible)
-    sigs = index.sig_of[chosen]
+    chosen = np.flatnonzero(sig_ok & ~too_far)
     home_catchment = home.catchment_code
-    in_home = np.array(
-        [c is not None and c == home_catchment for c in index.catchment[chosen]], dtype=np.bool_
-    )
+    home_number = index.catchment_numbers.get(home_catchment or "", -2)
     ranked = chosen[
         order(
-            tier=np.array([verdicts[s].tier for s in sigs], dtype=np.int64),
-            level=np.array([index.signatures[s].level for s in sigs], dtype=np.int64),
+            tier=tier[chosen],
+            level=index.level[chosen],
             fit=deadline_fit(index.waiting[chosen], deadline.weeks),
-            catchment=(~in_home).astype(np.int64),
-            target=np.array([verdicts[s].target for s in sigs], dtype=np.int64),
+            catchment=(index.catchment_number[chosen] != home_number).astype(np.int64),
+            target=target[chosen],
             travel=travel[chosen],
             waiting=index.waiting[chosen],
             position=chosen.astype(np.int64),
         )
     ]
+    verdicts: dict[int, Verdict] = {}
+
+    def verdict(i: int) -> Verdict:
+        number = int(index.sig_of[i])
+        if number not in verdicts:
+            verdicts[number] = judge(index.signatures[number], ctx)
+        return verdicts[number]
+
     results = [
-        _ranked(
-            snapshot,
-            index,
-            int(i),
-            rank,
-            verdicts[index.sig_of[i]],
-            ctx,
-            home,
-            deadline,
-            km,
-            travel,
-            provider,
-        )
+        _ranked(snapshot, index, int(i), rank, verdict(int(i)), ctx, home, deadline, km, travel, provider)
         for rank, i in enumerate(ranked[:limit], start=1)
     ]
     return FinderResult(
@@ -218,18 +212,22 @@ def find(
         results=results,
         total_eligible=len(chosen),
         total_offers=len(index.offers),
-        excluded=_excluded(index, verdicts, too_far, km, max_km) if explain else None,
+        excluded=_excluded(index, verdict, too_far, km, max_km) if explain else None,
         snapshot_revision=snapshot.revision,
         synthetic=synthetic,
     )
 
 
 def _excluded(
-    index: FinderIndex, verdicts: list[Verdict], too_far: np.ndarray, km: np.ndarray, max_km: float | None
+    index: FinderIndex,
+    verdict: Callable[[int], Verdict],
+    too_far: np.ndarray,
+    km: np.ndarray,
+    max_km: float | None,
 ) -> list[ExcludedOffer]:
     out = []
     for i, offer in enumerate(index.offers):
-        reasons = list(verdicts[index.sig_of[i]].exclusions)
+        reasons = list(verdict(i).exclusions)
         if too_far[i]:
             reasons.append(reason("pref_too_far", km=round(float(km[i])), max_km=max_km))
         if reasons:
@@ -303,7 +301,8 @@ def _ranked(
         }
         reasons.append(reason("distance_approximate", why=why))
     reasons += verdict.notes[2:]
-    return RankedOffer(
+    # model_construct: every value below comes from validated registry records or from this module.
+    return RankedOffer.model_construct(
         rank=rank,
         offer_id=offer.id,
         unit_id=offer.unit_id,
