@@ -159,3 +159,29 @@ def test_list_page_parameter_never_fails(client: TestClient, side: str) -> None:
     assert response.status_code == 200
     assert response.text.count('class="result"') == 124  # the bundled registry fits on one page
     assert 'id="pager"' not in response.text
+
+
+def test_tile_layer_only_when_configured(reference_engine: Engine) -> None:
+    import html
+    import json
+    import re
+
+    def config(settings: Settings) -> dict[str, str]:
+        with TestClient(create_app(settings, Registry(reference_engine))) as test_client:
+            page = test_client.get("/").text
+        match = re.search(r'data-config="([^"]*)"', page)
+        assert match is not None
+        loaded: dict[str, str] = json.loads(html.unescape(match.group(1)))
+        return loaded
+
+    url = str(reference_engine.url)
+    assert config(Settings(database_url=url))["tileUrl"] == ""
+    tiles = config(
+        Settings(
+            database_url=url,
+            tile_url="https://tiles.example.org/{z}/{x}/{y}.png",
+            tile_attribution="© Example",
+        )
+    )
+    assert tiles["tileUrl"] == "https://tiles.example.org/{z}/{x}/{y}.png"
+    assert tiles["tileAttribution"] == "© Example"
