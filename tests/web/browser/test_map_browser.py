@@ -108,3 +108,23 @@ def test_nothing_overflows_at_360px(browser: Browser, live_server: str, path: st
     finally:
         context.close()
     assert width <= 360
+
+
+def test_keyboard_skip_link_and_list(page: Page, live_server: str) -> None:
+    _open_map(page, live_server + "/")
+    page.keyboard.press("Tab")
+    expect(page.locator(".skip-link")).to_be_focused()
+    page.keyboard.press("Enter")
+    assert page.url.endswith("#main")
+    page.locator("#result-list > li h3 a").first.focus()
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/enhet/**")
+
+
+def test_area_page_matrix_links_to_units(page: Page, live_server: str) -> None:
+    page.goto(live_server + "/omrade/hf/unn")
+    link = page.locator("table.matrix a").first
+    name = link.inner_text()
+    link.click()
+    page.wait_for_url("**/enhet/**")
+    expect(page.locator("h1")).to_have_text(name)
