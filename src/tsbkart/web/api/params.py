@@ -24,6 +24,8 @@ from tsbkart.web.state import AppState
 
 # Longest free-text query accepted; names are far shorter, and this bounds the work per request.
 MAX_QUERY_CHARS = 200
+# Far beyond any list's length; bounds the integer a client may send.
+MAX_OFFSET = 10_000_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,14 +38,8 @@ class SnapshotRead:
 # hop to a worker thread for each sync one (several hops per request, most of a request's time).
 
 
-async def get_clock(request: Request) -> RevisionClock:
-    clock: RevisionClock = request.app.state.revision_clock
-    return clock
-
-
 async def read_snapshot(
     request: Request,
-    clock: Annotated[RevisionClock, Depends(get_clock)],
     as_of: Annotated[
         date | None,
         Query(
@@ -58,6 +54,7 @@ async def read_snapshot(
             [ParameterError(parameter="as_of", message="must not be after today (UTC)")],
         )
     state: AppState = request.app.state.tsbkart
+    clock: RevisionClock = request.app.state.revision_clock
     # A past date may replay the revision log from the database: keep that off the event loop.
     snapshot = state.snapshot() if as_of is None else await run_in_threadpool(state.snapshot, as_of)
     return SnapshotRead(snapshot, Read(snapshot.revision, clock.created_at(snapshot.revision), as_of))
@@ -67,7 +64,7 @@ async def list_window(
     limit: Annotated[
         int, Query(ge=1, le=MAX_LIMIT, description=f"Page size, at most {MAX_LIMIT}.")
     ] = DEFAULT_LIMIT,
-    offset: Annotated[int, Query(ge=0, le=10_000_000, description="Items to skip.")] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET, description="Items to skip.")] = 0,
 ) -> ListWindow:
     return ListWindow(limit=limit, offset=offset)
 
@@ -76,7 +73,7 @@ async def feature_window(
     limit: Annotated[
         int, Query(ge=1, le=MAX_FEATURES, description=f"Features per page, at most {MAX_FEATURES}.")
     ] = MAX_FEATURES,
-    offset: Annotated[int, Query(ge=0, le=10_000_000, description="Features to skip.")] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET, description="Features to skip.")] = 0,
 ) -> ListWindow:
     return ListWindow(limit=limit, offset=offset)
 

@@ -2,27 +2,32 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import APIRouter, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from tsbkart.query.filters import OfferFacets, UnitFilter, check_codes, parse_near
+from tsbkart.query.filters import (
+    DEFAULT_LIMIT,
+    MAX_FEATURES,
+    MAX_LIMIT,
+    OfferFacets,
+    UnitFilter,
+    check_codes,
+    parse_near,
+)
 from tsbkart.query.records import unit_detail
 from tsbkart.query.units import feature_collection, search_units
 from tsbkart.web.api.openapi import documented
 from tsbkart.web.api.params import (
+    MAX_OFFSET,
     MAX_QUERY_CHARS,
     TEXT_HELP,
-    FeatureWindowDep,
-    FormatDep,
     SnapshotDep,
-    WindowDep,
     codes,
 )
 from tsbkart.web.api.problems import ApiProblem
-from tsbkart.web.api.render import GEOJSON, respond, respond_page
+from tsbkart.web.api.render import GEOJSON, Format, respond, respond_page
 from tsbkart.web.api.schemas import UnitDetail, UnitFeatureCollection, UnitItem, UnitPage
 from tsbkart.web.api.unit_json import UnitJson
 
@@ -58,7 +63,20 @@ class UnitQuery(BaseModel):
     )
 
 
-async def unit_filter(query: Annotated[UnitQuery, Query()]) -> UnitFilter:
+class UnitListQuery(UnitQuery):
+    limit: int = Field(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT, description=f"Page size, at most {MAX_LIMIT}.")
+    offset: int = Field(0, ge=0, le=MAX_OFFSET, description="Items to skip.")
+    format: Format = Field("json", description="json (default) or csv.")
+
+
+class UnitFeatureQuery(UnitQuery):
+    limit: int = Field(
+        MAX_FEATURES, ge=1, le=MAX_FEATURES, description=f"Features per page, at most {MAX_FEATURES}."
+    )
+    offset: int = Field(0, ge=0, le=MAX_OFFSET, description="Features to skip.")
+
+
+def unit_filter(query: UnitListQuery | UnitFeatureQuery) -> UnitFilter:
     facets = OfferFacets(
         service_types=check_codes("service_type", codes(query.service_type)),
         target_groups=check_codes("target_group", codes(query.target_group)),
@@ -74,35 +92,36 @@ async def unit_filter(query: Annotated[UnitQuery, Query()]) -> UnitFilter:
         q=query.q,
         near=parse_near(query.near) if query.near is not None else None,
         radius_km=query.radius_km,
+        limit=query.limit,
+        offset=query.offset,
     )
 
 
-FilterDep = Annotated[UnitFilter, Depends(unit_filter)]
-
-
+# The filters and paging arrive as one query model: one pydantic pass instead of a dependency per
+# parameter, which is most of the framework's cost per request.
 @router.get("/units", responses=documented(UnitPage, csv=True), response_model=None)
 async def list_units(
-    request: Request, read: SnapshotDep, selection: FilterDep, window: WindowDep, fmt: FormatDep = "json"
+    request: Request, read: SnapshotDep, query: Annotated[UnitListQuery, Query()]
 ) -> Response:
     """Units matching every filter, by distance from ``near`` or by name; JSON page or CSV."""
-    page = search_units(read.snapshot, replace(selection, limit=window.limit, offset=window.offset))
-    if fmt == "json":
+    page = search_units(read.snapshot, unit_filter(query))
+    if query.format == "json":
         unit_json: UnitJson = request.app.state.unit_json
         return respond(request, read.read, unit_json.page(read.snapshot, page), "application/json")
-    return respond_page(request, read.read, page, fmt, list(UnitItem.model_fields))
+    return respond_page(request, read.read, page, query.format, list(UnitItem.model_fields))
 
 
 @router.get(
     "/units.geojson", responses=documented(UnitFeatureCollection, media_type=GEOJSON), response_model=None
 )
 async def units_geojson(
-    request: Request, read: SnapshotDep, selection: FilterDep, window: FeatureWindowDep
+    request: Request, read: SnapshotDep, query: Annotated[UnitFeatureQuery, Query()]
 ) -> Response:
     """The same selection as ``/units`` as a GeoJSON FeatureCollection (null geometry = location unknown).
 
     Pages are large (all units by default) because a map layer needs every point at once.
     """
-    page = search_units(read.snapshot, replace(selection, limit=window.limit, offset=window.offset))
+    page = search_units(read.snapshot, unit_filter(query))
     return respond(request, read.read, feature_collection(page), GEOJSON)
 
 
