@@ -6,7 +6,8 @@ scattered around the bundled kommune points (so areas and distances are realisti
 the real vocabularies with a seeded RNG.
 
 The app runs in a real uvicorn server on 127.0.0.1 (a free port); one httpx client sends sequential
-requests (one client, keep-alive), first to warm up, then N timed requests to each endpoint:
+requests (one client, keep-alive), first to warm up, then N timed requests to each endpoint, in alternating
+blocks of N/10 so that load from other processes on the machine falls on both alike:
 
 - trivial: ``GET /api/v1/health`` (reads the in-memory revision, no query work);
 - query:   ``GET /api/v1/units?service_type=dogn_kort&service_type=avrusning&intake_status=open
@@ -46,6 +47,7 @@ from tsbkart.web.app import create_app
 SOURCE = "synthetic benchmark data (tsbkart benchmarks/api.py)"
 ORGANISATIONS = 200
 OFFERS_PER_UNIT = 4  # about 40,000 offers for 10,000 units
+ROUNDS = 10  # the timed requests alternate between the endpoints in this many blocks each
 QUERY = (
     "/api/v1/units?service_type=dogn_kort&service_type=avrusning&intake_status=open&intake_status=unknown"
     "&near=60.39,5.32&radius_km=400&limit=50"
@@ -130,7 +132,7 @@ def serve(registry: Registry, url: str) -> tuple[uvicorn.Server, threading.Threa
 
 
 def measure(client: httpx.Client, path: str, count: int) -> tuple[float, np.ndarray]:
-    """(requests per second, latencies in ms) of ``count`` sequential GETs."""
+    """(seconds spent, latencies in ms) of ``count`` sequential GETs."""
     latencies = np.empty(count)
     start = time.perf_counter()
     for i in range(count):
@@ -139,7 +141,20 @@ def measure(client: httpx.Client, path: str, count: int) -> tuple[float, np.ndar
         latencies[i] = (time.perf_counter() - t0) * 1000.0
         if response.status_code != 200:
             raise SystemExit(f"{path} answered {response.status_code}: {response.text[:200]}")
-    return count / (time.perf_counter() - start), latencies
+    return time.perf_counter() - start, latencies
+
+
+def interleaved(client: httpx.Client, paths: tuple[str, str], count: int) -> list[tuple[float, np.ndarray]]:
+    """Both endpoints in alternating blocks, so a busy machine slows both alike; (requests/s, ms) each."""
+    spent = [0.0, 0.0]
+    latencies: list[list[np.ndarray]] = [[], []]
+    block = max(count // ROUNDS, 1)
+    for _ in range(ROUNDS):
+        for k, path in enumerate(paths):
+            seconds, ms = measure(client, path, block)
+            spent[k] += seconds
+            latencies[k].append(ms)
+    return [(block * ROUNDS / spent[k], np.concatenate(latencies[k])) for k in range(2)]
 
 
 def report(label: str, throughput: float, latencies: np.ndarray) -> None:
@@ -168,12 +183,13 @@ def main() -> None:
                 print(f"query matches {first['total']} units; nearest {first['items'][0]['distance_km']} km")
                 for path_ in (TRIVIAL, QUERY):
                     measure(client, path_, max(args.requests // 10, 20))  # warm-up
-                trivial_rps, trivial_ms = measure(client, TRIVIAL, args.requests)
-                query_rps, query_ms = measure(client, QUERY, args.requests)
+                (trivial_rps, trivial_ms), (query_rps, query_ms) = interleaved(
+                    client, (TRIVIAL, QUERY), args.requests
+                )
         finally:
             server.should_exit = True
             thread.join(timeout=10)
-    print(f"one client, sequential, {args.requests} timed requests each, uvicorn on 127.0.0.1")
+    print(f"one client, sequential, {args.requests} timed requests each (interleaved), uvicorn on 127.0.0.1")
     report("trivial", trivial_rps, trivial_ms)
     report("query", query_rps, query_ms)
     ratio = query_rps / trivial_rps
