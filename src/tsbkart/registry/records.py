@@ -39,24 +39,38 @@ def _provenance_from_json(d: dict[str, Any]) -> Provenance:
     )
 
 
+_LAYOUTS: dict[type, tuple[tuple[str, int], ...]] = {}
+
+
+def _layout(cls: type) -> tuple[tuple[str, int], ...]:
+    """(field name, how to convert) per dataclass field, computed once per class: ``fields()`` is slow."""
+    if cls not in _LAYOUTS:
+        special = {"provenance": _PROVENANCE, "field_provenance": _FIELD_PROVENANCE}
+        _LAYOUTS[cls] = tuple((f.name, special.get(f.name, _PLAIN)) for f in fields(cls))
+    return _LAYOUTS[cls]
+
+
+_PLAIN, _PROVENANCE, _FIELD_PROVENANCE = 0, 1, 2
+
+
 def to_json(record: RegistryRecord) -> dict[str, Any]:
     """The flat JSON form of a record (stable key order: dataclass field order)."""
     out: dict[str, Any] = {}
-    for f in fields(record):
-        value = getattr(record, f.name)
-        if f.name == "provenance":
-            p = _provenance_to_json(value)
-            out.update(
-                source=p["source"], verified=p["verified"], steward=p["steward"], provenance_note=p["note"]
-            )
-        elif f.name == "field_provenance":
-            out["field_provenance"] = {k: _provenance_to_json(v) for k, v in sorted(value.items())}
-        elif isinstance(value, tuple):
-            out[f.name] = list(value)
-        elif isinstance(value, date):
-            out[f.name] = value.isoformat()
+    for name, how in _layout(type(record)):
+        value = getattr(record, name)
+        if how == _PLAIN:
+            if isinstance(value, tuple):
+                value = list(value)
+            elif isinstance(value, date):
+                value = value.isoformat()
+            out[name] = value
+        elif how == _PROVENANCE:
+            out["source"] = value.source
+            out["verified"] = value.verified.isoformat() if value.verified else None
+            out["steward"] = value.steward
+            out["provenance_note"] = value.note
         else:
-            out[f.name] = value
+            out["field_provenance"] = {k: _provenance_to_json(v) for k, v in sorted(value.items())}
     return out
 
 

@@ -17,7 +17,8 @@ from datetime import UTC, date, datetime
 from threading import Lock
 from typing import Any
 
-from sqlalchemy import Engine, Table, delete, func, insert, select, update
+import orjson
+from sqlalchemy import JSON, Date, DateTime, Engine, Table, delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from tsbkart.db.models import (
@@ -244,7 +245,7 @@ class Registry:
         # Core insert, not the ORM bulk path: same rows, ~20% less CPU for a 100,000-row import.
         change_table = ChangeRow.__table__
         assert isinstance(change_table, Table)
-        session.execute(insert(change_table), change_rows)
+        bulk_insert(session, change_table, change_rows)
         revision.change_count = len(change_rows)
         return revision.id
 
@@ -308,6 +309,42 @@ def _fetch_ids(session: Session, kind: str, ids: Sequence[str]) -> list[str]:
     return found
 
 
+def _dump_json(value: Any) -> str | None:
+    return None if value is None else orjson.dumps(value).decode()
+
+
+def _iso(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, date) else value
+
+
+def _sqlite_converter(column_type: Any) -> Callable[[Any], Any]:
+    """How SQLite stores a value through SQLAlchemy: JSON as text, dates as ISO text, the rest as is."""
+    if isinstance(column_type, JSON):
+        return _dump_json
+    if isinstance(column_type, Date | DateTime):
+        return _iso
+    return _identity
+
+
+def _identity(value: Any) -> Any:
+    return value
+
+
+def bulk_insert(session: Session, table: Table, rows: list[dict[str, Any]]) -> None:
+    """Insert many rows. On SQLite through the driver's executemany: SQLAlchemy's per-row parameter
+    processing cost more than the insert itself for large imports (measured: ~5 s of ~8 s for 100,000 offers).
+    Other databases use SQLAlchemy's executemany."""
+    connection = session.connection()
+    if connection.dialect.name != "sqlite":
+        session.execute(insert(table), [json_to_row(row) for row in rows])
+        return
+    columns = [(c.name, _sqlite_converter(c.type)) for c in table.columns if c.name in rows[0]]
+    names = ", ".join(name for name, _ in columns)
+    statement = f"INSERT INTO {table.name} ({names}) VALUES ({', '.join('?' for _ in columns)})"
+    values = [tuple(convert(row.get(name)) for name, convert in columns) for row in rows]
+    connection.exec_driver_sql(statement, values)
+
+
 def _plan(
     upserts: dict[str, dict[str, RegistryRecord]],
     deletes: dict[str, set[str]],
@@ -336,9 +373,9 @@ def _apply_plan(session: Session, plan: dict[str, list[PlanEntry]]) -> None:
             session.execute(delete(table).where(table.c.id.in_(batch)))
     for kind in KIND_ORDER:
         table = record_table(kind)
-        creates = [json_to_row(new) for op, _, _, new in plan[kind] if op == "create" and new is not None]
+        creates = [new for op, _, _, new in plan[kind] if op == "create" and new is not None]
         updates = [json_to_row(new) for op, _, _, new in plan[kind] if op == "update" and new is not None]
         if creates:
-            session.execute(insert(table), creates)
+            bulk_insert(session, table, creates)
         if updates:
             session.execute(update(RECORD_TABLES[kind]), updates)

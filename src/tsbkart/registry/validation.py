@@ -43,8 +43,16 @@ class KnownIds:
     area_units: Collection[str] | None = None
 
 
+_CODE_SETS: dict[tuple[int, str], frozenset[str]] = {}
+
+
 def _codes(vocabs: Vocabularies, name: str) -> frozenset[str]:
-    return frozenset(vocabs[name].codes)
+    # Called for every record and field: build each code set once per loaded Vocabularies object.
+    key = (id(vocabs), name)
+    codes = _CODE_SETS.get(key)
+    if codes is None:
+        codes = _CODE_SETS[key] = frozenset(vocabs[name].codes)
+    return codes
 
 
 def _check_identifiers(record: RegistryRecord, add: Callable[[str, str], None]) -> None:
