@@ -84,6 +84,10 @@ def _doc(text: str) -> object:
             "duplicate",
         ),
         ("vocabulary: x\nterms: []\n", "missing key 'version'"),
+        (
+            "vocabulary: x\nversion: 1\nterms:\n  - code: a\n    label: {nb: Døgn, kort, en: Inpatient}\n",
+            "quote labels",
+        ),
     ],
 )
 def test_malformed_files_are_rejected_with_the_file_named(text: str, message: str) -> None:

@@ -106,6 +106,11 @@ def parse_vocabulary(document: Any, origin: str) -> Vocabulary:
         label = raw.get("label")
         if not isinstance(label, dict) or any(not label.get(lang) for lang in LANGUAGES):
             raise VocabularyError(f"{where} ({code}): label needs non-empty {' and '.join(LANGUAGES)}")
+        if set(label) != set(LANGUAGES):
+            # An unquoted comma in a YAML flow mapping splits a label into extra keys: catch it here.
+            raise VocabularyError(
+                f"{where} ({code}): label has keys {sorted(label)}; quote labels with commas"
+            )
         extra = {k: v for k, v in raw.items() if k not in ("code", "label")}
         terms.append(Term(code=code, label=dict(label), attributes=extra))
     return Vocabulary(
