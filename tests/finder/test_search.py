@@ -232,6 +232,7 @@ def test_unknown_home_area_is_an_input_error() -> None:
         ({"home_area": "abc"}, "home_area"),
         ({"age": 200}, "age"),
         ({"unknown_field": 1}, "unknown_field"),
+        ({"preferences": {"service_types": ["dogn"]}}, "unknown service type"),
     ],
 )
 def test_profile_validation(fields: dict[str, object], message: str) -> None:

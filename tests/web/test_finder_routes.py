@@ -161,5 +161,6 @@ def test_share_link_holds_only_filters(client: TestClient) -> None:
 
 def test_share_link_rejects_bad_filters_without_500(client: TestClient) -> None:
     assert client.get("/finn?max_distance_km=-5").status_code == 422
+    assert 'role="alert"' in client.get("/finn?service_type=dogn").text
     response = client.get("/finn?setting=nonsense")
     assert response.status_code == 200 and 'role="alert"' in response.text

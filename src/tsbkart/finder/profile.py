@@ -14,7 +14,9 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from tsbkart.vocab import load_vocabularies
 
 Substance = Literal[
     "alcohol",
@@ -59,6 +61,15 @@ class Preferences(BaseModel):
     service_types: tuple[str, ...] = Field(
         default=(), max_length=20, description="Service type codes to show; empty = all."
     )
+
+    @field_validator("service_types")
+    @classmethod
+    def _known_service_types(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        known = load_vocabularies()["service_types"].codes
+        unknown = [code for code in value if code not in known]
+        if unknown:
+            raise ValueError(f"unknown service type code(s) {', '.join(unknown)}; valid: {', '.join(known)}")
+        return value
 
 
 class NeedProfile(BaseModel):
