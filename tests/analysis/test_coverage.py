@@ -275,3 +275,24 @@ def _population_2026() -> pd.DataFrame:
     from tsbkart.reference.population import load_population
 
     return load_population(2026)
+
+
+def test_oslo_residents_in_no_listed_bydel_go_to_the_trust_that_holds_all_unlisted_bydeler() -> None:
+    """Sentrum, Marka and 'unknown district' have no population rows; all three belong to OUS (SKDE)."""
+    from tsbkart.analysis.coverage import adults_by_area, resolve_area
+    from tsbkart.reference.geography import load_geography
+    from tsbkart.reference.population import load_population
+
+    geography = load_geography()
+    population = load_population(2026)
+    oslo_hfs = ["ous", "lovisenberg", "diakonhjemmet"]
+    areas = [resolve_area(geography, "hf", code) for code in oslo_hfs]
+    adults = adults_by_area(population, [a for a in areas if a is not None])
+    assert all(adults[code] is not None for code in oslo_hfs)
+    sentrum = resolve_area(geography, "kommune", "030116")
+    assert sentrum is not None
+    assert adults_by_area(population, [sentrum])["030116"] is None  # a share of the remainder is unknown
+    oslo_adults = int(population[(population.code == "0301") & (population.age >= 18)].population.sum())
+    bydel_rows = population[(population.level == "bydel") & (population.age >= 18)]
+    outside_oslo_hfs = int(bydel_rows[bydel_rows.code.isin(["030110", "030111", "030112"])].population.sum())
+    assert sum(adults[c] or 0 for c in oslo_hfs) + outside_oslo_hfs == oslo_adults

@@ -279,22 +279,69 @@ def basic_service_matrix(
 # --- Capacity per 10,000 adults ---------------------------------------------------------------------------
 
 
+@cache
+def _all_bydel_codes() -> tuple[str, ...]:
+    from tsbkart.reference.geography import load_geography
+
+    return tuple(sorted(a.code for a in load_geography().area_units.values() if a.kind == "bydel"))
+
+
+def _unlisted_bydel_remainders(totals: pd.Series, areas: Sequence[Area]) -> dict[str, float]:
+    """Residents of a municipality counted in no bydel row (SSB: no registered bydel, or Sentrum and Marka,
+    which the population file does not list), by municipality code: kommune total minus its bydel rows."""
+    parents = {code[:4] for area in areas for code in area.bydeler}
+    remainders: dict[str, float] = {}
+    for parent in parents:
+        if ("kommune", parent) not in totals.index:
+            continue
+        listed = (
+            totals.xs("bydel", level="level") if "bydel" in totals.index.get_level_values("level") else None
+        )
+        in_bydeler = (
+            listed[[c for c in listed.index if c.startswith(parent)]].sum() if listed is not None else 0
+        )
+        remainders[parent] = float(totals[("kommune", parent)] - in_bydeler)
+    return remainders
+
+
 def adults_by_area(population: pd.DataFrame, areas: Sequence[Area]) -> dict[str, int | None]:
     """Residents aged 18+ of each area (keyed by area code), from ``load_population`` rows of one year.
 
-    Sums kommune rows for ``area.kommuner`` and bydel rows for ``area.bydeler``; None when a member code has
-    no population row (an unknown denominator is not zero).
+    Sums kommune rows for ``area.kommuner`` and bydel rows for ``area.bydeler``. Bydel codes without a row
+    (Oslo's Sentrum, Marka and "unknown district") share the municipality's remainder (total minus listed
+    bydeler): it goes to the area that holds *all* of them (in SKDE's mapping they all belong to OUS), and
+    otherwise the area's figure is None: an unknown denominator is not zero.
     """
     adults = population[population["age"] >= ADULT_AGE]
     totals = adults.groupby(["level", "code"], observed=True)["population"].sum()
+    remainders = _unlisted_bydel_remainders(totals, areas)
+    unlisted: dict[str, set[str]] = {}
+    for code in _all_bydel_codes():
+        if ("bydel", code) not in totals.index:
+            unlisted.setdefault(code[:4], set()).add(code)
     result: dict[str, int | None] = {}
     for area in areas:
-        keys = [("kommune", c) for c in area.kommuner] + [("bydel", c) for c in area.bydeler]
-        present = totals.reindex(pd.MultiIndex.from_tuples(keys, names=["level", "code"])) if keys else None
-        if present is None or present.isna().any():
+        listed = [("kommune", c) for c in area.kommuner] + [
+            ("bydel", c) for c in area.bydeler if ("bydel", c) in totals.index
+        ]
+        missing_kommune = [c for c in area.kommuner if ("kommune", c) not in totals.index]
+        missing_bydel = {c for c in area.bydeler if ("bydel", c) not in totals.index}
+        if missing_kommune:
             result[area.code] = None
+            continue
+        total = (
+            float(totals.reindex(pd.MultiIndex.from_tuples(listed, names=["level", "code"])).sum())
+            if listed
+            else 0.0
+        )
+        for parent in {c[:4] for c in missing_bydel}:
+            owned = {c for c in missing_bydel if c.startswith(parent)}
+            if owned != unlisted.get(parent, set()) or parent not in remainders:
+                result[area.code] = None
+                break
+            total += remainders[parent]
         else:
-            result[area.code] = int(present.sum())
+            result[area.code] = int(total)
     return result
 
 
