@@ -17,7 +17,16 @@ PACKAGES=(
   "leaflet.markercluster|1.5.3|MIT"
   "htmx.org|2.0.11|0BSD"
   "axe-core|4.14.1|MPL-2.0"
+  "swagger-ui-dist|5.35.0|Apache-2.0"
 )
+
+# Folder under vendor/ per package when it differs from the package name.
+folder_for() {
+  case "$1" in
+    swagger-ui-dist) echo "swagger-ui" ;;
+    *) echo "$1" ;;
+  esac
+}
 
 # Files to copy, relative to the unpacked tarball root ("package/"), per package.
 files_for() {
@@ -35,6 +44,9 @@ files_for() {
       ;;
     axe-core)
       echo "LICENSE LICENSE-3RD-PARTY.txt axe.min.js"
+      ;;
+    swagger-ui-dist)
+      echo "LICENSE NOTICE swagger-ui-bundle.js swagger-ui-bundle.js.LICENSE.txt swagger-ui.css"
       ;;
     *)
       echo "unknown package $1" >&2
@@ -77,7 +89,7 @@ for entry in "${PACKAGES[@]}"; do
   fi
   tar -xzf "$work/$tarball" -C "$work"
 
-  dest="$vendor/$name"
+  dest="$vendor/$(folder_for "$name")"
   rm -rf "$dest"
   mkdir -p "$dest"
   file_list=""
@@ -100,7 +112,7 @@ for entry in "${PACKAGES[@]}"; do
     echo "- Version: $version"
     echo "- Licence: $licence"
     echo "- npm tarball integrity (\`npm view $name@$version dist.integrity\`): \`$integrity\`"
-    echo "- Folder: \`vendor/$name/\`"
+    echo "- Folder: \`vendor/$(folder_for "$name")/\`"
     echo "- Files:${file_list%,}"
     echo
   } >>"$manifest"
