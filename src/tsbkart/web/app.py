@@ -10,17 +10,31 @@ from fastapi.staticfiles import StaticFiles
 from tsbkart.db.engine import make_engine
 from tsbkart.registry.store import Registry
 from tsbkart.settings import Settings
-from tsbkart.web import atlas, pages
+from tsbkart.web import api, atlas, pages
 from tsbkart.web import finder as finder_routes
+from tsbkart.web.api import docs
+from tsbkart.web.api.clock import RevisionClock
+from tsbkart.web.api.problems import install_fallback_handler, install_problem_handlers
+from tsbkart.web.api.unit_json import UnitJson
+from tsbkart.web.middleware import BodySizeLimit, SecurityHeaders
 from tsbkart.web.state import AppState
 
 
 def create_app(settings: Settings, registry: Registry | None = None) -> FastAPI:
     registry = registry or Registry(make_engine(settings.database_url))
-    app = FastAPI(title="tsbkart", version="0.1.0")
+    # docs_url=None: FastAPI's Swagger page needs a CDN and inline script; web/api/docs.py serves a CSP-safe one.
+    app = FastAPI(title="tsbkart", version="0.1.0", docs_url=None, redoc_url=None)
     app.state.tsbkart = AppState(settings, registry)
+    app.state.revision_clock = RevisionClock(registry.engine)
+    app.state.unit_json = UnitJson()
+    install_problem_handlers(app)
+    install_fallback_handler(app)
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_request_bytes)
+    app.add_middleware(SecurityHeaders, tile_url=settings.tile_url)
     app.mount("/static", StaticFiles(directory=str(resources.files("tsbkart.web") / "static")), name="static")
     app.include_router(pages.router)
+    app.include_router(api.router)
+    app.include_router(docs.router)
     app.include_router(atlas.router)
     app.include_router(finder_routes.router)
     return app
