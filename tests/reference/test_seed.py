@@ -49,3 +49,11 @@ def test_no_unknown_is_turned_into_a_value() -> None:
 def test_closed_providers_are_not_loaded() -> None:
     seed = load_seed(load_geography())
     assert not any("Rogaland A-senter" in o.name for o in seed.organisations)
+
+
+def test_age_bands_come_only_from_an_explicit_age_band_note() -> None:
+    teams = {t.name: t for t in load_seed(load_geography()).teams}
+    stavanger = next(t for n, t in teams.items() if n.startswith("Inntaks- og oppstartsteam"))
+    assert (stavanger.scope, stavanger.age_min, stavanger.age_max) == ("all_tsb", None, None)
+    put = teams["Psykiatrisk ungdomsteam (PUT)"]
+    assert (put.age_min, put.age_max) == (None, 29)

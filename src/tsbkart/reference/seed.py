@@ -207,8 +207,10 @@ def _scope(text: str) -> tuple[str, int | None, int | None]:
         scope = "own_unit"
     elif "lar" in lowered and ("only" in lowered or "intake/discharge" in lowered):
         scope = "lar_only"
-    over = re.search(r"over (\d{2})", lowered)
-    under = re.search(r"under (\d{2})", lowered)
+    # Only an explicit "age band:" sets ages; a note may mention an earlier split ("for 30+ and ... under 30").
+    band = lowered.startswith("age band:")
+    over = re.search(r"over (\d{2})", lowered) if band else None
+    under = re.search(r"under (\d{2})", lowered) if band else None
     # "over 30" pairs with an "under 30" team in the same source, so 30 itself belongs here.
     return scope, int(over.group(1)) if over else None, int(under.group(1)) - 1 if under else None
 
