@@ -54,15 +54,18 @@ def catalogue(language: str) -> Catalogue:
     return Catalogue(language, messages)
 
 
-def negotiate(query_lang: str | None, cookie_lang: str | None, accept_language: str | None) -> str:
-    """Pick the UI language: ?lang= wins, then the cookie, then Accept-Language, then bokmål."""
+def negotiate(
+    query_lang: str | None,
+    cookie_lang: str | None,
+    accept_language: str | None = None,
+    default: str = DEFAULT_LANGUAGE,
+) -> str:
+    """Pick the UI language: ?lang= wins, then the cookie, else ``default`` (bokmål unless configured).
+
+    ``accept_language`` is deliberately not used: the service is Norwegian and bokmål is the default for
+    everyone (many Norwegian users run English-language browsers); English is one click away.
+    """
     for candidate in (query_lang, cookie_lang):
         if candidate in LANGUAGES:
             return candidate
-    for part in (accept_language or "").split(","):
-        tag = part.split(";")[0].strip().lower()
-        if tag.startswith(("nb", "no", "nn")):
-            return "nb"
-        if tag.startswith("en"):
-            return "en"
-    return DEFAULT_LANGUAGE
+    return default if default in LANGUAGES else DEFAULT_LANGUAGE

@@ -49,10 +49,7 @@ State = Annotated[AppState, Depends(get_state)]
 
 def _language(request: Request, state: AppState) -> str:
     cookie = request.cookies.get(LANG_COOKIE)
-    chosen = negotiate(request.query_params.get("lang"), cookie, request.headers.get("accept-language"))
-    if not request.query_params.get("lang") and not cookie and not request.headers.get("accept-language"):
-        return state.settings.default_language
-    return chosen
+    return negotiate(request.query_params.get("lang"), cookie, default=state.settings.default_language)
 
 
 def _page(
