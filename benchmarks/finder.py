@@ -31,23 +31,11 @@ from tsbkart.finder.profile import SUBSTANCES, NeedProfile, Preferences
 from tsbkart.finder.search import find
 from tsbkart.reference.geography import load_geography
 from tsbkart.registry.snapshot import RegistrySnapshot
+from tsbkart.vocab import load_vocabularies
 
 SOURCE = Provenance(source="synthetic benchmark data (tsbkart benchmarks/finder.py)", note="synthetic")
 TODAY = date(2026, 11, 23)
-SERVICE_TYPES = [
-    "poliklinikk",
-    "ambulant",
-    "dag",
-    "dogn_kort",
-    "dogn_lang",
-    "dogn_utredning",
-    "avrusning",
-    "akutt",
-    "lar",
-    "lar_lavterskel",
-    "hab",
-    "vurdering",
-]
+SERVICE_TYPES = list(load_vocabularies()["service_types"].codes)  # every type the vocabulary has
 GROUPS = [
     "young",
     "rop",

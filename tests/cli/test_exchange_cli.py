@@ -8,56 +8,18 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine
 from sqlalchemy.orm import Session
+from tests.exchange.helpers import seeded_registry
 from typer.testing import CliRunner
 
 from tsbkart.cli import context
 from tsbkart.cli.main import app
 from tsbkart.db.migrate import upgrade
-from tsbkart.domain.entities import Organisation, Provenance, Unit
 from tsbkart.exchange.columns import load_columns
 from tsbkart.reference.build import write_geography
 from tsbkart.reference.geography import load_geography
-from tsbkart.registry.store import Registry, Upsert
 
 SOURCE = "synthetic test data"
-
-
-def seeded_registry(engine: Engine) -> None:
-    p = Provenance(SOURCE)
-    Registry(engine).commit(
-        [
-            Upsert(Organisation("org", "Synthetic HF", "hf", p)),
-            Upsert(
-                Unit(
-                    "u1",
-                    "Unit one",
-                    "org",
-                    p,
-                    catchment_code="ous",
-                    municipality_code="0301",
-                    lat=59.9,
-                    lon=10.7,
-                    location_precision="address",
-                )
-            ),
-            Upsert(
-                Unit(
-                    "u2",
-                    "Unit two",
-                    "org",
-                    p,
-                    municipality_code="4601",
-                    lat=60.4,
-                    lon=5.3,
-                    location_precision="municipality",
-                )
-            ),
-        ],
-        actor="test",
-        reason="seed",
-    )
 
 
 def offer_row(i: int, **overrides: str) -> dict[str, str]:

@@ -28,6 +28,7 @@ from datetime import date
 from functools import cache
 from importlib import resources
 from pathlib import Path
+from typing import TypeVar
 
 import pandas as pd
 
@@ -182,38 +183,33 @@ def _parent_of(area_units: Mapping[str, AreaUnit], code: str) -> str | None:
     return unit.parent_code if unit else None
 
 
+Located = TypeVar("Located", Unit, AssessmentTeam)
+
+
+def _in_area(records: Iterable[Located], area: Area, geo: Mapping[str, AreaUnit]) -> tuple[Located, ...]:
+    """Records of the area by region, catchment or municipality code (a bydel's parent counts), by name."""
+    if area.kind == "rhf":
+        selected = [r for r in records if r.region_code == area.code]
+    elif area.kind == "hf":
+        selected = [r for r in records if r.catchment_code == area.code]
+    else:
+        selected = [
+            r
+            for r in records
+            if r.municipality_code == area.code
+            or (r.municipality_code is not None and _parent_of(geo, r.municipality_code) == area.code)
+        ]
+    return tuple(sorted(selected, key=lambda r: (r.name, r.id)))
+
+
 def units_in_area(snapshot: RegistrySnapshot, area: Area) -> tuple[Unit, ...]:
     """Units located in the area (by region, catchment or municipality code), sorted by name."""
-    if area.kind == "rhf":
-        selected = [u for u in snapshot.units.values() if u.region_code == area.code]
-    elif area.kind == "hf":
-        selected = [u for u in snapshot.units.values() if u.catchment_code == area.code]
-    else:
-        geo = snapshot.geography.area_units
-        selected = [
-            u
-            for u in snapshot.units.values()
-            if u.municipality_code == area.code
-            or (u.municipality_code is not None and _parent_of(geo, u.municipality_code) == area.code)
-        ]
-    return tuple(sorted(selected, key=lambda u: (u.name, u.id)))
+    return _in_area(snapshot.units.values(), area, snapshot.geography.area_units)
 
 
 def teams_in_area(snapshot: RegistrySnapshot, area: Area) -> tuple[AssessmentTeam, ...]:
     """Assessment teams of the area (by region, catchment or municipality code), sorted by name."""
-    if area.kind == "rhf":
-        selected = [t for t in snapshot.teams.values() if t.region_code == area.code]
-    elif area.kind == "hf":
-        selected = [t for t in snapshot.teams.values() if t.catchment_code == area.code]
-    else:
-        geo = snapshot.geography.area_units
-        selected = [
-            t
-            for t in snapshot.teams.values()
-            if t.municipality_code == area.code
-            or (t.municipality_code is not None and _parent_of(geo, t.municipality_code) == area.code)
-        ]
-    return tuple(sorted(selected, key=lambda t: (t.name, t.id)))
+    return _in_area(snapshot.teams.values(), area, snapshot.geography.area_units)
 
 
 # --- Basic-services matrix --------------------------------------------------------------------------------

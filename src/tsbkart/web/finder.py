@@ -39,19 +39,9 @@ BOOLEAN_FIELDS = (
     "acute_crisis",
     "in_prison",
 )
-SHARE_SERVICE_TYPES = (
-    "poliklinikk",
-    "ambulant",
-    "dag",
-    "dogn_kort",
-    "dogn_lang",
-    "dogn_utredning",
-    "avrusning",
-    "akutt",
-    "lar",
-    "lar_lavterskel",
-    "hab",
-)
+# Every treatment service type in the vocabulary (assessment is routing, not a result), so a new type in
+# vocab/data/service_types.yaml appears here without a code change.
+SHARE_SERVICE_TYPES = tuple(t.code for t in load_vocabularies()["service_types"] if t.get("level") != 0)
 
 
 class FinderRequest(BaseModel):
