@@ -11,7 +11,10 @@ in one report with file, sheet, row and field::
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import gc
+from collections import Counter
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field, fields
 from datetime import date
 from pathlib import Path
@@ -188,10 +191,34 @@ def _sort_key(p: RowProblem) -> tuple[str, str, int, str]:
     return (p.file, p.sheet or "", p.row or 0, p.field or "")
 
 
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector for the duration.
+
+    An import allocates millions of small dicts, lists and records, none of them in reference cycles, and every
+    full collection walks them all: measured, about a quarter of a 100,000-row import's time. Reference counting
+    still frees everything as usual; the collector is switched back on (if it was on) however the block ends.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def import_files(
     registry: Registry, paths: Sequence[Path], *, actor: str, reason: str, kind: str | None = None
 ) -> ImportReport:
     """Import ``paths`` as one revision by ``actor`` for ``reason``; nothing is written if any row is bad."""
+    with collector_paused():
+        return _import(registry, paths, actor=actor, reason=reason, kind=kind)
+
+
+def _import(
+    registry: Registry, paths: Sequence[Path], *, actor: str, reason: str, kind: str | None
+) -> ImportReport:
     rows: list[ParsedRow] = []
     problems: list[RowProblem] = []
     for path in paths:
@@ -201,7 +228,8 @@ def import_files(
     _duplicates(rows, problems)
     snapshot = registry.snapshot()
     records, origin = build_records(rows, snapshot, problems)
-    counts = {k: sum(1 for r in rows if r.kind == k) for k in KIND_ORDER}
+    read = Counter(row.kind for row in rows)
+    counts = {k: read[k] for k in KIND_ORDER}
     files = tuple(p.name for p in paths)
     if problems:
         problems.extend(locate(validate_records(records, _known_ids(registry, snapshot, rows)), origin))

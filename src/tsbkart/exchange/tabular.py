@@ -15,10 +15,11 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from itertools import repeat
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from tsbkart.exchange.cells import Cell, CellError, make_parser
 from tsbkart.exchange.columns import KindSpec, kind_for_sheet, load_columns
@@ -58,6 +59,7 @@ class RawSheet:
     sheet: str | None
     header: Sequence[Cell]
     rows: Iterable[tuple[int, Sequence[Cell]]]  # (spreadsheet row number, cells)
+    text_only: bool = False  # every cell is a str (CSV), which allows a faster test for blank rows
 
 
 def _decode(data: bytes) -> str:
@@ -76,7 +78,7 @@ def csv_sheet(path: Path, kind: str) -> RawSheet:
     text = _decode(path.read_bytes())
     reader = csv.reader(io.StringIO(text), delimiter=_delimiter(text.split("\n", 1)[0]))
     header = next(reader, [])
-    return RawSheet(kind, path.name, None, header, enumerate(reader, start=2))
+    return RawSheet(kind, path.name, None, header, enumerate(reader, start=2), text_only=True)
 
 
 def _xlsx_rows(rows: Iterator[tuple[Any, ...]]) -> Iterator[tuple[int, Sequence[Cell]]]:
@@ -131,36 +133,93 @@ def _problem(sheet: RawSheet, row: int | None, field: str | None, message: str) 
 
 
 def parse_sheet(sheet: RawSheet, problems: list[RowProblem]) -> list[ParsedRow]:
-    """Every non-empty data row of ``sheet``; every cell problem is appended to ``problems``."""
+    """Every non-empty data row of ``sheet``; every cell problem is appended to ``problems``.
+
+    Parsed column by column (see ``parse_column``); problems come out in row order, then column order.
+    """
     spec = load_columns()[sheet.kind]
     before = len(problems)
     names = _header(sheet, spec, problems)
     if len(problems) > before:
         return []  # with a bad header every row would fail the same way; report the header only
-    columns = [(i, spec.column(n)) for i, n in enumerate(names) if n is not None]
-    parsers = [(i, c.name, make_parser(c)) for i, c in columns]
-    required = [c.name for _, c in columns if c.required]
     width = len(names)
-    parsed: list[ParsedRow] = []
-    for number, cells in sheet.rows:
-        if _blank(cells):
+    blank = _blank_text if sheet.text_only else _blank
+    rows = [
+        (number, cells if len(cells) >= width else [*cells, *([None] * (width - len(cells)))])
+        for number, cells in sheet.rows
+        if not blank(cells)
+    ]
+    if not rows:
+        return []
+    numbers = [number for number, _ in rows]
+    cells_by_column = list(zip(*(cells for _, cells in rows), strict=False))  # rows may run past the header
+    found: list[tuple[int, int, str, str]] = []  # (row index, column position, field, message)
+    columns: list[list[Any]] = []
+    fields: list[str] = []
+    for position, name in enumerate(names):
+        if name is None:
             continue
-        if len(cells) < width:
-            cells = [*cells, *([None] * (width - len(cells)))]
-        values: dict[str, Any] = {}
-        ok = True
-        for index, name, parse in parsers:
-            try:
-                values[name] = parse(cells[index])
-            except CellError as error:
-                problems.append(_problem(sheet, number, name, str(error)))
-                ok = False
-        for name in required:
-            if name in values and values[name] is None:
-                problems.append(_problem(sheet, number, name, f"{name} is required"))
-                ok = False
-        parsed.append(ParsedRow(sheet.kind, sheet.file, sheet.sheet, number, values, ok))
-    return parsed
+        column = spec.column(name)
+        values, bad = parse_column(make_parser(column), cells_by_column[position])
+        if column.type in ("codes", "list"):
+            values = [list(v) for v in values]  # one list per row, not one shared by equal cells
+        found.extend((i, position, name, message) for i, message in bad.items())
+        if column.required:
+            found.extend(
+                (i, position, name, f"{name} is required")
+                for i, value in enumerate(values)
+                if value is None and i not in bad
+            )
+        columns.append(values)
+        fields.append(name)
+    found.sort()
+    problems.extend(_problem(sheet, numbers[i], name, message) for i, _, name, message in found)
+    failed = {i for i, _, _, _ in found}
+    by_row = (
+        zip(*columns, strict=True) if columns else repeat((), len(numbers))
+    )  # no known column: empty rows
+    return [
+        ParsedRow(
+            sheet.kind,
+            sheet.file,
+            sheet.sheet,
+            numbers[i],
+            dict(zip(fields, row, strict=True)),
+            i not in failed,
+        )
+        for i, row in enumerate(by_row)
+    ]
+
+
+def parse_column(parse: Callable[[Cell], Any], cells: Sequence[Cell]) -> tuple[list[Any], dict[int, str]]:
+    """One column's values, and the problem message by row index for the cells that failed.
+
+    Each distinct cell is parsed once: a sheet repeats its codes, dates, sources and numbers on row after row,
+    so a 100,000-row sheet has a few thousand distinct cells per column. XLSX cells are keyed with their type,
+    since ``1 == 1.0 == True`` would otherwise share one parse::
+
+        parse_column(parse_int, ["3", "x", "3"])  # ([3, None, 3], {1: "expected a whole number, got 'x'"})
+    """
+    plain = set(map(type, cells)) <= _PLAIN_CELLS
+    keys: Sequence[Any] = cells if plain else [c if type(c) in _PLAIN_CELLS else (type(c), c) for c in cells]
+    parsed: dict[Any, Any] = {}
+    errors: dict[Any, str] = {}
+    for key in dict.fromkeys(keys):
+        try:
+            parsed[key] = parse(key[1] if type(key) is tuple else key)
+        except CellError as error:
+            errors[key] = str(error)
+    if not errors:
+        return list(map(parsed.__getitem__, keys)), {}
+    return [parsed.get(k) for k in keys], {i: errors[k] for i, k in enumerate(keys) if k in errors}
+
+
+# Cells that can be their own cache key: text and empty cells (CSV gives only these).
+_PLAIN_CELLS = frozenset({str, type(None)})
+
+
+def _blank_text(cells: Sequence[Cell]) -> bool:
+    return not "".join(cast("Sequence[str]", cells)).strip()
 
 
 def _blank(cells: Sequence[Cell]) -> bool:

@@ -10,8 +10,10 @@ Dates are ISO strings in JSON and ``date`` objects in rows (``to_row``); tuples 
 
 from __future__ import annotations
 
-from dataclasses import fields
+from collections.abc import Callable
+from dataclasses import dataclass, fields
 from datetime import date
+from operator import attrgetter
 from typing import Any
 
 from tsbkart.domain.entities import KINDS, Provenance, RegistryRecord, kind_of
@@ -39,39 +41,62 @@ def _provenance_from_json(d: dict[str, Any]) -> Provenance:
     )
 
 
-_LAYOUTS: dict[type, tuple[tuple[str, int], ...]] = {}
+@dataclass(frozen=True, slots=True)
+class _Layout:
+    """How one record class flattens, worked out once per class (``fields()`` and per-field checks are slow).
+
+    ``get`` fetches every dataclass field in one call; the positions say which values need converting.
+    """
+
+    keys: tuple[str, ...]  # JSON keys in field order, provenance expanded into PROVENANCE_KEYS
+    get: Callable[[Any], tuple[Any, ...]]
+    tuples: tuple[int, ...]  # positions of tuple fields (JSON lists)
+    dates: tuple[int, ...]  # positions of date fields (ISO strings)
+    provenance: int  # position of the record's Provenance
+    field_provenance: int  # position of the per-field provenance mapping
 
 
-def _layout(cls: type) -> tuple[tuple[str, int], ...]:
-    """(field name, how to convert) per dataclass field, computed once per class: ``fields()`` is slow."""
-    if cls not in _LAYOUTS:
-        special = {"provenance": _PROVENANCE, "field_provenance": _FIELD_PROVENANCE}
-        _LAYOUTS[cls] = tuple((f.name, special.get(f.name, _PLAIN)) for f in fields(cls))
-    return _LAYOUTS[cls]
+_LAYOUTS: dict[type, _Layout] = {}
 
 
-_PLAIN, _PROVENANCE, _FIELD_PROVENANCE = 0, 1, 2
+def _layout(cls: type) -> _Layout:
+    layout = _LAYOUTS.get(cls)
+    if layout is None:
+        names = [f.name for f in fields(cls)]
+        types = [str(f.type) for f in fields(cls)]
+        at = names.index("provenance")
+        layout = _LAYOUTS[cls] = _Layout(
+            keys=(*names[:at], *PROVENANCE_KEYS, *names[at + 1 :]),
+            get=attrgetter(*names),
+            tuples=tuple(i for i, t in enumerate(types) if t.startswith("tuple")),
+            dates=tuple(i for i, t in enumerate(types) if t.startswith("date")),
+            provenance=at,
+            field_provenance=names.index("field_provenance"),
+        )
+    return layout
 
 
 def to_json(record: RegistryRecord) -> dict[str, Any]:
     """The flat JSON form of a record (stable key order: dataclass field order)."""
-    out: dict[str, Any] = {}
-    for name, how in _layout(type(record)):
-        value = getattr(record, name)
-        if how == _PLAIN:
-            if isinstance(value, tuple):
-                value = list(value)
-            elif isinstance(value, date):
-                value = value.isoformat()
-            out[name] = value
-        elif how == _PROVENANCE:
-            out["source"] = value.source
-            out["verified"] = value.verified.isoformat() if value.verified else None
-            out["steward"] = value.steward
-            out["provenance_note"] = value.note
-        else:
-            out["field_provenance"] = {k: _provenance_to_json(v) for k, v in sorted(value.items())}
-    return out
+    layout = _layout(type(record))
+    values = list(layout.get(record))
+    for i in layout.tuples:
+        values[i] = list(values[i])
+    for i in layout.dates:
+        if values[i] is not None:
+            values[i] = values[i].isoformat()
+    by_field = values[layout.field_provenance]
+    values[layout.field_provenance] = (
+        {k: _provenance_to_json(v) for k, v in sorted(by_field.items())} if by_field else {}
+    )
+    p: Provenance = values[layout.provenance]
+    values[layout.provenance : layout.provenance + 1] = (
+        p.source,
+        p.verified.isoformat() if p.verified else None,
+        p.steward,
+        p.note,
+    )
+    return dict(zip(layout.keys, values, strict=True))
 
 
 def from_json(kind: str, data: dict[str, Any]) -> RegistryRecord:
