@@ -113,3 +113,29 @@ def test_template_and_check(cli_db: str, tmp_path: Path) -> None:
     report = json.loads(runner.invoke(app, ["check", "--format", "json"]).stdout)
     approximate = next(c for c in report["categories"] if c["code"] == "approximate")
     assert [f["id"] for f in approximate["findings"]] == ["u2"]
+
+
+def test_export_hsds_and_fhir(cli_db: str, tmp_path: Path) -> None:
+    runner = CliRunner()
+    hsds = runner.invoke(app, ["export", "--format", "hsds"])
+    assert hsds.exit_code == 0, hsds.output
+    doc = json.loads(hsds.stdout)
+    assert [o["id"] for o in doc["organizations"]] == ["org"]
+    assert [loc["id"] for loc in doc["locations"]] == ["u1", "u2"]  # the team's place is not known
+    assert [s["id"] for s in doc["services"]] == ["team:team"]
+
+    path = tmp_path / "bundle.json"
+    fhir = runner.invoke(app, ["export", "--format", "fhir", "--output", str(path)])
+    assert fhir.exit_code == 0, fhir.output
+    bundle = json.loads(path.read_text(encoding="utf-8"))
+    assert bundle["resourceType"] == "Bundle" and bundle["type"] == "collection"
+    kinds = [(e["resource"]["resourceType"], e["resource"]["id"]) for e in bundle["entry"]]
+    assert kinds[:3] == [("Organization", "org"), ("Location", "u1"), ("Location", "u2")]
+    assert [k for k, _ in kinds[3:]] == ["HealthcareService"]
+
+    past_hsds = runner.invoke(app, ["export", "--format", "hsds", "--as-of", "2000-01-01"])
+    assert past_hsds.exit_code == 0 and json.loads(past_hsds.stdout)["organizations"] == []
+    past_fhir = runner.invoke(app, ["export", "--format", "fhir", "--as-of", "2000-01-01"])
+    assert past_fhir.exit_code == 0 and "entry" not in json.loads(past_fhir.stdout)
+    help_text = runner.invoke(app, ["export", "--help"]).output
+    assert "hsds" in help_text and "fhir" in help_text

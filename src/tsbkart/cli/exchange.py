@@ -15,6 +15,8 @@ from rich.table import Table
 from tsbkart.cli.context import console, engine, out, registry
 from tsbkart.exchange.columns import KIND_ORDER
 from tsbkart.exchange.export import export_csv, geojson, write_csv_files, write_xlsx
+from tsbkart.exchange.fhir import fhir_bundle
+from tsbkart.exchange.hsds import hsds_document
 from tsbkart.exchange.importer import ImportReport, import_files
 from tsbkart.exchange.template import write_csv_templates, write_xlsx_template
 from tsbkart.quality.check import check as quality_check
@@ -27,6 +29,8 @@ class ExportFormat(StrEnum):
     csv = "csv"
     xlsx = "xlsx"
     geojson = "geojson"
+    hsds = "hsds"
+    fhir = "fhir"
 
 
 class TemplateFormat(StrEnum):
@@ -91,25 +95,36 @@ def _snapshot(on: str | None) -> RegistrySnapshot:
 
 def export_command(
     format: Annotated[
-        ExportFormat, typer.Option("--format", help="csv, xlsx or geojson.")
+        ExportFormat,
+        typer.Option(
+            "--format",
+            help="csv, xlsx, geojson, hsds (HSDS 3 / Open Referral JSON) or fhir (FHIR R4 Bundle JSON).",
+        ),
     ] = ExportFormat.csv,
-    kind: Annotated[list[str] | None, typer.Option(help="Kinds to export (default: all).")] = None,
+    kind: Annotated[
+        list[str] | None, typer.Option(help="Kinds to export (default: all; csv and xlsx only).")
+    ] = None,
     output: Annotated[
-        Path | None, typer.Option(help="File (xlsx, geojson, one csv kind) or folder (csv).")
+        Path | None, typer.Option(help="File (xlsx, geojson, hsds, fhir, one csv kind) or folder (csv).")
     ] = None,
     as_of_date: Annotated[
         str | None, typer.Option("--as-of", help="Export the registry as it was on DATE.")
     ] = None,
 ) -> None:
-    """Export the registry (or its state on a past date) as CSV, XLSX or GeoJSON."""
+    """Export the registry (or its state on a past date) as CSV, XLSX, GeoJSON, HSDS 3 or FHIR R4."""
     kinds = kind or list(KIND_ORDER)
     unknown = [k for k in kinds if k not in KIND_ORDER]
     if unknown:
         console.print(f"[red]Unknown kind(s) {', '.join(unknown)}; use {', '.join(KIND_ORDER)}[/red]")
         raise typer.Exit(2)
     snapshot = _snapshot(as_of_date)
-    if format is ExportFormat.geojson:
-        text = json.dumps(geojson(snapshot), ensure_ascii=False, indent=1)
+    if format in (ExportFormat.geojson, ExportFormat.hsds, ExportFormat.fhir):
+        builders = {
+            ExportFormat.geojson: geojson,
+            ExportFormat.hsds: hsds_document,
+            ExportFormat.fhir: fhir_bundle,
+        }
+        text = json.dumps(builders[format](snapshot), ensure_ascii=False, indent=1)
         _write_or_print(text, output)
     elif format is ExportFormat.xlsx:
         path = write_xlsx(snapshot, output or Path("tsbkart-export.xlsx"), kinds)

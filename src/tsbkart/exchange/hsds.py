@@ -1,0 +1,508 @@
+"""Export a registry snapshot as an HSDS 3 (Open Referral) document, as docs/interoperability.md maps it.
+
+A unit is a ``location``, a service offer a ``service`` at that location (one ``service_at_location``), an
+organisation an ``organization``; an assessment team is a ``service`` of type ``vurdering`` (id ``team:<id>``)
+at its own location (also ``team:<id>``) when it has one. Unknown (``None``) fields are left out, never written
+as false, 0 or "". Codes are attributes linking to the terms of the ``tsbkart-<vocabulary>`` taxonomies, which
+the document lists. Shape::
+
+    doc = hsds_document(snapshot)
+    doc["organizations"][0]   # {"id": "ous", "name": "Oslo universitetssykehus HF", "legal_status": "...",
+                              #  "organization_identifiers": [...], "attributes": [...], "metadata": [...]}
+    doc["services"][0]        # {"id": "ous-rusakutt/akutt", "organization_id": "ous", "status": "active",
+                              #  "name": "Rusakuttmottaket – Akuttbehandling", "attributes": [
+                              #    {"id": "service/ous-rusakutt/akutt#attribute/tsbkart-service_types/akutt",
+                              #     "link_id": "ous-rusakutt/akutt", "link_entity": "service",
+                              #     "taxonomy_term_id": "tsbkart-service_types/akutt"}, ...], ...}
+    doc["locations"], doc["service_at_locations"], doc["taxonomies"], doc["taxonomy_terms"]
+
+Ids of nested objects are ``<entity>/<record id>#<part>`` (``location/ous-rusakutt#address``), of taxonomy
+terms ``<taxonomy id>/<code>``. Known deviations from the HSDS 3 schema are listed in docs/interoperability.md.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+from typing import Any
+
+from tsbkart.domain.entities import AssessmentTeam, Organisation, Provenance, ServiceOffer, Unit
+from tsbkart.exchange.codesystems import (
+    CATCHMENTS,
+    FIELDS,
+    IDENTIFIERS,
+    MUNICIPALITIES,
+    REGIONS,
+    code_system,
+    geography_label,
+    taxonomy_id,
+)
+from tsbkart.exchange.columns import load_columns
+from tsbkart.registry.snapshot import RegistrySnapshot
+from tsbkart.vocab import Vocabularies, load_vocabularies
+
+Json = dict[str, Any]
+
+# Vocabulary files the mapping uses; their taxonomies are listed with every term.
+VOCABULARIES = (
+    "owner_types",
+    "service_types",
+    "target_groups",
+    "legal_basis",
+    "intake_status",
+    "location_precision",
+    "assessment_scope",
+    "disciplines",
+)
+_GEOGRAPHY = (REGIONS, CATCHMENTS, MUNICIPALITIES)
+# HSDS has no "unknown" status: an unknown intake becomes active, and the intake_status attribute says unknown.
+STATUS = {"open": "active", "waitlist": "active", "closed": "temporarily closed", "unknown": "active"}
+COUNTRY = "NO"
+
+
+def team_service_id(team_id: str) -> str:
+    """The HSDS id of an assessment team's service and of its location."""
+    return f"team:{team_id}"
+
+
+def service_at_location_id(service_id: str, location_id: str) -> str:
+    return f"{service_id}@{location_id}"
+
+
+def _compact(fields: dict[str, Any]) -> Json:
+    # Only None and empty lists go: False and 0 are facts.
+    return {k: v for k, v in fields.items() if v is not None and v != []}
+
+
+def _text(value: object) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)
+
+
+class _Document:
+    """Builds one document; remembers which geography and field terms the attributes used."""
+
+    def __init__(self, snapshot: RegistrySnapshot, vocabularies: Vocabularies) -> None:
+        self.snapshot = snapshot
+        self.vocabularies = vocabularies
+        self.used: dict[str, set[str]] = {name: set() for name in (*_GEOGRAPHY, FIELDS)}
+
+    # --- shared parts ---------------------------------------------------------------------------------
+
+    def attribute(self, entity: str, link_id: str, vocabulary: str, code: str, value: object = None) -> Json:
+        if vocabulary in self.used:
+            self.used[vocabulary].add(code)
+        term = f"{taxonomy_id(vocabulary)}/{code}"
+        return _compact(
+            {
+                "id": f"{entity}/{link_id}#attribute/{term}",
+                "link_id": link_id,
+                "link_entity": entity,
+                "taxonomy_term_id": term,
+                "value": None if value is None else _text(value),
+            }
+        )
+
+    def field_attribute(
+        self, entity: str, record_id: str, kind: str, field: str, value: object
+    ) -> list[Json]:
+        """An attribute of the ``fields`` taxonomy holding a value; none when the value is unknown."""
+        if value is None:
+            return []
+        return [self.attribute(entity, record_id, FIELDS, f"{kind}.{field}", value)]
+
+    def code_attributes(
+        self, entity: str, record_id: str, vocabulary: str, codes: Iterable[str | None]
+    ) -> list[Json]:
+        return [self.attribute(entity, record_id, vocabulary, c) for c in codes if c is not None]
+
+    @staticmethod
+    def metadata(entity: str, record_id: str, provenance: Provenance) -> list[Json]:
+        """The record's source (and provenance note) as metadata entries dated by ``verified``."""
+        common = {
+            "resource_id": record_id,
+            "resource_type": entity,
+            "last_action_date": provenance.verified.isoformat() if provenance.verified else None,
+            "last_action_type": "verified" if provenance.verified else None,
+            "updated_by": provenance.steward,
+        }
+        entries = [("source", provenance.source), ("provenance_note", provenance.note)]
+        return [
+            _compact(
+                {
+                    "id": f"{entity}/{record_id}#metadata/{name}",
+                    **common,
+                    "field_name": name,
+                    "replacement_value": value,
+                }
+            )
+            for name, value in entries
+            if value is not None
+        ]
+
+    def address(
+        self,
+        entity: str,
+        record_id: str,
+        line: str | None,
+        postal_code: str | None,
+        town: str | None,
+        municipality_code: str | None,
+        address_type: str,
+    ) -> list[Json]:
+        if line is None and postal_code is None and town is None and municipality_code is None:
+            return []
+        region = (
+            geography_label(self.snapshot.geography, MUNICIPALITIES, municipality_code)
+            if municipality_code
+            else None
+        )
+        return [
+            _compact(
+                {
+                    "id": f"{entity}/{record_id}#address",
+                    "address_1": line,
+                    "postal_code": postal_code,
+                    "city": town,
+                    "region": region,
+                    "country": COUNTRY,
+                    "address_type": address_type,
+                }
+            )
+        ]
+
+    @staticmethod
+    def phones(entity: str, record_id: str, phone: str | None) -> list[Json]:
+        return [] if phone is None else [{"id": f"{entity}/{record_id}#phone", "number": phone}]
+
+    # --- records --------------------------------------------------------------------------------------
+
+    def organization(self, org: Organisation) -> Json:
+        owner_types = self.vocabularies["owner_types"]
+        identifiers = [
+            {
+                "id": f"organization/{org.id}#identifier/{IDENTIFIERS[name].hsds_scheme}",
+                "identifier_scheme": IDENTIFIERS[name].hsds_scheme,
+                "identifier_type": IDENTIFIERS[name].register,
+                "identifier": value,
+            }
+            for name, value in (("orgnr", org.orgnr), ("resh_id", org.resh_id), ("her_id", org.her_id))
+            if value is not None
+        ]
+        return _compact(
+            {
+                "id": org.id,
+                "name": org.name,
+                "description": org.status_note,
+                "website": org.website,
+                "legal_status": owner_types.label(org.owner_type) if org.owner_type in owner_types else None,
+                "organization_identifiers": identifiers,
+                "attributes": [
+                    *self.code_attributes("organization", org.id, "owner_types", [org.owner_type]),
+                    *self.code_attributes("organization", org.id, REGIONS, [org.region_code]),
+                ],
+                "metadata": self.metadata("organization", org.id, org.provenance),
+            }
+        )
+
+    def location(self, unit: Unit) -> Json:
+        external = next(
+            (
+                (value, IDENTIFIERS[name].hsds_scheme)
+                for name, value in (("resh_id", unit.resh_id), ("her_id", unit.her_id))
+                if value is not None
+            ),
+            (None, None),
+        )
+        return _compact(
+            {
+                "id": unit.id,
+                "location_type": "physical",
+                "organization_id": unit.organisation_id,
+                "name": unit.name,
+                "description": unit.description,
+                "latitude": unit.lat,
+                "longitude": unit.lon,
+                "url": unit.website,
+                "external_identifier": external[0],
+                "external_identifier_type": external[1],
+                "addresses": self.address(
+                    "location",
+                    unit.id,
+                    unit.street_address,
+                    unit.postal_code,
+                    unit.town,
+                    unit.municipality_code,
+                    "physical",
+                ),
+                "phones": self.phones("location", unit.id, unit.phone),
+                "attributes": [
+                    *self.code_attributes(
+                        "location", unit.id, "location_precision", [unit.location_precision]
+                    ),
+                    *self.code_attributes("location", unit.id, CATCHMENTS, [unit.catchment_code]),
+                    *self.code_attributes("location", unit.id, MUNICIPALITIES, [unit.municipality_code]),
+                    *self.code_attributes("location", unit.id, REGIONS, [unit.region_code]),
+                    *self.field_attribute("location", unit.id, "unit", "confidence", unit.confidence),
+                    *self.field_attribute("location", unit.id, "unit", "beds", unit.beds),
+                ],
+                "metadata": self.metadata("location", unit.id, unit.provenance),
+            }
+        )
+
+    def eligibility(self, offer: ServiceOffer) -> str | None:
+        parts = []
+        if offer.target_groups:
+            labels = [self.vocabularies["target_groups"].label(c) for c in offer.target_groups]
+            parts.append(f"Målgrupper: {'; '.join(labels)}.")
+        if offer.legal_basis:
+            labels = [self.vocabularies["legal_basis"].label(c) for c in offer.legal_basis]
+            parts.append(f"Rettsgrunnlag: {'; '.join(labels)}.")
+        return " ".join(parts) or None
+
+    def service(self, offer: ServiceOffer) -> Json:
+        unit = self.snapshot.units.get(offer.unit_id)
+        type_label = self.vocabularies["service_types"].label(offer.service_type)
+        has_waiting = offer.waiting_weeks is not None and offer.waiting_as_of is not None
+        team = offer.assessment_team_id
+        return _compact(
+            {
+                "id": offer.id,
+                "organization_id": unit.organisation_id if unit else None,
+                "name": f"{unit.name} – {type_label}" if unit else type_label,
+                "description": offer.description,
+                "status": STATUS[offer.intake_status],
+                "minimum_age": offer.age_min,
+                "maximum_age": offer.age_max,
+                "eligibility_description": self.eligibility(offer),
+                "application_process": offer.referral_note,
+                "assured_date": offer.provenance.verified.isoformat() if offer.provenance.verified else None,
+                "languages": [
+                    {"id": f"service/{offer.id}#language/{code}", "code": code} for code in offer.languages
+                ],
+                "attributes": [
+                    *self.code_attributes("service", offer.id, "service_types", [offer.service_type]),
+                    *self.code_attributes("service", offer.id, "target_groups", offer.target_groups),
+                    *self.code_attributes("service", offer.id, "legal_basis", offer.legal_basis),
+                    *self.code_attributes("service", offer.id, "intake_status", [offer.intake_status]),
+                    *self.field_attribute("service", offer.id, "offer", "open_24_7", offer.open_24_7),
+                    *self.field_attribute("service", offer.id, "offer", "beds", offer.beds),
+                    *self.field_attribute("service", offer.id, "offer", "places", offer.places),
+                    # A waiting time is only meaningful with the date it was measured.
+                    *self.field_attribute(
+                        "service",
+                        offer.id,
+                        "offer",
+                        "waiting_weeks",
+                        offer.waiting_weeks if has_waiting else None,
+                    ),
+                    *self.field_attribute(
+                        "service",
+                        offer.id,
+                        "offer",
+                        "waiting_as_of",
+                        offer.waiting_as_of if has_waiting else None,
+                    ),
+                    *self.field_attribute(
+                        "service",
+                        offer.id,
+                        "offer",
+                        "assessment_team_id",
+                        team_service_id(team) if team is not None else None,
+                    ),
+                ],
+                "metadata": self.metadata("service", offer.id, offer.provenance),
+            }
+        )
+
+    def team_service(self, team: AssessmentTeam) -> Json:
+        sid = team_service_id(team.id)
+        return _compact(
+            {
+                "id": sid,
+                "organization_id": team.organisation_id,
+                "name": team.name,
+                "status": "active",
+                "minimum_age": team.age_min,
+                "maximum_age": team.age_max,
+                "eligibility_description": team.scope_note,
+                "assured_date": team.provenance.verified.isoformat() if team.provenance.verified else None,
+                "phones": self.phones("service", sid, team.phone),
+                "attributes": [
+                    *self.code_attributes("service", sid, "service_types", ["vurdering"]),
+                    *self.code_attributes("service", sid, "assessment_scope", [team.scope]),
+                    *self.code_attributes("service", sid, "disciplines", team.disciplines),
+                    *self.field_attribute(
+                        "service", sid, "team", "referrals_per_year", team.referrals_per_year
+                    ),
+                    *self.field_attribute(
+                        "service", sid, "team", "specialist_present", team.specialist_present
+                    ),
+                ],
+                "metadata": self.metadata("service", sid, team.provenance),
+            }
+        )
+
+    def team_location(self, team: AssessmentTeam) -> Json | None:
+        """The team's own location, or None when nothing about where it is is known."""
+        known = (team.lat, team.lon, team.address, team.town, team.municipality_code)
+        if all(v is None for v in known):
+            return None
+        lid = team_service_id(team.id)
+        return _compact(
+            {
+                "id": lid,
+                "location_type": "physical",
+                "organization_id": team.organisation_id,
+                "name": team.name,
+                "latitude": team.lat,
+                "longitude": team.lon,
+                "external_identifier": team.her_id,
+                "external_identifier_type": IDENTIFIERS["her_id"].hsds_scheme if team.her_id else None,
+                # The team's address is where referrals go, so a postal address when it is known.
+                "addresses": self.address(
+                    "location",
+                    lid,
+                    team.address,
+                    None,
+                    team.town,
+                    team.municipality_code,
+                    "postal" if team.address is not None else "physical",
+                ),
+                "attributes": [
+                    *self.code_attributes("location", lid, "location_precision", [team.location_precision]),
+                    *self.code_attributes("location", lid, CATCHMENTS, [team.catchment_code]),
+                    *self.code_attributes("location", lid, MUNICIPALITIES, [team.municipality_code]),
+                    *self.code_attributes("location", lid, REGIONS, [team.region_code]),
+                ],
+                "metadata": self.metadata("location", lid, team.provenance),
+            }
+        )
+
+    # --- taxonomies -----------------------------------------------------------------------------------
+
+    def taxonomies(self) -> tuple[list[Json], list[Json]]:
+        taxonomies: list[Json] = []
+        terms: list[Json] = []
+
+        def add(
+            name: str, description: str, version: str | None, entries: Iterable[tuple[str, str, str]]
+        ) -> None:
+            tid = taxonomy_id(name)
+            taxonomies.append(
+                _compact(
+                    {
+                        "id": tid,
+                        "name": tid,
+                        "description": description,
+                        "uri": code_system(name),
+                        "version": version,
+                    }
+                )
+            )
+            for code, term_name, term_description in entries:
+                terms.append(
+                    {
+                        "id": f"{tid}/{code}",
+                        "code": code,
+                        "name": term_name,
+                        "description": term_description,
+                        "taxonomy_id": tid,
+                        "taxonomy": code_system(name),
+                        "language": "nb",
+                    }
+                )
+
+        for name in VOCABULARIES:
+            vocabulary = self.vocabularies[name]
+            source = f"; source: {vocabulary.source}" if vocabulary.source else ""
+            add(
+                name,
+                f"tsbkart vocabulary {name}{source}",
+                str(vocabulary.version),
+                ((t.code, t.label_in("nb"), t.label_in("en")) for t in vocabulary),
+            )
+        geography = self.snapshot.geography
+        add(
+            REGIONS,
+            "Regional health authorities (RHF), tsbkart reference geography",
+            None,
+            (
+                (c, geography_label(geography, REGIONS, c) or c, "Regional health authority (RHF)")
+                for c in sorted(self.used[REGIONS])
+            ),
+        )
+        add(
+            CATCHMENTS,
+            "Health-trust catchment areas (opptaksområder), tsbkart reference geography",
+            None,
+            (
+                (c, geography_label(geography, CATCHMENTS, c) or c, self._catchment_description(c))
+                for c in sorted(self.used[CATCHMENTS])
+            ),
+        )
+        add(
+            MUNICIPALITIES,
+            "Municipalities (kommuner) and Oslo city districts (bydeler) by SSB code",
+            None,
+            (
+                (c, geography_label(geography, MUNICIPALITIES, c) or c, self._area_description(c))
+                for c in sorted(self.used[MUNICIPALITIES])
+            ),
+        )
+        columns = load_columns()
+        field_terms = []
+        for code in sorted(self.used[FIELDS]):
+            kind, field = code.split(".", 1)
+            description = columns[kind].column(field).description
+            field_terms.append((code, description["nb"], description["en"]))
+        add(FIELDS, "tsbkart record fields whose value an attribute carries in value", None, field_terms)
+        return taxonomies, terms
+
+    def _catchment_description(self, code: str) -> str:
+        catchment = self.snapshot.geography.catchments.get(code)
+        return f"Catchment area of {catchment.name}" if catchment else "Catchment area"
+
+    def _area_description(self, code: str) -> str:
+        area = self.snapshot.geography.area_units.get(code)
+        return f"{area.kind} {code}, {area.county}" if area else code
+
+
+def hsds_document(snapshot: RegistrySnapshot, vocabularies: Vocabularies | None = None) -> Json:
+    """The whole registry as one HSDS 3 document (JSON-ready), records in id order."""
+    doc = _Document(snapshot, load_vocabularies() if vocabularies is None else vocabularies)
+    organizations = [doc.organization(o) for o in snapshot.organisations.values()]
+    locations = [doc.location(u) for u in snapshot.units.values()]
+    services = [doc.service(o) for o in snapshot.offers.values()]
+    service_at_locations = [
+        {"id": service_at_location_id(o.id, o.unit_id), "service_id": o.id, "location_id": o.unit_id}
+        for o in snapshot.offers.values()
+    ]
+    for team in snapshot.teams.values():
+        services.append(doc.team_service(team))
+        location = doc.team_location(team)
+        if location is not None:
+            locations.append(location)
+            sid = team_service_id(team.id)
+            service_at_locations.append(
+                {
+                    "id": service_at_location_id(sid, location["id"]),
+                    "service_id": sid,
+                    "location_id": location["id"],
+                }
+            )
+    taxonomies, terms = doc.taxonomies()
+    # The top-level lists stay even when empty: an empty registry is still a document.
+    return {
+        "revision": snapshot.revision,
+        **({"taken_at": snapshot.taken_at.isoformat()} if snapshot.taken_at else {}),
+        "organizations": organizations,
+        "services": services,
+        "locations": locations,
+        "service_at_locations": service_at_locations,
+        "taxonomies": taxonomies,
+        "taxonomy_terms": terms,
+    }
