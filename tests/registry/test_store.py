@@ -113,3 +113,55 @@ def test_listeners_get_the_new_snapshot(engine: Engine) -> None:
     registry.commit([Upsert(f.organisation())], actor="t", reason="r")
     registry.commit([Upsert(replace(f.organisation(), name="Nytt navn"))], actor="t", reason="rename")
     assert seen == [1, 2]
+
+
+def test_bulk_insert_converts_json_and_dates_and_fills_missing_keys_with_null(empty_engine: Engine) -> None:
+    from datetime import date
+
+    from sqlalchemy import JSON, Column, Date, MetaData, String, Table
+
+    from tsbkart.registry.store import bulk_insert
+
+    table = Table(
+        "bulk_probe",
+        MetaData(),
+        Column("a", String(10), primary_key=True),
+        Column("b", JSON),
+        Column("d", Date),
+    )
+    table.create(empty_engine)
+    only_keys = Table("bulk_keys", MetaData(), Column("a", String(10), primary_key=True))
+    only_keys.create(empty_engine)
+    with Session(empty_engine) as session, session.begin():
+        bulk_insert(session, table, [{"a": "1", "b": {"x": [1, "æ"]}, "d": date(2026, 1, 2)}, {"a": "2"}])
+        bulk_insert(session, only_keys, [{"a": "k1"}, {"a": "k2"}])
+    with Session(empty_engine) as session:
+        assert session.execute(select(table).order_by(table.c.a)).all() == [
+            ("1", {"x": [1, "æ"]}, date(2026, 1, 2)),
+            ("2", None, None),
+        ]
+        assert session.scalars(select(only_keys.c.a).order_by(only_keys.c.a)).all() == ["k1", "k2"]
+
+
+def test_a_large_batch_still_tells_updates_from_creates(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Above 4 x IN_CHUNK ids the store first looks up which ids exist (one query, not one per chunk).
+    from tsbkart.registry import store
+
+    monkeypatch.setattr(store, "IN_CHUNK", 2)
+    registry = Registry(engine)
+    offers = [f.offer(id=f"unit-a/o{i}", beds=i) for i in range(12)]
+    registry.commit(
+        [Upsert(f.organisation()), Upsert(f.unit()), *map(Upsert, offers[:3])], actor="t", reason="a"
+    )
+    changed = [replace(offers[1], beds=99), *offers[3:]]
+    revision = registry.commit(map(Upsert, changed), actor="t", reason="b")
+    with Session(engine) as session:
+        ops = session.execute(
+            select(ChangeRow.entity_id, ChangeRow.op).where(ChangeRow.revision_id == revision)
+        ).all()
+    assert sorted(ops) == sorted(
+        [("unit-a/o1", "update"), *((f"unit-a/o{i}", "create") for i in range(3, 12))]
+    )
+    assert registry.snapshot().offers["unit-a/o1"].beds == 99

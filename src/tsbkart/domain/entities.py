@@ -187,7 +187,13 @@ KINDS: Mapping[str, type[RegistryRecord]] = MappingProxyType(
 )
 
 
+_KIND_OF_TYPE = {cls: name for name, cls in KINDS.items()}
+
+
 def kind_of(record: RegistryRecord) -> str:
+    name = _KIND_OF_TYPE.get(type(record))
+    if name is not None:
+        return name
     for name, cls in KINDS.items():
         if isinstance(record, cls):
             return name

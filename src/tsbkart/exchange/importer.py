@@ -77,24 +77,40 @@ def _day(value: Any) -> date | None:
     return date.fromisoformat(value) if isinstance(value, str) else value
 
 
-def record_from_flat(kind: str, data: dict[str, Any]) -> RegistryRecord:
+ProvenanceKey = tuple[str, str | None, str | None, str | None]  # source, verified, steward, note
+
+
+def record_from_flat(
+    kind: str, data: dict[str, Any], provenances: dict[ProvenanceKey, Provenance] | None = None
+) -> RegistryRecord:
     """``registry.records.from_json`` for the import's flat dicts, without its per-call introspection.
 
     A 100,000-row import builds 100,000 records; a test checks this equals ``from_json`` on the bundled data.
+    ``provenances`` lets the rows of one import share one Provenance per distinct (source, verified, steward,
+    note): a sheet usually cites a handful of sources. ``data`` is not modified.
     """
-    extra = data.keys() - _ALLOWED[kind]
-    if extra:
-        raise ValueError(f"{kind} record has unknown fields: {sorted(extra)}")
+    allowed = _ALLOWED[kind]
+    if not allowed.issuperset(data):
+        raise ValueError(f"{kind} record has unknown fields: {sorted(data.keys() - allowed)}")
     kwargs = dict(data)
-    source = kwargs.pop("source")
-    verified, steward = kwargs.pop("verified", None), kwargs.pop("steward", None)
-    note, kept = kwargs.pop("provenance_note", None), kwargs.pop("field_provenance", None)
+    key: ProvenanceKey = (
+        kwargs.pop("source"),
+        kwargs.pop("verified", None),
+        kwargs.pop("steward", None),
+        kwargs.pop("provenance_note", None),
+    )
+    kept = kwargs.pop("field_provenance", None)
     for name in _TUPLE_FIELDS[kind]:
         if name in kwargs:
             kwargs[name] = tuple(kwargs[name])
     if kwargs.get("waiting_as_of") is not None:
         kwargs["waiting_as_of"] = _day(kwargs["waiting_as_of"])
-    kwargs["provenance"] = Provenance(source, _day(verified), steward, note)
+    provenance = provenances.get(key) if provenances is not None else None
+    if provenance is None:
+        provenance = Provenance(key[0], _day(key[1]), key[2], key[3])
+        if provenances is not None:
+            provenances[key] = provenance
+    kwargs["provenance"] = provenance
     if kept:
         kwargs["field_provenance"] = {
             name: Provenance(p["source"], _day(p.get("verified")), p.get("steward"), p.get("note"))
@@ -143,13 +159,15 @@ def build_records(
     """Records of the rows that parsed, and where each record came from."""
     records: list[RegistryRecord] = []
     origin: dict[tuple[str, str], ParsedRow] = {}
+    current_by_kind = {kind: _by_kind(snapshot, kind) for kind in KIND_ORDER}
+    provenances: dict[ProvenanceKey, Provenance] = {}
     for row in rows:
         if not row.ok:
             continue
-        current = _by_kind(snapshot, row.kind).get(row.values["id"])
-        data = merge(to_json(current) if current is not None else None, row.values)
+        current = current_by_kind[row.kind].get(row.values["id"])
+        data = row.values if current is None else merge(to_json(current), row.values)
         try:
-            record = record_from_flat(row.kind, data)
+            record = record_from_flat(row.kind, data, provenances)
         except (TypeError, ValueError) as error:
             problems.append(
                 RowProblem(row.file, row.sheet, row.row, None, str(error), row.kind, row.values["id"])

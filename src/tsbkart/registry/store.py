@@ -127,8 +127,15 @@ def load_geography(session: Session, on: date | None = None) -> Geography:
 
 
 def _fetch_rows(session: Session, kind: str, ids: Sequence[str] | None = None) -> dict[str, dict[str, Any]]:
-    """Current rows of one kind as flat JSON dicts by id: all of them, or only ``ids``."""
+    """Current rows of one kind as flat JSON dicts by id: all of them, or only ``ids``.
+
+    For many ids (a large import) the ids that exist are looked up first, so a batch of new records costs one
+    query rather than one per chunk of ``IN (...)``.
+    """
     table = record_table(kind)
+    if ids is not None and len(ids) > 4 * IN_CHUNK:
+        wanted = set(ids)
+        ids = [i for i in session.scalars(select(table.c.id)) if i in wanted]
     out: dict[str, dict[str, Any]] = {}
     batches: Iterable[Sequence[str] | None] = [None] if ids is None else _chunks(list(ids))
     for batch in batches:
@@ -333,11 +340,11 @@ def bulk_insert(session: Session, table: Table, rows: list[dict[str, Any]]) -> N
     ~5 s of ~8 s for 100,000 offers), and so did converting value by value. Other databases use SQLAlchemy's
     executemany. A key missing from a row inserts NULL."""
     connection = session.connection()
-    if connection.dialect.name != "sqlite":
-        session.execute(insert(table), [json_to_row(row) for row in rows])
-        return
     present = [c for c in table.columns if c.name in rows[0]]
     names = [c.name for c in present]
+    if connection.dialect.name != "sqlite":
+        session.execute(insert(table), [json_to_row({name: row.get(name) for name in names}) for row in rows])
+        return
     try:
         values = list(map(itemgetter(*names), rows))
     except KeyError:

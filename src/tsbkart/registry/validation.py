@@ -43,25 +43,31 @@ class KnownIds:
     area_units: Collection[str] | None = None
 
 
-_CODE_SETS: dict[tuple[int, str], frozenset[str]] = {}
+Codes = Mapping[str, frozenset[str]]  # vocabulary name -> its codes
+_CODE_SETS: dict[int, tuple[Vocabularies, Codes]] = {}
 
 
-def _codes(vocabs: Vocabularies, name: str) -> frozenset[str]:
-    # Called for every record and field: build each code set once per loaded Vocabularies object.
-    key = (id(vocabs), name)
-    codes = _CODE_SETS.get(key)
-    if codes is None:
-        codes = _CODE_SETS[key] = frozenset(vocabs[name].codes)
-    return codes
+def _code_sets(vocabs: Vocabularies) -> Codes:
+    # Checked for every record and field: build the code sets once per loaded Vocabularies object (kept alive
+    # in the cache entry, so its id cannot be reused by another object).
+    entry = _CODE_SETS.get(id(vocabs))
+    if entry is None:
+        entry = _CODE_SETS[id(vocabs)] = (
+            vocabs,
+            {name: frozenset(vocabs[name].codes) for name in vocabs.by_name},
+        )
+    return entry[1]
+
+
+_IDENTIFIER_CHECKS: Mapping[str, Callable[[str], str]] = {
+    "orgnr": validate_orgnr,
+    "resh_id": validate_resh_id,
+    "her_id": validate_her_id,
+}
 
 
 def _check_identifiers(record: RegistryRecord, add: Callable[[str, str], None]) -> None:
-    checks: Mapping[str, Callable[[str], str]] = {
-        "orgnr": validate_orgnr,
-        "resh_id": validate_resh_id,
-        "her_id": validate_her_id,
-    }
-    for name, check in checks.items():
+    for name, check in _IDENTIFIER_CHECKS.items():
         value = getattr(record, name, None)
         if value is None:
             continue
@@ -71,9 +77,7 @@ def _check_identifiers(record: RegistryRecord, add: Callable[[str, str], None]) 
             add(name, str(error))
 
 
-def _check_location(
-    record: Unit | AssessmentTeam, add: Callable[[str, str], None], vocabs: Vocabularies
-) -> None:
+def _check_location(record: Unit | AssessmentTeam, add: Callable[[str, str], None], codes: Codes) -> None:
     if (record.lat is None) != (record.lon is None):
         add("lat", "lat and lon must both be given or both be empty")
     if record.lat is not None and not -90 <= record.lat <= 90:
@@ -81,7 +85,7 @@ def _check_location(
     if record.lon is not None and not -180 <= record.lon <= 180:
         add("lon", f"longitude {record.lon} is outside -180..180")
     precision = record.location_precision
-    if precision is not None and precision not in _codes(vocabs, "location_precision"):
+    if precision is not None and precision not in codes["location_precision"]:
         add("location_precision", f"{precision!r} is not a location precision")
     if record.lat is not None and precision is None:
         add("location_precision", "coordinates need a precision (exact, address or municipality)")
@@ -96,28 +100,30 @@ def _check_age_band(record: ServiceOffer | AssessmentTeam, add: Callable[[str, s
         add("age_min", f"age_min {record.age_min} is above age_max {record.age_max}")
 
 
-def _check_offer(o: ServiceOffer, known: KnownIds, add: Callable[[str, str], None], v: Vocabularies) -> None:
-    if o.service_type not in _codes(v, "service_types"):
+def _check_offer(o: ServiceOffer, known: KnownIds, add: Callable[[str, str], None], codes: Codes) -> None:
+    if o.service_type not in codes["service_types"]:
         add("service_type", f"{o.service_type!r} is not a service type")
-    for code in o.target_groups:
-        if code not in _codes(v, "target_groups"):
-            add("target_groups", f"{code!r} is not a target group")
-    for code in o.legal_basis:
-        if code not in _codes(v, "legal_basis"):
-            add("legal_basis", f"{code!r} is not a legal basis")
-    if o.intake_status not in _codes(v, "intake_status"):
+    if o.target_groups and not codes["target_groups"].issuperset(o.target_groups):
+        for code in o.target_groups:
+            if code not in codes["target_groups"]:
+                add("target_groups", f"{code!r} is not a target group")
+    if o.legal_basis and not codes["legal_basis"].issuperset(o.legal_basis):
+        for code in o.legal_basis:
+            if code not in codes["legal_basis"]:
+                add("legal_basis", f"{code!r} is not a legal basis")
+    if o.intake_status not in codes["intake_status"]:
         add("intake_status", f"{o.intake_status!r} is not an intake status")
     if o.unit_id not in known.units:
         add("unit_id", f"unit {o.unit_id!r} does not exist")
     if o.assessment_team_id is not None and o.assessment_team_id not in known.teams:
         add("assessment_team_id", f"assessment team {o.assessment_team_id!r} does not exist")
-    for name in ("beds", "places", "waiting_weeks"):
-        value = getattr(o, name)
+    for name, value in (("beds", o.beds), ("places", o.places), ("waiting_weeks", o.waiting_weeks)):
         if value is not None and value < 0:
             add(name, f"{name} must not be negative")
     if o.waiting_weeks is not None and o.waiting_as_of is None:
         add("waiting_as_of", "a waiting time needs the date it was measured")
-    _check_age_band(o, add)
+    if o.age_min is not None or o.age_max is not None:
+        _check_age_band(o, add)
 
 
 def _check_geo_refs(
@@ -138,7 +144,7 @@ def validate_records(
     records: Iterable[RegistryRecord], known: KnownIds, vocabs: Vocabularies | None = None
 ) -> list[Problem]:
     """All problems of ``records`` (empty list = valid)."""
-    v = vocabs or load_vocabularies()
+    codes = _code_sets(vocabs or load_vocabularies())
     problems: list[Problem] = []
     for record in records:
         kind = kind_of(record)
@@ -154,26 +160,26 @@ def validate_records(
             add("source", "every record needs a source (URL or document)")
         _check_identifiers(record, add)
         if isinstance(record, Organisation):
-            if record.owner_type not in _codes(v, "owner_types"):
+            if record.owner_type not in codes["owner_types"]:
                 add("owner_type", f"{record.owner_type!r} is not an owner type")
         elif isinstance(record, Unit):
             if record.organisation_id not in known.organisations:
                 add("organisation_id", f"organisation {record.organisation_id!r} does not exist")
             if record.beds is not None and record.beds < 0:
                 add("beds", "beds must not be negative")
-            _check_location(record, add, v)
+            _check_location(record, add, codes)
         elif isinstance(record, AssessmentTeam):
-            if record.scope not in _codes(v, "assessment_scope"):
+            if record.scope not in codes["assessment_scope"]:
                 add("scope", f"{record.scope!r} is not an assessment scope")
             for code in record.disciplines:
-                if code not in _codes(v, "disciplines"):
+                if code not in codes["disciplines"]:
                     add("disciplines", f"{code!r} is not a discipline")
             if record.organisation_id is not None and record.organisation_id not in known.organisations:
                 add("organisation_id", f"organisation {record.organisation_id!r} does not exist")
-            _check_location(record, add, v)
+            _check_location(record, add, codes)
             _check_age_band(record, add)
         else:
-            _check_offer(record, known, add, v)
+            _check_offer(record, known, add, codes)
         if not isinstance(record, ServiceOffer):
             _check_geo_refs(record, known, add)
     return problems

@@ -1,0 +1,73 @@
+"""Flat JSON form of records: the shape the tables and the change log hold."""
+
+from __future__ import annotations
+
+from dataclasses import fields
+from datetime import date
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from tests.registry import factories as f
+from tsbkart.domain.entities import Provenance, RegistryRecord
+from tsbkart.registry.records import PROVENANCE_KEYS, from_json, to_json
+from tsbkart.registry.snapshot import RegistrySnapshot
+
+
+def test_every_bundled_record_round_trips(bundled_snapshot: RegistrySnapshot) -> None:
+    for kind, records in (
+        ("organisation", bundled_snapshot.organisations),
+        ("unit", bundled_snapshot.units),
+        ("offer", bundled_snapshot.offers),
+        ("team", bundled_snapshot.teams),
+    ):
+        for record in records.values():
+            assert from_json(kind, to_json(record)) == record
+
+
+def test_keys_follow_field_order_with_provenance_expanded_in_place() -> None:
+    record = f.offer()
+    names = [x.name for x in fields(record)]
+    at = names.index("provenance")
+    assert list(to_json(record)) == [*names[:at], *PROVENANCE_KEYS, *names[at + 1 :]]
+
+
+def test_dates_are_iso_tuples_are_lists_and_field_provenance_is_sorted() -> None:
+    p = Provenance("https://example.org/b", date(2026, 2, 1), "steward", "note")
+    record = f.offer(
+        target_groups=("adults", "rop"),
+        waiting_weeks=3.5,
+        waiting_as_of=date(2026, 3, 4),
+        field_provenance={"beds": p, "age_min": Provenance("doc")},
+    )
+    data = to_json(record)
+    assert data["target_groups"] == ["adults", "rop"] and data["languages"] == []
+    assert data["waiting_as_of"] == "2026-03-04" and data["verified"] == "2026-01-15"
+    assert list(data["field_provenance"]) == ["age_min", "beds"]
+    assert data["field_provenance"]["beds"] == {
+        "source": "https://example.org/b",
+        "verified": "2026-02-01",
+        "steward": "steward",
+        "note": "note",
+    }
+    assert from_json("offer", data) == record
+
+
+@given(
+    beds=st.none() | st.integers(0, 500),
+    weeks=st.none() | st.floats(0, 60, allow_nan=False),
+    groups=st.lists(st.sampled_from(["adults", "rop", "young"]), max_size=3, unique=True),
+    verified=st.none() | st.dates(),
+    note=st.none() | st.text(max_size=5),
+)
+def test_offers_round_trip(
+    beds: int | None, weeks: float | None, groups: list[str], verified: date | None, note: str | None
+) -> None:
+    record: RegistryRecord = f.offer(
+        beds=beds,
+        waiting_weeks=weeks,
+        waiting_as_of=date(2026, 1, 1) if weeks is not None else None,
+        target_groups=tuple(groups),
+        provenance=Provenance("s", verified, None, note),
+    )
+    assert from_json("offer", to_json(record)) == record
