@@ -17,7 +17,6 @@ import csv
 import io
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from itertools import repeat
 from pathlib import Path
 from typing import Any, cast
 
@@ -142,42 +141,11 @@ def parse_sheet(sheet: RawSheet, problems: list[RowProblem]) -> list[ParsedRow]:
     names = _header(sheet, spec, problems)
     if len(problems) > before:
         return []  # with a bad header every row would fail the same way; report the header only
-    width = len(names)
-    blank = _blank_text if sheet.text_only else _blank
-    rows = [
-        (number, cells if len(cells) >= width else [*cells, *([None] * (width - len(cells)))])
-        for number, cells in sheet.rows
-        if not blank(cells)
-    ]
-    if not rows:
-        return []
+    rows = _data_rows(sheet, len(names))
+    fields, columns, found = _parse_columns(spec, names, [cells for _, cells in rows])
     numbers = [number for number, _ in rows]
-    cells_by_column = list(zip(*(cells for _, cells in rows), strict=False))  # rows may run past the header
-    found: list[tuple[int, int, str, str]] = []  # (row index, column position, field, message)
-    columns: list[list[Any]] = []
-    fields: list[str] = []
-    for position, name in enumerate(names):
-        if name is None:
-            continue
-        column = spec.column(name)
-        values, bad = parse_column(make_parser(column), cells_by_column[position])
-        if column.type in ("codes", "list"):
-            values = [list(v) for v in values]  # one list per row, not one shared by equal cells
-        found.extend((i, position, name, message) for i, message in bad.items())
-        if column.required:
-            found.extend(
-                (i, position, name, f"{name} is required")
-                for i, value in enumerate(values)
-                if value is None and i not in bad
-            )
-        columns.append(values)
-        fields.append(name)
-    found.sort()
-    problems.extend(_problem(sheet, numbers[i], name, message) for i, _, name, message in found)
-    failed = {i for i, _, _, _ in found}
-    by_row = (
-        zip(*columns, strict=True) if columns else repeat((), len(numbers))
-    )  # no known column: empty rows
+    problems.extend(_problem(sheet, numbers[i], name, message) for i, name, message in found)
+    failed = {i for i, _, _ in found}
     return [
         ParsedRow(
             sheet.kind,
@@ -187,8 +155,44 @@ def parse_sheet(sheet: RawSheet, problems: list[RowProblem]) -> list[ParsedRow]:
             dict(zip(fields, row, strict=True)),
             i not in failed,
         )
-        for i, row in enumerate(by_row)
+        for i, row in enumerate(zip(*columns, strict=True))
     ]
+
+
+def _data_rows(sheet: RawSheet, width: int) -> list[tuple[int, Sequence[Cell]]]:
+    """(row number, cells) of the non-blank rows, short rows padded to the header's width."""
+    blank = _blank_text if sheet.text_only else _blank
+    return [
+        (number, cells if len(cells) >= width else [*cells, *([None] * (width - len(cells)))])
+        for number, cells in sheet.rows
+        if not blank(cells)
+    ]
+
+
+def _parse_columns(
+    spec: KindSpec, names: list[str | None], rows: list[Sequence[Cell]]
+) -> tuple[list[str], list[list[Any]], list[tuple[int, str, str]]]:
+    """Field names, their parsed values (one list per column) and the problems as (row index, field, message),
+    sorted by row and then column."""
+    by_column = list(zip(*rows, strict=False))  # rows may run past the header
+    fields: list[str] = []
+    columns: list[list[Any]] = []
+    found: list[tuple[int, int, str, str]] = []  # (row index, column position, field, message)
+    for position, name in enumerate(names):
+        if name is None or not rows:
+            continue
+        column = spec.column(name)
+        values, bad = parse_column(make_parser(column), by_column[position])
+        if column.type in ("codes", "list"):
+            values = [list(v) for v in values]  # one list per row, not one shared by equal cells
+        found.extend((i, position, name, message) for i, message in bad.items())
+        if column.required:
+            missing = (i for i, value in enumerate(values) if value is None and i not in bad)
+            found.extend((i, position, name, f"{name} is required") for i in missing)
+        fields.append(name)
+        columns.append(values)
+    found.sort()
+    return fields, columns, [(i, name, message) for i, _, name, message in found]
 
 
 def parse_column(parse: Callable[[Cell], Any], cells: Sequence[Cell]) -> tuple[list[Any], dict[int, str]]:
