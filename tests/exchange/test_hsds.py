@@ -1,4 +1,5 @@
-"""HSDS 3 export: every mapped field, unknown fields absent, ids and references resolving, the bundled registry.
+"""HSDS 3 export: every mapped field, unknown fields absent, UUID ids (by the documented recipe, stable, unique)
+and references resolving, every record's tsbkart id recoverable, the bundled registry.
 
 The small registry below is synthetic (its source says so). ``small_snapshot`` is also used by test_fhir.py.
 The HSDS 3 schema text is not vendored here (see docs/interoperability.md); ``REQUIRED`` and the enums below
@@ -7,6 +8,7 @@ restate the required fields and code lists of the HSDS 3 schema files (openrefer
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterator
 from datetime import date, datetime
 from typing import Any
@@ -14,6 +16,7 @@ from typing import Any
 import pytest
 
 from tsbkart.domain.entities import (
+    KINDS,
     AreaUnit,
     AssessmentTeam,
     CatchmentArea,
@@ -24,7 +27,7 @@ from tsbkart.domain.entities import (
     Unit,
 )
 from tsbkart.domain.identifiers import orgnr_check_digit
-from tsbkart.exchange.hsds import STATUS, hsds_document
+from tsbkart.exchange.hsds import STATUS, hsds_document, hsds_id
 from tsbkart.registry.snapshot import Geography, RegistrySnapshot
 from tsbkart.vocab import load_vocabularies
 
@@ -159,9 +162,63 @@ def by_id(items: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
     return {item["id"]: item for item in items}
 
 
-def terms_of(record: dict[str, Any]) -> dict[str, str | None]:
-    """taxonomy_term_id -> value of a record's attributes."""
-    return {a["taxonomy_term_id"]: a.get("value") for a in record.get("attributes", [])}
+def recipe(kind: str, record_id: str) -> str:
+    """A record's id by the recipe in docs/interoperability.md, restated here with nothing but uuid."""
+    return str(uuid.uuid5(uuid.uuid5(uuid.NAMESPACE_URL, "urn:tsbkart:id:"), f"{kind}:{record_id}"))
+
+
+def part(parent_id: str, name: str) -> str:
+    return str(uuid.uuid5(uuid.UUID(parent_id), name))
+
+
+def record(doc: dict[str, Any], collection: str, kind: str, record_id: str) -> dict[str, Any]:
+    """The object of ``collection`` made from the tsbkart record ``kind``/``record_id``."""
+    return by_id(doc[collection])[tsbkart_index(doc)[(collection, kind, record_id)]]
+
+
+def term_names(doc: dict[str, Any]) -> dict[str, str]:
+    """Term id -> ``<taxonomy name>/<code>``."""
+    taxonomies = {t["id"]: t["name"] for t in doc["taxonomies"]}
+    return {t["id"]: f"{taxonomies[t['taxonomy_id']]}/{t['code']}" for t in doc["taxonomy_terms"]}
+
+
+def terms_of(doc: dict[str, Any], item: dict[str, Any]) -> dict[str, str | None]:
+    """``<taxonomy name>/<code>`` -> value of an object's attributes."""
+    names = term_names(doc)
+    return {names[a["taxonomy_term_id"]]: a.get("value") for a in item.get("attributes", [])}
+
+
+def tsbkart_ids(doc: dict[str, Any]) -> dict[str, tuple[str, str]]:
+    """HSDS id -> (kind, tsbkart id) of every organization, service and location, read from the document alone:
+    an organization's ``urn:tsbkart:id:organisation`` identifier, a service's or location's ``tsbkart-id``
+    attribute. Fails unless each has exactly one."""
+    found: dict[str, tuple[str, str]] = {}
+    for org in doc["organizations"]:
+        ours = [
+            i["identifier"]
+            for i in org.get("organization_identifiers", [])
+            if i["identifier_scheme"] == "urn:tsbkart:id:organisation"
+        ]
+        assert len(ours) == 1, org["id"]
+        found[org["id"]] = ("organisation", ours[0])
+    names = term_names(doc)
+    for item in [*doc["services"], *doc["locations"]]:
+        ours = [
+            (names[a["taxonomy_term_id"]].removeprefix("tsbkart-id/"), a["value"])
+            for a in item.get("attributes", [])
+            if names[a["taxonomy_term_id"]].startswith("tsbkart-id/")
+        ]
+        assert len(ours) == 1, item["id"]
+        found[item["id"]] = ours[0]
+    return found
+
+
+def tsbkart_index(doc: dict[str, Any]) -> dict[tuple[str, str, str], str]:
+    """(collection, kind, tsbkart id) -> HSDS id."""
+    collections = {
+        item["id"]: name for name in ("organizations", "services", "locations") for item in doc[name]
+    }
+    return {(collections[hid], kind, rid): hid for hid, (kind, rid) in tsbkart_ids(doc).items()}
 
 
 def walk(value: Any, path: str = "") -> Iterator[tuple[str, Any]]:
@@ -172,6 +229,13 @@ def walk(value: Any, path: str = "") -> Iterator[tuple[str, Any]]:
     elif isinstance(value, list):
         for index, item in enumerate(value):
             yield from walk(item, f"{path}[{index}]")
+
+
+def is_uuid(value: object) -> bool:
+    try:
+        return isinstance(value, str) and str(uuid.UUID(value)) == value
+    except ValueError:
+        return False
 
 
 # Required fields of the HSDS 3 schema per object, less the ones tsbkart leaves out when unknown (listed in
@@ -192,6 +256,8 @@ NESTED_REQUIRED = {
     "languages": {"id", "code"},
     "addresses": {"id", "country", "address_type"},
 }
+# Fields whose value is the id of another object (HSDS 3: format uuid).
+REFERENCES = {"organization_id", "service_id", "location_id", "link_id", "taxonomy_term_id", "taxonomy_id"}
 SERVICE_STATUS = {"active", "inactive", "defunct", "temporarily closed"}
 LOCATION_TYPES = {"physical", "postal", "virtual"}
 
@@ -204,16 +270,18 @@ def check_document(doc: dict[str, Any]) -> None:
     for collection, required in REQUIRED.items():
         for item in doc[collection]:
             assert required <= item.keys(), (collection, item["id"])
-        ids = [item["id"] for item in doc[collection]]
-        assert len(ids) == len(set(ids)), collection
-    nested_ids: list[str] = []
     for path, value in walk(doc):
         key = path.rsplit(".", 1)[-1]
         if key in NESTED_REQUIRED and isinstance(value, list):
             for item in value:
                 assert NESTED_REQUIRED[key] <= item.keys(), path
-                nested_ids.append(item["id"])
-    assert len(nested_ids) == len(set(nested_ids))
+    # Every id and every reference is a UUID; no two objects anywhere share an id.
+    ids = [value for path, value in walk(doc) if path.endswith(".id")]
+    assert all(is_uuid(i) for i in ids), [i for i in ids if not is_uuid(i)][:3]
+    assert len(ids) == len(set(ids))
+    for path, value in walk(doc):
+        if path.rsplit(".", 1)[-1] in REFERENCES | {"resource_id"}:
+            assert is_uuid(value), path
     assert {s["status"] for s in doc["services"]} <= SERVICE_STATUS
     assert {loc["location_type"] for loc in doc["locations"]} <= LOCATION_TYPES
     addresses = [a for loc in doc["locations"] for a in loc.get("addresses", [])]
@@ -222,24 +290,29 @@ def check_document(doc: dict[str, Any]) -> None:
     organizations, locations = by_id(doc["organizations"]), by_id(doc["locations"])
     services, terms = by_id(doc["services"]), by_id(doc["taxonomy_terms"])
     taxonomies = by_id(doc["taxonomies"])
-    for record in [*doc["services"], *doc["locations"]]:
-        assert record.get("organization_id") is None or record["organization_id"] in organizations
+    for item in [*doc["services"], *doc["locations"]]:
+        assert item.get("organization_id") is None or item["organization_id"] in organizations
     for link in doc["service_at_locations"]:
         assert link["service_id"] in services and link["location_id"] in locations
-        assert link["id"] == f"{link['service_id']}@{link['location_id']}"
-    for entity, collection in (
+    names = term_names(doc)
+    for entity, records in (
         ("organization", organizations),
         ("service", services),
         ("location", locations),
     ):
-        for record in collection.values():
-            for attribute in record.get("attributes", []):
-                assert attribute["link_id"] == record["id"] and attribute["link_entity"] == entity
+        for item in records.values():
+            for attribute in item.get("attributes", []):
+                assert attribute["link_id"] == item["id"] and attribute["link_entity"] == entity
                 assert attribute["taxonomy_term_id"] in terms
-            for entry in record["metadata"]:
-                assert entry["resource_id"] == record["id"] and entry["resource_type"] == entity
+                if names[attribute["taxonomy_term_id"]] == "tsbkart-fields/offer.assessment_team_id":
+                    assert attribute["value"] in services
+            for entry in item["metadata"]:
+                assert entry["resource_id"] == item["id"] and entry["resource_type"] == entity
     for term in terms.values():
         assert term["taxonomy_id"] in taxonomies
+    # The tsbkart id of every record is in the document and gives back its HSDS id.
+    for hid, (kind, rid) in tsbkart_ids(doc).items():
+        assert hid == recipe(kind, rid) or (kind == "team" and hid == part(recipe(kind, rid), "location"))
 
 
 def test_document_structure_ids_and_references(doc: dict[str, Any]) -> None:
@@ -247,8 +320,107 @@ def test_document_structure_ids_and_references(doc: dict[str, Any]) -> None:
     assert doc["revision"] == 7 and doc["taken_at"] == "2026-03-02T12:00:00"
 
 
+def test_every_record_keeps_its_tsbkart_id(doc: dict[str, Any]) -> None:
+    assert sorted(tsbkart_index(doc)) == sorted(
+        [
+            ("organizations", "organisation", "org-full"),
+            ("organizations", "organisation", "org-min"),
+            ("locations", "unit", "u-full"),
+            ("locations", "unit", "u-min"),
+            ("locations", "team", "team-full"),
+            ("services", "offer", "u-full/akutt"),
+            ("services", "offer", "u-full/dag"),
+            ("services", "offer", "u-min/poliklinikk"),
+            ("services", "team", "team-full"),
+            ("services", "team", "team-min"),
+        ]
+    )
+
+
+def test_ids_follow_the_documented_recipe(doc: dict[str, Any]) -> None:
+    namespace = uuid.uuid5(uuid.NAMESPACE_URL, "urn:tsbkart:id:")
+    assert str(namespace) == "57d29e89-bebd-5666-84cb-cecc779f300f"  # as docs/interoperability.md states
+    org = record(doc, "organizations", "organisation", "org-full")
+    assert (
+        org["id"]
+        == str(uuid.uuid5(namespace, "organisation:org-full"))
+        == hsds_id("organisation", "org-full")
+    )
+    unit = record(doc, "locations", "unit", "u-full")
+    assert unit["id"] == recipe("unit", "u-full")
+    offer = record(doc, "services", "offer", "u-full/akutt")
+    assert offer["id"] == recipe("offer", "u-full/akutt")
+    team = record(doc, "services", "team", "team-full")
+    assert team["id"] == recipe("team", "team-full")
+    team_place = record(doc, "locations", "team", "team-full")
+    assert team_place["id"] == part(team["id"], "location")
+    assert {link["id"] for link in doc["service_at_locations"]} == {
+        part(offer["id"], f"service_at_location/{unit['id']}"),
+        part(recipe("offer", "u-full/dag"), f"service_at_location/{unit['id']}"),
+        part(recipe("offer", "u-min/poliklinikk"), f"service_at_location/{recipe('unit', 'u-min')}"),
+        part(team["id"], f"service_at_location/{team_place['id']}"),
+    }
+    assert offer["organization_id"] == org["id"] and unit["organization_id"] == org["id"]
+    taxonomy = by_id(doc["taxonomies"])[recipe("taxonomy", "tsbkart-service_types")]
+    assert taxonomy["name"] == "tsbkart-service_types"
+    term = by_id(doc["taxonomy_terms"])[part(taxonomy["id"], "akutt")]
+    assert (term["code"], term["taxonomy_id"]) == ("akutt", taxonomy["id"])
+    attribute = next(a for a in offer["attributes"] if a["taxonomy_term_id"] == term["id"])
+    assert attribute["id"] == part(offer["id"], "attribute/tsbkart-service_types/akutt")
+    assert [m["id"] for m in offer["metadata"]] == [
+        part(offer["id"], "metadata/source"),
+        part(offer["id"], "metadata/provenance_note"),
+    ]
+    assert [i["id"] for i in org["organization_identifiers"]] == [
+        part(org["id"], f"identifier/{scheme}")
+        for scheme in ("urn:tsbkart:id:organisation", "NO-BRC", "NO-RESH", "NO-HER")
+    ]
+    assert unit["phones"][0]["id"] == part(unit["id"], "phone")
+    assert unit["addresses"][0]["id"] == part(unit["id"], "address")
+    assert [lang["id"] for lang in offer["languages"]] == [
+        part(offer["id"], "language/nb"),
+        part(offer["id"], "language/en"),
+    ]
+
+
+def test_ids_are_stable_across_exports_and_registry_changes(doc: dict[str, Any]) -> None:
+    assert hsds_document(small_snapshot()) == doc
+    # Adding a record changes no other object's id: ids depend on what an object is, not on its position.
+    snap = small_snapshot()
+    extra = ServiceOffer("u-full/aaa", "u-full", "lar", BARE)
+    bigger = hsds_document(
+        RegistrySnapshot.build(
+            snap.geography,
+            organisations=snap.organisations.values(),
+            units=snap.units.values(),
+            offers=[extra, *snap.offers.values()],
+            teams=snap.teams.values(),
+        )
+    )
+    before = {value for path, value in walk(doc) if path.endswith(".id")}
+    after = {value for path, value in walk(bigger) if path.endswith(".id")}
+    assert before < after
+    assert record(bigger, "services", "offer", "u-full/aaa")["id"] == recipe("offer", "u-full/aaa")
+
+
+def test_references_to_records_missing_from_the_snapshot_are_left_out() -> None:
+    snap = small_snapshot()
+    # Only units and offers: the organisations and teams they name are not in this document.
+    partial = hsds_document(
+        RegistrySnapshot.build(snap.geography, units=snap.units.values(), offers=snap.offers.values())
+    )
+    check_document(partial)
+    assert partial["organizations"] == []
+    assert not any("organization_id" in item for item in [*partial["services"], *partial["locations"]])
+    akutt = record(partial, "services", "offer", "u-full/akutt")
+    assert "tsbkart-fields/offer.assessment_team_id" not in terms_of(partial, akutt)
+    # An offer whose unit is missing has no service_at_location.
+    orphans = hsds_document(RegistrySnapshot.build(snap.geography, offers=snap.offers.values()))
+    assert orphans["service_at_locations"] == [] and len(orphans["services"]) == len(snap.offers)
+
+
 def test_organization_maps_every_field(doc: dict[str, Any]) -> None:
-    org = by_id(doc["organizations"])["org-full"]
+    org = record(doc, "organizations", "organisation", "org-full")
     assert org["name"] == "Synthetic HF"
     assert org["website"] == "https://example.org/org"
     assert org["description"] == "agreement 2025-2028"
@@ -257,15 +429,16 @@ def test_organization_maps_every_field(doc: dict[str, Any]) -> None:
         (i["identifier_scheme"], i["identifier_type"], i["identifier"])
         for i in org["organization_identifiers"]
     ] == [
+        ("urn:tsbkart:id:organisation", "tsbkart id", "org-full"),
         ("NO-BRC", "organisasjonsnummer", ORGNR),
         ("NO-RESH", "RESH-id", "4001"),
         ("NO-HER", "HER-id", "80001"),
     ]
-    assert terms_of(org) == {"tsbkart-owner_types/hf": None, "tsbkart-regions/helse-test": None}
+    assert terms_of(doc, org) == {"tsbkart-owner_types/hf": None, "tsbkart-regions/helse-test": None}
     source, note = org["metadata"]
     assert source == {
-        "id": "organization/org-full#metadata/source",
-        "resource_id": "org-full",
+        "id": part(org["id"], "metadata/source"),
+        "resource_id": org["id"],
         "resource_type": "organization",
         "last_action_date": "2026-03-01",
         "last_action_type": "verified",
@@ -277,13 +450,14 @@ def test_organization_maps_every_field(doc: dict[str, Any]) -> None:
 
 
 def test_unknown_organization_fields_are_absent(doc: dict[str, Any]) -> None:
-    org = by_id(doc["organizations"])["org-min"]
-    assert set(org) == {"id", "name", "legal_status", "attributes", "metadata"}
-    assert terms_of(org) == {"tsbkart-owner_types/private_nonprofit_contract": None}
+    org = record(doc, "organizations", "organisation", "org-min")
+    assert set(org) == {"id", "name", "legal_status", "organization_identifiers", "attributes", "metadata"}
+    assert [i["identifier"] for i in org["organization_identifiers"]] == ["org-min"]  # only the tsbkart id
+    assert terms_of(doc, org) == {"tsbkart-owner_types/private_nonprofit_contract": None}
     assert org["metadata"] == [
         {
-            "id": "organization/org-min#metadata/source",
-            "resource_id": "org-min",
+            "id": part(org["id"], "metadata/source"),
+            "resource_id": org["id"],
             "resource_type": "organization",
             "field_name": "source",
             "replacement_value": "synthetic test data, no URL",
@@ -292,10 +466,10 @@ def test_unknown_organization_fields_are_absent(doc: dict[str, Any]) -> None:
 
 
 def test_location_maps_every_field(doc: dict[str, Any]) -> None:
-    loc = by_id(doc["locations"])["u-full"]
+    loc = record(doc, "locations", "unit", "u-full")
     expected = {
         "location_type": "physical",
-        "organization_id": "org-full",
+        "organization_id": recipe("organisation", "org-full"),
         "name": "Mottaket",
         "description": "Synthetic unit",
         "latitude": 59.91,
@@ -307,7 +481,7 @@ def test_location_maps_every_field(doc: dict[str, Any]) -> None:
     assert {k: loc[k] for k in expected} == expected
     assert loc["addresses"] == [
         {
-            "id": "location/u-full#address",
+            "id": part(loc["id"], "address"),
             "address_1": "Testveien 1",
             "postal_code": "0150",
             "city": "Oslo",
@@ -316,8 +490,9 @@ def test_location_maps_every_field(doc: dict[str, Any]) -> None:
             "address_type": "physical",
         }
     ]
-    assert loc["phones"] == [{"id": "location/u-full#phone", "number": "+47 22 00 00 00"}]
-    assert terms_of(loc) == {
+    assert loc["phones"] == [{"id": part(loc["id"], "phone"), "number": "+47 22 00 00 00"}]
+    assert terms_of(doc, loc) == {
+        "tsbkart-id/unit": "u-full",
         "tsbkart-location_precision/address": None,
         "tsbkart-catchments/test-hf": None,
         "tsbkart-municipalities/0301": None,
@@ -329,14 +504,15 @@ def test_location_maps_every_field(doc: dict[str, Any]) -> None:
 
 
 def test_unknown_location_fields_are_absent(doc: dict[str, Any]) -> None:
-    loc = by_id(doc["locations"])["u-min"]
-    assert set(loc) == {"id", "location_type", "organization_id", "name", "metadata"}
+    loc = record(doc, "locations", "unit", "u-min")
+    assert set(loc) == {"id", "location_type", "organization_id", "name", "attributes", "metadata"}
+    assert terms_of(doc, loc) == {"tsbkart-id/unit": "u-min"}
 
 
 def test_service_maps_every_field(doc: dict[str, Any]) -> None:
-    service = by_id(doc["services"])["u-full/akutt"]
+    service = record(doc, "services", "offer", "u-full/akutt")
     expected = {
-        "organization_id": "org-full",
+        "organization_id": recipe("organisation", "org-full"),
         "name": "Mottaket – Akuttbehandling",
         "description": "Synthetic acute care",
         "status": "active",
@@ -352,7 +528,9 @@ def test_service_maps_every_field(doc: dict[str, Any]) -> None:
     assert {k: service[k] for k in expected} == expected
     assert "assurer_email" not in service and "wait_time" not in service
     assert [lang["code"] for lang in service["languages"]] == ["nb", "en"]
-    assert terms_of(service) == {
+    team = record(doc, "services", "team", "team-full")  # the team value resolves to the team's service
+    assert terms_of(doc, service) == {
+        "tsbkart-id/offer": "u-full/akutt",
         "tsbkart-service_types/akutt": None,
         "tsbkart-target_groups/adults": None,
         "tsbkart-target_groups/rop": None,
@@ -364,28 +542,29 @@ def test_service_maps_every_field(doc: dict[str, Any]) -> None:
         "tsbkart-fields/offer.places": "0",
         "tsbkart-fields/offer.waiting_weeks": "1.5",
         "tsbkart-fields/offer.waiting_as_of": "2026-02-01",
-        "tsbkart-fields/offer.assessment_team_id": "team:team-full",
+        "tsbkart-fields/offer.assessment_team_id": team["id"],
     }
-    assert by_id(doc["services"])["team:team-full"]  # the team value resolves to a service
     assert [m["field_name"] for m in service["metadata"]] == ["source", "provenance_note"]
 
 
 def test_unknown_service_fields_are_absent_and_unknown_intake_is_kept(doc: dict[str, Any]) -> None:
-    service = by_id(doc["services"])["u-min/poliklinikk"]
+    service = record(doc, "services", "offer", "u-min/poliklinikk")
     assert set(service) == {"id", "organization_id", "name", "status", "attributes", "metadata"}
     # HSDS has no unknown status: active, with the attribute telling the truth.
     assert service["status"] == "active"
-    assert terms_of(service) == {
+    assert terms_of(doc, service) == {
+        "tsbkart-id/offer": "u-min/poliklinikk",
         "tsbkart-service_types/poliklinikk": None,
         "tsbkart-intake_status/unknown": None,
     }
 
 
 def test_closed_and_not_24_7_are_facts(doc: dict[str, Any]) -> None:
-    service = by_id(doc["services"])["u-full/dag"]
+    service = record(doc, "services", "offer", "u-full/dag")
     assert service["status"] == "temporarily closed"
-    assert terms_of(service)["tsbkart-fields/offer.open_24_7"] == "false"
-    assert terms_of(service)["tsbkart-fields/offer.assessment_team_id"] == "team:team-min"
+    assert terms_of(doc, service)["tsbkart-fields/offer.open_24_7"] == "false"
+    team = record(doc, "services", "team", "team-min")
+    assert terms_of(doc, service)["tsbkart-fields/offer.assessment_team_id"] == team["id"]
 
 
 def test_every_intake_status_has_an_hsds_status() -> None:
@@ -397,23 +576,25 @@ def test_waiting_time_only_with_its_date() -> None:
     snap = small_snapshot()
     offer = ServiceOffer("u-min/lar", "u-min", "lar", BARE, waiting_weeks=3.0)  # no date: not exported
     doc = hsds_document(RegistrySnapshot.build(snap.geography, units=snap.units.values(), offers=[offer]))
-    assert not any("waiting" in t for t in terms_of(doc["services"][0]))
+    assert not any("waiting" in t for t in terms_of(doc, doc["services"][0]))
+    assert "tsbkart-id/offer" in terms_of(doc, doc["services"][0])  # the check above can see attributes
 
 
 def test_team_is_a_vurdering_service_at_its_own_location(doc: dict[str, Any]) -> None:
-    service = by_id(doc["services"])["team:team-full"]
+    service = record(doc, "services", "team", "team-full")
     expected = {
-        "organization_id": "org-full",
+        "organization_id": recipe("organisation", "org-full"),
         "name": "Vurderingsteamet",
         "status": "active",
         "minimum_age": 18,
         "eligibility_description": "all of TSB",
         "assured_date": "2026-03-01",
-        "phones": [{"id": "service/team:team-full#phone", "number": "+47 22 00 00 01"}],
+        "phones": [{"id": part(service["id"], "phone"), "number": "+47 22 00 00 01"}],
     }
     assert {k: service[k] for k in expected} == expected
     assert "maximum_age" not in service
-    assert terms_of(service) == {
+    assert terms_of(doc, service) == {
+        "tsbkart-id/team": "team-full",
         "tsbkart-service_types/vurdering": None,
         "tsbkart-assessment_scope/all_tsb": None,
         "tsbkart-disciplines/medical": None,
@@ -421,32 +602,35 @@ def test_team_is_a_vurdering_service_at_its_own_location(doc: dict[str, Any]) ->
         "tsbkart-fields/team.referrals_per_year": "1200",
         "tsbkart-fields/team.specialist_present": "false",
     }
-    location = by_id(doc["locations"])["team:team-full"]
+    location = record(doc, "locations", "team", "team-full")
     assert location["latitude"] == 59.92 and location["longitude"] == 10.76
     assert location["external_identifier"] == "80003" and location["external_identifier_type"] == "NO-HER"
     assert location["addresses"][0]["address_1"] == "Postboks 1, 0150 Oslo"
     assert location["addresses"][0]["address_type"] == "postal"
-    assert "tsbkart-location_precision/municipality" in terms_of(location)
-    links = by_id(doc["service_at_locations"])
-    assert links["team:team-full@team:team-full"]["location_id"] == "team:team-full"
+    assert terms_of(doc, location)["tsbkart-id/team"] == "team-full"
+    assert "tsbkart-location_precision/municipality" in terms_of(doc, location)
+    links = [link for link in doc["service_at_locations"] if link["service_id"] == service["id"]]
+    assert [link["location_id"] for link in links] == [location["id"]]
 
 
 def test_team_without_any_place_has_no_location(doc: dict[str, Any]) -> None:
-    service = by_id(doc["services"])["team:team-min"]
+    service = record(doc, "services", "team", "team-min")
     assert set(service) == {"id", "name", "status", "attributes", "metadata"}
-    assert terms_of(service) == {
+    assert terms_of(doc, service) == {
+        "tsbkart-id/team": "team-min",
         "tsbkart-service_types/vurdering": None,
         "tsbkart-assessment_scope/unknown": None,
     }
-    assert "team:team-min" not in by_id(doc["locations"])
-    assert not any(link["service_id"] == "team:team-min" for link in doc["service_at_locations"])
+    assert ("locations", "team", "team-min") not in tsbkart_index(doc)
+    assert not any(link["service_id"] == service["id"] for link in doc["service_at_locations"])
 
 
 def test_taxonomies_list_vocabularies_and_the_used_geography(doc: dict[str, Any]) -> None:
-    taxonomies = by_id(doc["taxonomies"])
+    taxonomies = {t["name"]: t for t in doc["taxonomies"]}
     assert taxonomies["tsbkart-service_types"]["uri"] == "urn:tsbkart:codesystem:service_types"
     assert taxonomies["tsbkart-service_types"]["version"] == "1"
-    terms = by_id(doc["taxonomy_terms"])
+    names = term_names(doc)
+    terms = {names[t["id"]]: t for t in doc["taxonomy_terms"]}
     akutt = terms["tsbkart-service_types/akutt"]
     assert (akutt["code"], akutt["name"], akutt["description"]) == ("akutt", "Akuttbehandling", "Acute care")
     every_code = {f"tsbkart-service_types/{c}" for c in load_vocabularies()["service_types"].codes}
@@ -454,13 +638,22 @@ def test_taxonomies_list_vocabularies_and_the_used_geography(doc: dict[str, Any]
     assert terms["tsbkart-regions/helse-test"]["name"] == "Helse Test RHF"
     assert terms["tsbkart-catchments/test-hf"]["name"] == "Testområdet"
     assert terms["tsbkart-municipalities/0301"]["name"] == "Oslo"
-    assert terms["tsbkart-fields/unit.beds"]["taxonomy_id"] == "tsbkart-fields"
+    assert terms["tsbkart-fields/unit.beds"]["taxonomy_id"] == taxonomies["tsbkart-fields"]["id"]
+
+
+def test_tsbkart_id_taxonomy_has_a_term_per_record_kind(doc: dict[str, Any]) -> None:
+    taxonomy = next(t for t in doc["taxonomies"] if t["name"] == "tsbkart-id")
+    terms = [t for t in doc["taxonomy_terms"] if t["taxonomy_id"] == taxonomy["id"]]
+    assert [t["code"] for t in terms] == list(KINDS)
+    assert {t["term_uri"] for t in terms} == {f"urn:tsbkart:id:{kind}" for kind in KINDS}
+    assert all(t["name"] and t["description"] for t in terms)
 
 
 def test_empty_registry_is_an_empty_document() -> None:
     doc = hsds_document(RegistrySnapshot.build(small_snapshot().geography))
     assert doc["organizations"] == doc["services"] == doc["locations"] == doc["service_at_locations"] == []
     assert "taken_at" not in doc
+    check_document(doc)
 
 
 def test_bundled_registry_exports_every_record(bundled_snapshot: RegistrySnapshot) -> None:
@@ -469,12 +662,14 @@ def test_bundled_registry_exports_every_record(bundled_snapshot: RegistrySnapsho
     teams_with_place = [
         t
         for t in bundled_snapshot.teams.values()
-        if any(v is not None for v in (t.lat, t.address, t.town, t.municipality_code))
+        if any(v is not None for v in (t.lat, t.lon, t.address, t.town, t.municipality_code))
     ]
     assert len(doc["organizations"]) == len(bundled_snapshot.organisations)
     assert len(doc["services"]) == len(bundled_snapshot.offers) + len(bundled_snapshot.teams)
     assert len(doc["locations"]) == len(bundled_snapshot.units) + len(teams_with_place)
     assert len(doc["service_at_locations"]) == len(bundled_snapshot.offers) + len(teams_with_place)
-    assert {o["id"] for o in doc["organizations"]} == set(bundled_snapshot.organisations)
-    assert set(bundled_snapshot.units) <= {loc["id"] for loc in doc["locations"]}
-    assert set(bundled_snapshot.offers) <= {s["id"] for s in doc["services"]}
+    index = tsbkart_index(doc)
+    assert {rid for (c, _, rid) in index if c == "organizations"} == set(bundled_snapshot.organisations)
+    assert {rid for (c, k, rid) in index if c == "locations" and k == "unit"} == set(bundled_snapshot.units)
+    assert {rid for (c, k, rid) in index if c == "services" and k == "offer"} == set(bundled_snapshot.offers)
+    assert {rid for (c, k, rid) in index if c == "services" and k == "team"} == set(bundled_snapshot.teams)

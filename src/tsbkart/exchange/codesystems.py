@@ -6,20 +6,28 @@ The lead's decision (docs/interoperability.md): URNs under ``urn:tsbkart:``, nev
     taxonomy_id("service_types")    # "tsbkart-service_types"                  (HSDS taxonomy.id)
     extension_url("beds")           # "urn:tsbkart:extension:beds"             (FHIR Extension.url)
     id_system("offer")              # "urn:tsbkart:id:offer"                   (FHIR Identifier.system)
+    record_uuid("unit", "ous")      # uuid5(ID_NAMESPACE, "unit:ous")          (HSDS location.id, as a str)
     IDENTIFIERS["orgnr"]            # RegisterIdentifier(fhir_system="urn:oid:2.16.578.1.12.4.1.4.101", ...)
 
 Besides the vocabularies in ``tsbkart/vocab/data`` both exports use three code systems built from the
 reference geography (``regions``, ``catchments``, ``municipalities``: RHF, health-trust catchment area and
 kommune/Oslo-bydel codes) and ``fields``, whose terms name tsbkart fields carried as HSDS attribute values
-(``unit.beds``, ``offer.waiting_weeks``, ...).
+(``unit.beds``, ``offer.waiting_weeks``, ...). The HSDS export adds ``id``, whose terms are the record kinds
+(``unit``, ``offer``, ...): an attribute with such a term carries the record's tsbkart id in its value.
+
+``record_uuid`` turns a tsbkart id into the deterministic UUID the HSDS export uses as an id. Since its
+namespace comes from the ``urn:tsbkart:id:`` base, a FHIR identifier ``{"system": "urn:tsbkart:id:<kind>",
+"value": "<id>"}`` gives the HSDS id of the same record as ``record_uuid("<kind>", "<id>")``.
 """
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 
+from tsbkart.domain.entities import KINDS
 from tsbkart.registry.snapshot import Geography
 
 CODE_SYSTEM_BASE = "urn:tsbkart:codesystem:"
@@ -34,6 +42,15 @@ MUNICIPALITIES = "municipalities"
 FIELDS = "fields"
 # FHIR HealthcareService.eligibility.code for an age band (the only term of this code system).
 ELIGIBILITY = "eligibility"
+# HSDS only: the terms are the record kinds; an attribute's value is the record's tsbkart id.
+RECORD_IDS = "id"
+
+# uuid5 namespace of every HSDS id, from the id base in RFC 9562's URL namespace (the base is a URI):
+# 57d29e89-bebd-5666-84cb-cecc779f300f. Consumers recompute ids from it, so it must never change.
+ID_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, ID_SYSTEM_BASE)
+# Kinds ``record_uuid`` takes: the record kinds, and ``taxonomy`` for the HSDS taxonomies (keyed by taxonomy id).
+TAXONOMY_KIND = "taxonomy"
+UUID_KINDS = (*KINDS, TAXONOMY_KIND)
 
 
 def code_system(vocabulary: str) -> str:
@@ -51,6 +68,17 @@ def extension_url(name: str) -> str:
 def id_system(kind: str) -> str:
     """System of the identifier carrying a record's tsbkart id (kind as in ``tsbkart.domain.entities.KINDS``)."""
     return f"{ID_SYSTEM_BASE}{kind}"
+
+
+def record_uuid(kind: str, key: str) -> uuid.UUID:
+    """``uuid5(ID_NAMESPACE, "<kind>:<key>")``: the same UUID for the same record in every export.
+
+    ``kind`` is one of ``UUID_KINDS``; none contains a colon, so ``"<kind>:<key>"`` names one (kind, key) pair
+    whatever characters the tsbkart id ``key`` holds.
+    """
+    if kind not in UUID_KINDS:
+        raise ValueError(f"{kind!r} is not one of {', '.join(UUID_KINDS)}")
+    return uuid.uuid5(ID_NAMESPACE, f"{kind}:{key}")
 
 
 @dataclass(frozen=True, slots=True)

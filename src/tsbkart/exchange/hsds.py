@@ -1,40 +1,52 @@
 """Export a registry snapshot as an HSDS 3 (Open Referral) document, as docs/interoperability.md maps it.
 
 A unit is a ``location``, a service offer a ``service`` at that location (one ``service_at_location``), an
-organisation an ``organization``; an assessment team is a ``service`` of type ``vurdering`` (id ``team:<id>``)
-at its own location (also ``team:<id>``) when it has one. Unknown (``None``) fields are left out, never written
-as false, 0 or "". Codes are attributes linking to the terms of the ``tsbkart-<vocabulary>`` taxonomies, which
-the document lists. Shape::
+organisation an ``organization``; an assessment team is a ``service`` of type ``vurdering`` at its own
+location when it has one. Unknown (``None``) fields are left out, never written as false, 0 or "". Codes are
+attributes linking to the terms of the ``tsbkart-<vocabulary>`` taxonomies, which the document lists.
+
+Every ``id`` is a UUID, the same in every export (recipe in docs/interoperability.md): a record's is
+``hsds_id(kind, tsbkart id)``, a nested object's ``part_id(parent id, part)``. The tsbkart id stays in the
+document: an organization has it as the ``organization_identifiers`` entry of scheme
+``urn:tsbkart:id:organisation``, a service or location as the attribute of the ``tsbkart-id`` taxonomy term
+named by its kind (``offer``, ``unit``, ``team``), the id in ``value``. Shape::
 
     doc = hsds_document(snapshot)
-    doc["organizations"][0]   # {"id": "ous", "name": "Oslo universitetssykehus HF", "legal_status": "...",
-                              #  "organization_identifiers": [...], "attributes": [...], "metadata": [...]}
-    doc["services"][0]        # {"id": "ous-rusakutt/akutt", "organization_id": "ous", "status": "active",
+    doc["organizations"][0]   # {"id": hsds_id("organisation", "ous"), "name": "Oslo universitetssykehus HF",
+                              #  "organization_identifiers": [{"identifier_scheme": "urn:tsbkart:id:organisation",
+                              #                                "identifier": "ous", ...}, ...], ...}
+    doc["services"][0]        # {"id": hsds_id("offer", "ous-rusakutt/akutt"),
+                              #  "organization_id": hsds_id("organisation", "ous"), "status": "active",
                               #  "name": "Rusakuttmottaket – Akuttbehandling", "attributes": [
-                              #    {"id": "service/ous-rusakutt/akutt#attribute/tsbkart-service_types/akutt",
-                              #     "link_id": "ous-rusakutt/akutt", "link_entity": "service",
-                              #     "taxonomy_term_id": "tsbkart-service_types/akutt"}, ...], ...}
+                              #    {"id": part_id(<service id>, "attribute/tsbkart-id/offer"),
+                              #     "link_id": <service id>, "link_entity": "service",
+                              #     "taxonomy_term_id": term_id(RECORD_IDS, "offer"), "value": "ous-rusakutt/akutt"},
+                              #    {..., "taxonomy_term_id": term_id("service_types", "akutt")}, ...], ...}
     doc["locations"], doc["service_at_locations"], doc["taxonomies"], doc["taxonomy_terms"]
 
-Ids of nested objects are ``<entity>/<record id>#<part>`` (``location/ous-rusakutt#address``), of taxonomy
-terms ``<taxonomy id>/<code>``. Known deviations from the HSDS 3 schema are listed in docs/interoperability.md.
+Known deviations from the HSDS 3 schema are listed in docs/interoperability.md.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import uuid
+from collections.abc import Callable, Iterable
 from datetime import date
 from typing import Any
 
-from tsbkart.domain.entities import AssessmentTeam, Organisation, Provenance, ServiceOffer, Unit
+from tsbkart.domain.entities import KINDS, AssessmentTeam, Organisation, Provenance, ServiceOffer, Unit
 from tsbkart.exchange.codesystems import (
     CATCHMENTS,
     FIELDS,
     IDENTIFIERS,
     MUNICIPALITIES,
+    RECORD_IDS,
     REGIONS,
+    TAXONOMY_KIND,
     code_system,
     geography_label,
+    id_system,
+    record_uuid,
     taxonomy_id,
 )
 from tsbkart.exchange.columns import load_columns
@@ -60,13 +72,46 @@ STATUS = {"open": "active", "waitlist": "active", "closed": "temporarily closed"
 COUNTRY = "NO"
 
 
-def team_service_id(team_id: str) -> str:
-    """The HSDS id of an assessment team's service and of its location."""
-    return f"team:{team_id}"
+# Names (bokmål) and descriptions (English) of the terms of the tsbkart-id taxonomy, one per record kind.
+KIND_LABELS = {
+    "organisation": ("tsbkart-id for organisasjon", "tsbkart id of an organisation"),
+    "unit": ("tsbkart-id for enhet", "tsbkart id of a unit"),
+    "offer": ("tsbkart-id for tjenestetilbud", "tsbkart id of a service offer"),
+    "team": ("tsbkart-id for vurderingsteam", "tsbkart id of an assessment team"),
+}
+# The organization_identifiers entry that keeps an organisation's tsbkart id (the FHIR identifier system).
+TSBKART_ID_SCHEME = id_system("organisation")
+TSBKART_ID_TYPE = "tsbkart id"
+
+
+def hsds_id(kind: str, record_id: str) -> str:
+    """The HSDS id of a record's own object: an organisation's organization, a unit's location, an offer's or
+    a team's service (``kind`` as in ``tsbkart.domain.entities.KINDS``)."""
+    return str(record_uuid(kind, record_id))
+
+
+def part_id(parent_id: str, part: str) -> str:
+    """The id of an object that belongs to the object ``parent_id``: ``uuid5(UUID(parent_id), part)``."""
+    return str(uuid.uuid5(uuid.UUID(parent_id), part))
+
+
+def team_location_id(team_id: str) -> str:
+    """The id of an assessment team's own location."""
+    return part_id(hsds_id("team", team_id), "location")
+
+
+def taxonomy_hsds_id(vocabulary: str) -> str:
+    """The id of the ``tsbkart-<vocabulary>`` taxonomy."""
+    return str(record_uuid(TAXONOMY_KIND, taxonomy_id(vocabulary)))
+
+
+def term_id(vocabulary: str, code: str) -> str:
+    """The id of the taxonomy term ``code`` of the ``tsbkart-<vocabulary>`` taxonomy."""
+    return part_id(taxonomy_hsds_id(vocabulary), code)
 
 
 def service_at_location_id(service_id: str, location_id: str) -> str:
-    return f"{service_id}@{location_id}"
+    return part_id(service_id, f"service_at_location/{location_id}")
 
 
 def _compact(fields: dict[str, Any]) -> Json:
@@ -95,35 +140,36 @@ class _Document:
     def attribute(self, entity: str, link_id: str, vocabulary: str, code: str, value: object = None) -> Json:
         if vocabulary in self.used:
             self.used[vocabulary].add(code)
-        term = f"{taxonomy_id(vocabulary)}/{code}"
         return _compact(
             {
-                "id": f"{entity}/{link_id}#attribute/{term}",
+                "id": part_id(link_id, f"attribute/{taxonomy_id(vocabulary)}/{code}"),
                 "link_id": link_id,
                 "link_entity": entity,
-                "taxonomy_term_id": term,
+                "taxonomy_term_id": term_id(vocabulary, code),
                 "value": None if value is None else _text(value),
             }
         )
 
-    def field_attribute(
-        self, entity: str, record_id: str, kind: str, field: str, value: object
-    ) -> list[Json]:
+    def tsbkart_id(self, entity: str, link_id: str, kind: str, record_id: str) -> Json:
+        """The attribute that keeps a service's or location's tsbkart id."""
+        return self.attribute(entity, link_id, RECORD_IDS, kind, record_id)
+
+    def field_attribute(self, entity: str, link_id: str, kind: str, field: str, value: object) -> list[Json]:
         """An attribute of the ``fields`` taxonomy holding a value; none when the value is unknown."""
         if value is None:
             return []
-        return [self.attribute(entity, record_id, FIELDS, f"{kind}.{field}", value)]
+        return [self.attribute(entity, link_id, FIELDS, f"{kind}.{field}", value)]
 
     def code_attributes(
-        self, entity: str, record_id: str, vocabulary: str, codes: Iterable[str | None]
+        self, entity: str, link_id: str, vocabulary: str, codes: Iterable[str | None]
     ) -> list[Json]:
-        return [self.attribute(entity, record_id, vocabulary, c) for c in codes if c is not None]
+        return [self.attribute(entity, link_id, vocabulary, c) for c in codes if c is not None]
 
     @staticmethod
-    def metadata(entity: str, record_id: str, provenance: Provenance) -> list[Json]:
+    def metadata(entity: str, resource_id: str, provenance: Provenance) -> list[Json]:
         """The record's source (and provenance note) as metadata entries dated by ``verified``."""
         common = {
-            "resource_id": record_id,
+            "resource_id": resource_id,
             "resource_type": entity,
             "last_action_date": provenance.verified.isoformat() if provenance.verified else None,
             "last_action_type": "verified" if provenance.verified else None,
@@ -133,7 +179,7 @@ class _Document:
         return [
             _compact(
                 {
-                    "id": f"{entity}/{record_id}#metadata/{name}",
+                    "id": part_id(resource_id, f"metadata/{name}"),
                     **common,
                     "field_name": name,
                     "replacement_value": value,
@@ -145,8 +191,7 @@ class _Document:
 
     def address(
         self,
-        entity: str,
-        record_id: str,
+        location_id: str,
         line: str | None,
         postal_code: str | None,
         town: str | None,
@@ -163,7 +208,7 @@ class _Document:
         return [
             _compact(
                 {
-                    "id": f"{entity}/{record_id}#address",
+                    "id": part_id(location_id, "address"),
                     "address_1": line,
                     "postal_code": postal_code,
                     "city": town,
@@ -175,40 +220,52 @@ class _Document:
         ]
 
     @staticmethod
-    def phones(entity: str, record_id: str, phone: str | None) -> list[Json]:
-        return [] if phone is None else [{"id": f"{entity}/{record_id}#phone", "number": phone}]
+    def phones(owner_id: str, phone: str | None) -> list[Json]:
+        return [] if phone is None else [{"id": part_id(owner_id, "phone"), "number": phone}]
+
+    def organization_id(self, organisation_id: str | None) -> str | None:
+        """The organization's id; None for an organisation missing from the snapshot (never a dangling id)."""
+        if organisation_id is None or organisation_id not in self.snapshot.organisations:
+            return None
+        return hsds_id("organisation", organisation_id)
 
     # --- records --------------------------------------------------------------------------------------
 
     def organization(self, org: Organisation) -> Json:
+        oid = hsds_id("organisation", org.id)
         owner_types = self.vocabularies["owner_types"]
-        identifiers = [
-            {
-                "id": f"organization/{org.id}#identifier/{IDENTIFIERS[name].hsds_scheme}",
-                "identifier_scheme": IDENTIFIERS[name].hsds_scheme,
-                "identifier_type": IDENTIFIERS[name].register,
-                "identifier": value,
-            }
+        registers = [
+            (IDENTIFIERS[name].hsds_scheme, IDENTIFIERS[name].register, value)
             for name, value in (("orgnr", org.orgnr), ("resh_id", org.resh_id), ("her_id", org.her_id))
             if value is not None
         ]
+        identifiers = [
+            {
+                "id": part_id(oid, f"identifier/{scheme}"),
+                "identifier_scheme": scheme,
+                "identifier_type": register,
+                "identifier": value,
+            }
+            for scheme, register, value in [(TSBKART_ID_SCHEME, TSBKART_ID_TYPE, org.id), *registers]
+        ]
         return _compact(
             {
-                "id": org.id,
+                "id": oid,
                 "name": org.name,
                 "description": org.status_note,
                 "website": org.website,
                 "legal_status": owner_types.label(org.owner_type) if org.owner_type in owner_types else None,
                 "organization_identifiers": identifiers,
                 "attributes": [
-                    *self.code_attributes("organization", org.id, "owner_types", [org.owner_type]),
-                    *self.code_attributes("organization", org.id, REGIONS, [org.region_code]),
+                    *self.code_attributes("organization", oid, "owner_types", [org.owner_type]),
+                    *self.code_attributes("organization", oid, REGIONS, [org.region_code]),
                 ],
-                "metadata": self.metadata("organization", org.id, org.provenance),
+                "metadata": self.metadata("organization", oid, org.provenance),
             }
         )
 
     def location(self, unit: Unit) -> Json:
+        lid = hsds_id("unit", unit.id)
         external = next(
             (
                 (value, IDENTIFIERS[name].hsds_scheme)
@@ -219,9 +276,9 @@ class _Document:
         )
         return _compact(
             {
-                "id": unit.id,
+                "id": lid,
                 "location_type": "physical",
-                "organization_id": unit.organisation_id,
+                "organization_id": self.organization_id(unit.organisation_id),
                 "name": unit.name,
                 "description": unit.description,
                 "latitude": unit.lat,
@@ -230,26 +287,24 @@ class _Document:
                 "external_identifier": external[0],
                 "external_identifier_type": external[1],
                 "addresses": self.address(
-                    "location",
-                    unit.id,
+                    lid,
                     unit.street_address,
                     unit.postal_code,
                     unit.town,
                     unit.municipality_code,
                     "physical",
                 ),
-                "phones": self.phones("location", unit.id, unit.phone),
+                "phones": self.phones(lid, unit.phone),
                 "attributes": [
-                    *self.code_attributes(
-                        "location", unit.id, "location_precision", [unit.location_precision]
-                    ),
-                    *self.code_attributes("location", unit.id, CATCHMENTS, [unit.catchment_code]),
-                    *self.code_attributes("location", unit.id, MUNICIPALITIES, [unit.municipality_code]),
-                    *self.code_attributes("location", unit.id, REGIONS, [unit.region_code]),
-                    *self.field_attribute("location", unit.id, "unit", "confidence", unit.confidence),
-                    *self.field_attribute("location", unit.id, "unit", "beds", unit.beds),
+                    self.tsbkart_id("location", lid, "unit", unit.id),
+                    *self.code_attributes("location", lid, "location_precision", [unit.location_precision]),
+                    *self.code_attributes("location", lid, CATCHMENTS, [unit.catchment_code]),
+                    *self.code_attributes("location", lid, MUNICIPALITIES, [unit.municipality_code]),
+                    *self.code_attributes("location", lid, REGIONS, [unit.region_code]),
+                    *self.field_attribute("location", lid, "unit", "confidence", unit.confidence),
+                    *self.field_attribute("location", lid, "unit", "beds", unit.beds),
                 ],
-                "metadata": self.metadata("location", unit.id, unit.provenance),
+                "metadata": self.metadata("location", lid, unit.provenance),
             }
         )
 
@@ -264,14 +319,15 @@ class _Document:
         return " ".join(parts) or None
 
     def service(self, offer: ServiceOffer) -> Json:
+        sid = hsds_id("offer", offer.id)
         unit = self.snapshot.units.get(offer.unit_id)
         type_label = self.vocabularies["service_types"].label(offer.service_type)
         has_waiting = offer.waiting_weeks is not None and offer.waiting_as_of is not None
         team = offer.assessment_team_id
         return _compact(
             {
-                "id": offer.id,
-                "organization_id": unit.organisation_id if unit else None,
+                "id": sid,
+                "organization_id": self.organization_id(unit.organisation_id if unit else None),
                 "name": f"{unit.name} – {type_label}" if unit else type_label,
                 "description": offer.description,
                 "status": STATUS[offer.intake_status],
@@ -281,57 +337,53 @@ class _Document:
                 "application_process": offer.referral_note,
                 "assured_date": offer.provenance.verified.isoformat() if offer.provenance.verified else None,
                 "languages": [
-                    {"id": f"service/{offer.id}#language/{code}", "code": code} for code in offer.languages
+                    {"id": part_id(sid, f"language/{code}"), "code": code} for code in offer.languages
                 ],
                 "attributes": [
-                    *self.code_attributes("service", offer.id, "service_types", [offer.service_type]),
-                    *self.code_attributes("service", offer.id, "target_groups", offer.target_groups),
-                    *self.code_attributes("service", offer.id, "legal_basis", offer.legal_basis),
-                    *self.code_attributes("service", offer.id, "intake_status", [offer.intake_status]),
-                    *self.field_attribute("service", offer.id, "offer", "open_24_7", offer.open_24_7),
-                    *self.field_attribute("service", offer.id, "offer", "beds", offer.beds),
-                    *self.field_attribute("service", offer.id, "offer", "places", offer.places),
+                    self.tsbkart_id("service", sid, "offer", offer.id),
+                    *self.code_attributes("service", sid, "service_types", [offer.service_type]),
+                    *self.code_attributes("service", sid, "target_groups", offer.target_groups),
+                    *self.code_attributes("service", sid, "legal_basis", offer.legal_basis),
+                    *self.code_attributes("service", sid, "intake_status", [offer.intake_status]),
+                    *self.field_attribute("service", sid, "offer", "open_24_7", offer.open_24_7),
+                    *self.field_attribute("service", sid, "offer", "beds", offer.beds),
+                    *self.field_attribute("service", sid, "offer", "places", offer.places),
                     # A waiting time is only meaningful with the date it was measured.
                     *self.field_attribute(
-                        "service",
-                        offer.id,
-                        "offer",
-                        "waiting_weeks",
-                        offer.waiting_weeks if has_waiting else None,
+                        "service", sid, "offer", "waiting_weeks", offer.waiting_weeks if has_waiting else None
                     ),
                     *self.field_attribute(
-                        "service",
-                        offer.id,
-                        "offer",
-                        "waiting_as_of",
-                        offer.waiting_as_of if has_waiting else None,
+                        "service", sid, "offer", "waiting_as_of", offer.waiting_as_of if has_waiting else None
                     ),
+                    # The team's service id, so that the value resolves in the document (as FHIR, a team
+                    # missing from the snapshot is left out rather than left dangling).
                     *self.field_attribute(
                         "service",
-                        offer.id,
+                        sid,
                         "offer",
                         "assessment_team_id",
-                        team_service_id(team) if team is not None else None,
+                        hsds_id("team", team) if team is not None and team in self.snapshot.teams else None,
                     ),
                 ],
-                "metadata": self.metadata("service", offer.id, offer.provenance),
+                "metadata": self.metadata("service", sid, offer.provenance),
             }
         )
 
     def team_service(self, team: AssessmentTeam) -> Json:
-        sid = team_service_id(team.id)
+        sid = hsds_id("team", team.id)
         return _compact(
             {
                 "id": sid,
-                "organization_id": team.organisation_id,
+                "organization_id": self.organization_id(team.organisation_id),
                 "name": team.name,
                 "status": "active",
                 "minimum_age": team.age_min,
                 "maximum_age": team.age_max,
                 "eligibility_description": team.scope_note,
                 "assured_date": team.provenance.verified.isoformat() if team.provenance.verified else None,
-                "phones": self.phones("service", sid, team.phone),
+                "phones": self.phones(sid, team.phone),
                 "attributes": [
+                    self.tsbkart_id("service", sid, "team", team.id),
                     *self.code_attributes("service", sid, "service_types", ["vurdering"]),
                     *self.code_attributes("service", sid, "assessment_scope", [team.scope]),
                     *self.code_attributes("service", sid, "disciplines", team.disciplines),
@@ -351,12 +403,12 @@ class _Document:
         known = (team.lat, team.lon, team.address, team.town, team.municipality_code)
         if all(v is None for v in known):
             return None
-        lid = team_service_id(team.id)
+        lid = team_location_id(team.id)
         return _compact(
             {
                 "id": lid,
                 "location_type": "physical",
-                "organization_id": team.organisation_id,
+                "organization_id": self.organization_id(team.organisation_id),
                 "name": team.name,
                 "latitude": team.lat,
                 "longitude": team.lon,
@@ -364,7 +416,6 @@ class _Document:
                 "external_identifier_type": IDENTIFIERS["her_id"].hsds_scheme if team.her_id else None,
                 # The team's address is where referrals go, so a postal address when it is known.
                 "addresses": self.address(
-                    "location",
                     lid,
                     team.address,
                     None,
@@ -373,6 +424,7 @@ class _Document:
                     "postal" if team.address is not None else "physical",
                 ),
                 "attributes": [
+                    self.tsbkart_id("location", lid, "team", team.id),
                     *self.code_attributes("location", lid, "location_precision", [team.location_precision]),
                     *self.code_attributes("location", lid, CATCHMENTS, [team.catchment_code]),
                     *self.code_attributes("location", lid, MUNICIPALITIES, [team.municipality_code]),
@@ -389,14 +441,18 @@ class _Document:
         terms: list[Json] = []
 
         def add(
-            name: str, description: str, version: str | None, entries: Iterable[tuple[str, str, str]]
+            name: str,
+            description: str,
+            version: str | None,
+            entries: Iterable[tuple[str, str, str]],
+            term_uri: Callable[[str], str] | None = None,
         ) -> None:
-            tid = taxonomy_id(name)
+            tid = taxonomy_hsds_id(name)
             taxonomies.append(
                 _compact(
                     {
                         "id": tid,
-                        "name": tid,
+                        "name": taxonomy_id(name),
                         "description": description,
                         "uri": code_system(name),
                         "version": version,
@@ -405,15 +461,18 @@ class _Document:
             )
             for code, term_name, term_description in entries:
                 terms.append(
-                    {
-                        "id": f"{tid}/{code}",
-                        "code": code,
-                        "name": term_name,
-                        "description": term_description,
-                        "taxonomy_id": tid,
-                        "taxonomy": code_system(name),
-                        "language": "nb",
-                    }
+                    _compact(
+                        {
+                            "id": term_id(name, code),
+                            "code": code,
+                            "name": term_name,
+                            "description": term_description,
+                            "taxonomy_id": tid,
+                            "taxonomy": code_system(name),
+                            "language": "nb",
+                            "term_uri": term_uri(code) if term_uri else None,
+                        }
+                    )
                 )
 
         for name in VOCABULARIES:
@@ -460,6 +519,13 @@ class _Document:
             description = columns[kind].column(field).description
             field_terms.append((code, description["nb"], description["en"]))
         add(FIELDS, "tsbkart record fields whose value an attribute carries in value", None, field_terms)
+        add(
+            RECORD_IDS,
+            "tsbkart record ids: an attribute with one of these terms carries the record's tsbkart id in value",
+            None,
+            ((kind, *KIND_LABELS[kind]) for kind in KINDS),
+            id_system,
+        )
         return taxonomies, terms
 
     def _catchment_description(self, code: str) -> str:
@@ -472,28 +538,26 @@ class _Document:
 
 
 def hsds_document(snapshot: RegistrySnapshot, vocabularies: Vocabularies | None = None) -> Json:
-    """The whole registry as one HSDS 3 document (JSON-ready), records in id order."""
+    """The whole registry as one HSDS 3 document (JSON-ready), records in tsbkart id order."""
     doc = _Document(snapshot, load_vocabularies() if vocabularies is None else vocabularies)
     organizations = [doc.organization(o) for o in snapshot.organisations.values()]
     locations = [doc.location(u) for u in snapshot.units.values()]
     services = [doc.service(o) for o in snapshot.offers.values()]
-    service_at_locations = [
-        {"id": service_at_location_id(o.id, o.unit_id), "service_id": o.id, "location_id": o.unit_id}
+    links = [
+        (hsds_id("offer", o.id), hsds_id("unit", o.unit_id))
         for o in snapshot.offers.values()
+        # An offer whose unit is missing from the snapshot has no location to link to.
+        if o.unit_id in snapshot.units
     ]
     for team in snapshot.teams.values():
         services.append(doc.team_service(team))
         location = doc.team_location(team)
         if location is not None:
             locations.append(location)
-            sid = team_service_id(team.id)
-            service_at_locations.append(
-                {
-                    "id": service_at_location_id(sid, location["id"]),
-                    "service_id": sid,
-                    "location_id": location["id"],
-                }
-            )
+            links.append((hsds_id("team", team.id), location["id"]))
+    service_at_locations = [
+        {"id": service_at_location_id(sid, lid), "service_id": sid, "location_id": lid} for sid, lid in links
+    ]
     taxonomies, terms = doc.taxonomies()
     # The top-level lists stay even when empty: an empty registry is still a document.
     return {
