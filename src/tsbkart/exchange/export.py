@@ -21,8 +21,6 @@ from tsbkart.exchange.columns import KIND_ORDER, load_columns
 from tsbkart.registry.records import to_json
 from tsbkart.registry.snapshot import RegistrySnapshot
 
-FORMATS = ("csv", "xlsx", "geojson")
-
 
 def records_of(snapshot: RegistrySnapshot, kind: str) -> Sequence[RegistryRecord]:
     by_kind: Mapping[str, Mapping[str, RegistryRecord]] = {
