@@ -16,6 +16,7 @@ from tsbkart.cli import context
 from tsbkart.cli.main import app
 from tsbkart.db.migrate import upgrade
 from tsbkart.exchange.columns import load_columns
+from tsbkart.exchange.hsds import hsds_id
 from tsbkart.reference.build import write_geography
 from tsbkart.reference.geography import load_geography
 
@@ -120,9 +121,10 @@ def test_export_hsds_and_fhir(cli_db: str, tmp_path: Path) -> None:
     hsds = runner.invoke(app, ["export", "--format", "hsds"])
     assert hsds.exit_code == 0, hsds.output
     doc = json.loads(hsds.stdout)
-    assert [o["id"] for o in doc["organizations"]] == ["org"]
-    assert [loc["id"] for loc in doc["locations"]] == ["u1", "u2"]  # the team's place is not known
-    assert [s["id"] for s in doc["services"]] == ["team:team"]
+    assert [o["id"] for o in doc["organizations"]] == [hsds_id("organisation", "org")]
+    # The team's place is not known, so it has no location.
+    assert [loc["id"] for loc in doc["locations"]] == [hsds_id("unit", "u1"), hsds_id("unit", "u2")]
+    assert [s["id"] for s in doc["services"]] == [hsds_id("team", "team")]
 
     path = tmp_path / "bundle.json"
     fhir = runner.invoke(app, ["export", "--format", "fhir", "--output", str(path)])
