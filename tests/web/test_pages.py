@@ -185,3 +185,49 @@ def test_tile_layer_only_when_configured(reference_engine: Engine) -> None:
     )
     assert tiles["tileUrl"] == "https://tiles.example.org/{z}/{x}/{y}.png"
     assert tiles["tileAttribution"] == "© Example"
+
+
+def _filter_panel(html: str) -> tuple[str, str]:
+    """The map page's ``<details id="filter-panel" ...>`` start tag and its summary's text."""
+    import re
+
+    tag = re.search(r'<details id="filter-panel"[^>]*>', html)
+    summary = re.search(r'<summary class="filter-summary">(.*?)</summary>', html, re.S)
+    assert tag is not None and summary is not None
+    return tag.group(0), re.sub(r"<[^>]+>", "", summary.group(1)).strip()
+
+
+@pytest.mark.parametrize(
+    ("query", "label", "active"),
+    [
+        ("lang=nb", "Filtre", 0),
+        ("lang=nb&service_type=akutt&area=helse-nord", "Filtre (2)", 2),
+        # Each chosen value counts: two service types, the around-the-clock box and the text.
+        ("lang=nb&service_type=akutt&service_type=avrusning&open_24_7=true&q=Troms%C3%B8", "Filtre (4)", 4),
+        ("lang=nb&q=+++", "Filtre", 0),  # blank text is no filter
+        ("lang=en", "Filters", 0),
+        ("lang=en&owner_type=hf", "Filters (1)", 1),
+    ],
+)
+def test_filter_panel_summary_names_and_counts_the_active_filters(
+    client: TestClient, query: str, label: str, active: int
+) -> None:
+    try:
+        response = client.get(f"/?{query}")
+    finally:
+        client.cookies.clear()  # ?lang= sets the language cookie; later tests expect the default
+    assert response.status_code == 200
+    tag, summary = _filter_panel(response.text)
+    assert summary == label
+    # Always open in the HTML (nothing hidden without JavaScript); map.js reads the count to decide on phones.
+    assert " open " in tag
+    assert f'data-active-filters="{active}"' in tag
+    assert "data-keep-open" not in tag
+
+
+def test_filter_panel_stays_open_when_the_filter_failed(client: TestClient) -> None:
+    response = client.get("/?service_type=teleport")
+    assert response.status_code == 400
+    tag, summary = _filter_panel(response.text)
+    assert summary == "Filtre"  # the failed filter is not applied, so none is active
+    assert " open " in tag and "data-keep-open" in tag

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, Page, ViewportSize, expect
 
 pytestmark = pytest.mark.browser
 
@@ -128,3 +128,75 @@ def test_area_page_matrix_links_to_units(page: Page, live_server: str) -> None:
     link.click()
     page.wait_for_url("**/enhet/**")
     expect(page.locator("h1")).to_have_text(name)
+
+
+# --- Filter panel: closed on phones at load so the map comes first, open everywhere else ----------------------
+PHONE: ViewportSize = {"width": 360, "height": 740}
+
+
+def _panel_open(page: Page) -> bool:
+    is_open: bool = page.evaluate("document.getElementById('filter-panel').open")
+    return is_open
+
+
+def test_filter_panel_is_closed_on_a_phone_and_the_map_is_on_the_first_screen(
+    page: Page, live_server: str
+) -> None:
+    page.set_viewport_size(PHONE)
+    _open_map(page, live_server + "/")
+    assert not _panel_open(page)
+    expect(page.locator("#filters")).to_be_hidden()
+    expect(page.locator(".filter-summary")).to_have_text("Filtre")
+    box = page.locator("#map").bounding_box()
+    assert box is not None and 0 <= box["y"] < PHONE["height"]
+    # The summary opens it; a filter chosen there is counted in the summary at once.
+    page.locator(".filter-summary").click()
+    expect(page.locator("#filters")).to_be_visible()
+    page.locator("#st-akutt").check()
+    expect(page.locator(".filter-summary")).to_have_text("Filtre (1)")
+    page.wait_for_url("**service_type=akutt**", timeout=TIMEOUT_MS)
+
+
+def test_filter_panel_is_open_on_a_phone_when_a_filter_is_active(page: Page, live_server: str) -> None:
+    page.set_viewport_size(PHONE)
+    _open_map(page, live_server + "/?service_type=akutt&area=helse-nord&lang=en")
+    assert _panel_open(page)
+    expect(page.locator("#filters")).to_be_visible()
+    expect(page.locator(".filter-summary")).to_have_text("Filters (2)")
+
+
+def test_filter_panel_is_open_on_a_wide_screen(page: Page, live_server: str) -> None:
+    _open_map(page, live_server + "/")  # the fixture's 1280 x 900
+    assert _panel_open(page)
+    expect(page.locator("#st-akutt")).to_be_visible()
+
+
+def test_filter_panel_is_open_without_javascript(browser: Browser, live_server: str) -> None:
+    context = browser.new_context(viewport=PHONE, java_script_enabled=False)
+    page = context.new_page()
+    try:
+        page.goto(live_server + "/")
+        page.wait_for_load_state("load")
+        is_open = _panel_open(page)  # evaluate runs even when the page's own scripts are disabled
+        visible = page.locator("#st-akutt").is_visible()
+        markers = page.get_attribute("#map", "data-ready")
+    finally:
+        context.close()
+    assert is_open and visible
+    assert markers is None  # map.js really did not run
+
+
+def test_no_serious_accessibility_violations_on_a_phone_with_the_filters_closed(
+    browser: Browser, live_server: str
+) -> None:
+    context = browser.new_context(viewport=PHONE, bypass_csp=True)
+    page = context.new_page()
+    try:
+        _open_map(page, live_server + "/")
+        assert not _panel_open(page)
+        violations = _axe(page)
+    finally:
+        context.close()
+    assert violations == [], [
+        (v["id"], v["impact"], [n["target"] for n in v["nodes"][:3]]) for v in violations
+    ]

@@ -1,5 +1,6 @@
 /* tsbkart map page: progressive enhancement of the server-rendered filter form and result list.
  *
+ * Closes the filter panel (<details>) on narrow screens when no filter is active, and keeps its count current.
  * Reads its configuration from #map[data-config] (JSON: geojson, boundaries, tileUrl, tileAttribution,
  * legend, strings, lang). On a filter change it fetches the units GeoJSON with the form's query string,
  * redraws markers (clustered) and the list, announces the new count and updates the URL. If the GeoJSON
@@ -8,6 +9,33 @@
  */
 (function () {
   "use strict";
+
+  // --- Filter panel ---------------------------------------------------------------------------------------
+  // The filter form is in <details id="filter-panel" open>: open in the HTML, so nothing is hidden without
+  // JavaScript. On narrow screens (the one-column layout, below the CSS breakpoint of 50em) it is closed here,
+  // before the map is built, so the map and the list come first; it stays open when a filter is active or the
+  // filter failed. Runs before the Leaflet check: the panel does not need the map.
+  var panel = document.getElementById("filter-panel");
+  var filterCountEl = document.getElementById("filter-count");
+  var wide = window.matchMedia ? window.matchMedia("(min-width: 50em)") : null;
+  if (panel && wide) {
+    var activeAtLoad = parseInt(panel.getAttribute("data-active-filters"), 10) || 0;
+    if (!wide.matches && activeAtLoad === 0 && !panel.hasAttribute("data-keep-open")) { panel.open = false; }
+    // A window widened past the breakpoint (a tablet turned to landscape) shows the filters beside the map.
+    var onWidth = function (event) { if (event.matches) { panel.open = true; } };
+    if (wide.addEventListener) { wide.addEventListener("change", onWidth); }
+    else if (wide.addListener) { wide.addListener(onWidth); }  // Safari before 14
+  }
+
+  // The summary's count: one per non-empty form value (each checked box, chosen option, text), the same count
+  // the server renders (views.map_page.SelectedFilters.active).
+  function updateFilterCount(form) {
+    if (!filterCountEl) { return; }
+    var n = 0;
+    new FormData(form).forEach(function (value) { if (String(value).trim() !== "") { n += 1; } });
+    filterCountEl.textContent = n ? " (" + n + ")" : "";
+    if (panel) { panel.setAttribute("data-active-filters", String(n)); }
+  }
 
   var mapEl = document.getElementById("map");
   if (!mapEl || typeof L === "undefined") { return; }
@@ -260,10 +288,12 @@
 
   if (form) {
     form.addEventListener("change", function () {
+      updateFilterCount(form);
       refresh(true).catch(function () { form.submit(); });
     });
     form.addEventListener("submit", function (event) {
       event.preventDefault();
+      updateFilterCount(form);
       refresh(true).catch(function () { form.submit(); });
     });
   }
