@@ -70,3 +70,17 @@ def test_list_pages_split_and_clamp(bundled_snapshot: RegistrySnapshot) -> None:
     assert last.number == 3 and len(last.items) == 24 and last.items[-1] == items[-1]
     assert list_page(items, 0, size=50).number == 1
     assert list_page((), 1).complete and list_page((), 1).pages == 1
+
+
+def test_active_filter_count_counts_each_chosen_value() -> None:
+    from tsbkart.views.map_page import active_filter_count
+
+    none = {"service_type": (), "area": (), "open_24_7": None, "q": "  "}
+    assert active_filter_count(none) == 0
+    chosen = {
+        "service_type": ("akutt", "avrusning"),
+        "area": ("helse-nord",),
+        "open_24_7": False,
+        "q": "Bodø",
+    }
+    assert active_filter_count(chosen) == 5

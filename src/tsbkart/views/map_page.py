@@ -36,7 +36,7 @@ __all__ = [
     "FilterError",
     "ListPage",
     "MapItem",
-    "SelectedFilters",
+    "active_filter_count",
     "filter_units",
     "list_page",
     "main_service_type",
@@ -105,46 +105,37 @@ def parse_filters(query: Mapping[str, Sequence[str]], snapshot: RegistrySnapshot
     )
 
 
-class SelectedFilters(dict[str, Any]):
-    """The selection's values by form field, plus ``active``: how many of them restrict the list.
+def selected(selection: UnitFilter) -> dict[str, Any]:
+    """The selection's values by form field, for re-filling the form::
 
-    A dict so the template re-fills the form with ``filters[name]``; shape, by example::
-
-        {"service_type": ("akutt", "avrusning"), "target_group": (), "legal_basis": (), "intake_status": (),
-         "owner_type": (), "area": ("helse-nord",), "open_24_7": None, "q": ""}  # .active == 3
+    {"service_type": ("akutt", "avrusning"), "target_group": (), "legal_basis": (), "intake_status": (),
+     "owner_type": (), "area": ("helse-nord",), "open_24_7": None, "q": ""}
     """
-
-    @property
-    def active(self) -> int:
-        """Selected values: one per code (checkbox or option), one for ``open_24_7`` when set, one for ``q``.
-
-        The map script counts the form's non-empty values the same way when a filter changes.
-        """
-        count = 0
-        for value in self.values():
-            if isinstance(value, tuple):
-                count += len(value)
-            elif isinstance(value, str):
-                count += 1 if value.strip() else 0
-            elif value is not None:  # open_24_7: False filters too (hand-written URLs)
-                count += 1
-        return count
+    return {
+        "service_type": selection.offers.service_types,
+        "target_group": selection.offers.target_groups,
+        "legal_basis": selection.offers.legal_basis,
+        "intake_status": selection.offers.intake_status,
+        "owner_type": selection.owner_types,
+        "area": selection.areas,
+        "open_24_7": selection.offers.open_24_7,
+        "q": selection.q or "",
+    }
 
 
-def selected(selection: UnitFilter) -> SelectedFilters:
-    """The selection's values by form field, for re-filling the form (see ``SelectedFilters``)."""
-    return SelectedFilters(
-        {
-            "service_type": selection.offers.service_types,
-            "target_group": selection.offers.target_groups,
-            "legal_basis": selection.offers.legal_basis,
-            "intake_status": selection.offers.intake_status,
-            "owner_type": selection.owner_types,
-            "area": selection.areas,
-            "open_24_7": selection.offers.open_24_7,
-            "q": selection.q or "",
-        }
-    )
+def active_filter_count(filters: Mapping[str, Any]) -> int:
+    """How many of ``selected``'s values restrict the list: one per code (checkbox or option), one for
+    ``open_24_7`` when set (False filters too, from hand-written URLs), one for non-blank ``q``. The example
+    above counts 3. The map script counts the form's values the same way when a filter changes."""
+    count = 0
+    for value in filters.values():
+        if isinstance(value, tuple):
+            count += len(value)
+        elif isinstance(value, str):
+            count += 1 if value.strip() else 0
+        elif value is not None:
+            count += 1
+    return count
 
 
 def _intensity(vocabs: Vocabularies) -> dict[str, tuple[int, int]]:

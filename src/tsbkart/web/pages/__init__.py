@@ -23,6 +23,7 @@ from tsbkart.views.boundaries import KOMMUNE_FILE, catchment_boundaries
 from tsbkart.views.map_page import (
     FORM_FIELDS,
     FilterError,
+    active_filter_count,
     filter_units,
     list_page,
     parse_filters,
@@ -122,13 +123,15 @@ def map_page(request: Request, state: State) -> Response:
     # The first GeoJSON request: preloaded from <head> so it runs while the page is parsed.
     pairs = [(k, v) for k, v in request.query_params.multi_items() if k in FORM_FIELDS and v]
     geojson_url = API_GEOJSON + ("?" + urlencode(pairs) if pairs and not error else "")
+    filters = selected(selection)
     context = {
         "title": catalogue(language).gettext("Map of specialised substance-use treatment"),
         "geojson_url": geojson_url,
         "results": list_page(filter_units(snapshot, selection), _page_number(request)),
         "page_url": lambda number: "/?" + urlencode([*pairs, ("side", str(number))]),
         "total": len(snapshot.units),
-        "filters": selected(selection),
+        "filters": filters,
+        "active_filters": active_filter_count(filters),
         "error": error,
         "options": _options(snapshot.geography, language),
         "legend": _legend(language),

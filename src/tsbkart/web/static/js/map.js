@@ -28,7 +28,7 @@
   }
 
   // The summary's count: one per non-empty form value (each checked box, chosen option, text), the same count
-  // the server renders (views.map_page.SelectedFilters.active).
+  // the server renders (views.map_page.active_filter_count).
   function updateFilterCount(form) {
     if (!filterCountEl) { return; }
     var n = 0;
