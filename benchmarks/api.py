@@ -23,15 +23,12 @@ from __future__ import annotations
 
 import argparse
 import random
-import socket
 import tempfile
-import threading
 import time
 from pathlib import Path
 
 import httpx
 import numpy as np
-import uvicorn
 from sqlalchemy.orm import Session
 
 from tsbkart.db.engine import make_engine
@@ -43,6 +40,7 @@ from tsbkart.registry.store import Registry, Upsert
 from tsbkart.settings import Settings
 from tsbkart.vocab import load_vocabularies
 from tsbkart.web.app import create_app
+from tsbkart.web.local_server import LocalServer
 
 SOURCE = "synthetic benchmark data (tsbkart benchmarks/api.py)"
 ORGANISATIONS = 200
@@ -111,26 +109,6 @@ def build_registry(path: Path, units: int) -> Registry:
     return registry
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-def serve(registry: Registry, url: str) -> tuple[uvicorn.Server, threading.Thread, int]:
-    app = create_app(Settings(database_url=url), registry=registry)
-    port = free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    while not server.started:
-        time.sleep(0.05)
-    return server, thread, port
-
-
 def measure(client: httpx.Client, path: str, count: int) -> tuple[float, np.ndarray]:
     """(seconds spent, latencies in ms) of ``count`` sequential GETs."""
     latencies = np.empty(count)
@@ -176,19 +154,15 @@ def main() -> None:
             f"SYNTHETIC registry: {len(snapshot.units)} units, {len(snapshot.offers)} offers "
             f"(built in {time.perf_counter() - started:.1f} s)"
         )
-        server, thread, port = serve(registry, f"sqlite:///{path}")
-        try:
-            with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=10.0) as client:
-                first = client.get(QUERY).json()
-                print(f"query matches {first['total']} units; nearest {first['items'][0]['distance_km']} km")
-                for path_ in (TRIVIAL, QUERY):
-                    measure(client, path_, max(args.requests // 10, 20))  # warm-up
-                (trivial_rps, trivial_ms), (query_rps, query_ms) = interleaved(
-                    client, (TRIVIAL, QUERY), args.requests
-                )
-        finally:
-            server.should_exit = True
-            thread.join(timeout=10)
+        app = create_app(Settings(database_url=f"sqlite:///{path}"), registry=registry)
+        with LocalServer(app) as server, httpx.Client(base_url=server.url, timeout=10.0) as client:
+            first = client.get(QUERY).json()
+            print(f"query matches {first['total']} units; nearest {first['items'][0]['distance_km']} km")
+            for path_ in (TRIVIAL, QUERY):
+                measure(client, path_, max(args.requests // 10, 20))  # warm-up
+            (trivial_rps, trivial_ms), (query_rps, query_ms) = interleaved(
+                client, (TRIVIAL, QUERY), args.requests
+            )
     print(f"one client, sequential, {args.requests} timed requests each (interleaved), uvicorn on 127.0.0.1")
     report("trivial", trivial_rps, trivial_ms)
     report("query", query_rps, query_ms)

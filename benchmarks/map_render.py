@@ -19,14 +19,11 @@ from __future__ import annotations
 
 import argparse
 import random
-import socket
 import statistics
 import tempfile
-import threading
 import time
 from pathlib import Path
 
-import uvicorn
 from playwright.sync_api import Browser, sync_playwright
 from sqlalchemy.orm import Session
 
@@ -39,21 +36,11 @@ from tsbkart.registry.store import Registry, Upsert
 from tsbkart.settings import Settings
 from tsbkart.vocab import load_vocabularies
 from tsbkart.web.app import create_app
+from tsbkart.web.local_server import CHROMIUM, CHROMIUM_ARGS, LocalServer
 
 SOURCE = "synthetic benchmark data (tsbkart benchmarks/map_render.py)"
 BUDGET_MS = 1500.0
 ORGANISATIONS = 100
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 RENDER_TIMEOUT_MS = 60_000
 
 
@@ -116,40 +103,22 @@ def bundled_registry(path: Path) -> Registry:
     return Registry(engine)
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
 def render_times(browser: Browser, registry: Registry, runs: int) -> tuple[list[float], int]:
     """Milliseconds from navigation to markers drawn, per run (first run discarded as warm-up)."""
     app = create_app(Settings(database_url=str(registry.engine.url)), registry=registry)
-    port = free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    while not server.started:
-        time.sleep(0.05)
     times: list[float] = []
     markers = 0
-    try:
+    with LocalServer(app) as server:
         for run in range(runs + 1):
             context = browser.new_context(viewport={"width": 1280, "height": 900})  # fresh cache per run
             page = context.new_page()
-            page.goto(f"http://127.0.0.1:{port}/")
+            page.goto(f"{server.url}/")
             page.wait_for_selector("#map[data-ready='true']", timeout=RENDER_TIMEOUT_MS)
             elapsed = page.evaluate("performance.getEntriesByName('tsbkart-markers-drawn')[0].startTime")
             markers = int(page.get_attribute("#map", "data-markers") or "0")
             context.close()
             if run:
                 times.append(float(elapsed))
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
     return times, markers
 
 
@@ -172,7 +141,7 @@ def main() -> None:
         bundled = bundled_registry(Path(tmp) / "bundled.sqlite")
         print(f"built registries in {time.perf_counter() - started:.1f} s (synthetic: {args.units} units)")
         with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=list(CHROMIUM_ARGS))
             try:
                 base_times, base_markers = render_times(browser, bundled, args.runs)
                 synth_times, synth_markers = render_times(browser, synthetic, args.runs)
