@@ -22,7 +22,7 @@ from tsbkart.reference.geography import slug
 from tsbkart.registry.snapshot import Geography
 from tsbkart.vocab import load_vocabularies
 
-# The compilers read every source on this date (see tsb_units.source.md).
+# The compilers read every source on this date (see tsb_units.csv.source.md).
 RETRIEVED = date(2026, 11, 22)
 SERVICE_TOKENS = {"lavterskel_lar": "lar_lavterskel"}
 GROUP_TOKENS = {
