@@ -191,10 +191,7 @@ _KIND_OF_TYPE = {cls: name for name, cls in KINDS.items()}
 
 
 def kind_of(record: RegistryRecord) -> str:
-    name = _KIND_OF_TYPE.get(type(record))
-    if name is not None:
-        return name
-    for name, cls in KINDS.items():
-        if isinstance(record, cls):
-            return name
-    raise TypeError(f"not a registry record: {record!r}")
+    try:
+        return _KIND_OF_TYPE[type(record)]
+    except KeyError:
+        raise TypeError(f"not a registry record: {record!r}") from None
