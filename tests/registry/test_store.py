@@ -118,7 +118,7 @@ def test_listeners_get_the_new_snapshot(engine: Engine) -> None:
 def test_bulk_insert_converts_json_and_dates_and_fills_missing_keys_with_null(empty_engine: Engine) -> None:
     from datetime import date
 
-    from sqlalchemy import JSON, Column, Date, MetaData, String, Table
+    from sqlalchemy import JSON, Column, Date, Integer, MetaData, String, Table
 
     from tsbkart.registry.store import bulk_insert
 
@@ -132,15 +132,24 @@ def test_bulk_insert_converts_json_and_dates_and_fills_missing_keys_with_null(em
     table.create(empty_engine)
     only_keys = Table("bulk_keys", MetaData(), Column("a", String(10), primary_key=True))
     only_keys.create(empty_engine)
+    one_column = Table(
+        "bulk_one",
+        MetaData(),
+        Column("n", Integer, primary_key=True, autoincrement=True),
+        Column("b", String(5)),
+    )
+    one_column.create(empty_engine)
     with Session(empty_engine) as session, session.begin():
         bulk_insert(session, table, [{"a": "1", "b": {"x": [1, "æ"]}, "d": date(2026, 1, 2)}, {"a": "2"}])
         bulk_insert(session, only_keys, [{"a": "k1"}, {"a": "k2"}])
+        bulk_insert(session, one_column, [{"b": "x"}, {}])  # one column, and a row without it
     with Session(empty_engine) as session:
         assert session.execute(select(table).order_by(table.c.a)).all() == [
             ("1", {"x": [1, "æ"]}, date(2026, 1, 2)),
             ("2", None, None),
         ]
         assert session.scalars(select(only_keys.c.a).order_by(only_keys.c.a)).all() == ["k1", "k2"]
+        assert session.scalars(select(one_column.c.b).order_by(one_column.c.n)).all() == ["x", None]
 
 
 def test_a_large_batch_still_tells_updates_from_creates(
