@@ -105,11 +105,10 @@ def record_from_flat(
             kwargs[name] = tuple(kwargs[name])
     if kwargs.get("waiting_as_of") is not None:
         kwargs["waiting_as_of"] = _day(kwargs["waiting_as_of"])
-    provenance = provenances.get(key) if provenances is not None else None
+    shared = provenances if provenances is not None else {}
+    provenance = shared.get(key)
     if provenance is None:
-        provenance = Provenance(key[0], _day(key[1]), key[2], key[3])
-        if provenances is not None:
-            provenances[key] = provenance
+        provenance = shared[key] = Provenance(key[0], _day(key[1]), key[2], key[3])
     kwargs["provenance"] = provenance
     if kept:
         kwargs["field_provenance"] = {
