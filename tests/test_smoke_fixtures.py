@@ -8,8 +8,8 @@ from tsbkart.registry.snapshot import RegistrySnapshot
 
 
 def test_bundled_snapshot_has_every_source_backed_unit(bundled_snapshot: RegistrySnapshot) -> None:
-    assert len(bundled_snapshot.units) == 124
-    assert len(bundled_snapshot.teams) == 21
+    assert len(bundled_snapshot.units) == 143
+    assert len(bundled_snapshot.teams) == 28
 
 
 def test_engine_fixture_has_geography(engine: Engine) -> None:

@@ -307,7 +307,8 @@ VIGNETTES = [
         dict(age=33, sex="female", substances=["gambling"], children_in_care=True),
         12,
         "verified",
-        ("none_known", None),
+        # Pass 2 found Borgestad's intake office, a vurderingsinstans in Telemark whose scope is not stated.
+        ("home_scope_unknown", "bla-kors-borgestadklinikken-vurderingsinstans-inntakskontor"),
         OUTPATIENT,
         1,
         catchment="telemark",
@@ -415,7 +416,11 @@ VIGNETTES = [
         dict(age=45, substances=["gambling"]),
         12,
         "verified",
-        ("none_known", None),
+        # Pass 3 found Blå Kors Haugaland's vurderingsenhet in Fonna; whether it assesses for others is not stated.
+        (
+            "home_scope_unknown",
+            "vurderingsenheten-bla-kors-haugaland-a-senter-now-bla-kors-klinikk-haugaland",
+        ),
         OUTPATIENT,
         1,
     ),

@@ -22,7 +22,7 @@ def test_the_seed_is_one_revision_by_the_reference_loader(reference_engine: Engi
         revisions = list(session.scalars(select(RevisionRow)))
     assert [(r.id, r.actor) for r in revisions] == [(1, SEED_ACTOR)]
     snapshot = Registry(reference_engine).snapshot()
-    assert len(snapshot.units) == 124 and all(u.provenance.source for u in snapshot.units.values())
+    assert len(snapshot.units) == 143 and all(u.provenance.source for u in snapshot.units.values())
 
 
 def test_rebuilding_is_idempotent(tmp_path: object) -> None:

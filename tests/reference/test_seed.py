@@ -25,7 +25,8 @@ def test_units_without_address_are_flagged_approximate() -> None:
     located = [u for u in seed.units if u.lat is not None]
     assert located and all(u.location_precision == "municipality" and u.is_approximate for u in located)
     unlocated = [u for u in seed.units if u.municipality_code is None]
-    assert len(unlocated) == 6 and all(u.lat is None and u.location_precision is None for u in unlocated)
+    # Six pass-1 rows and five pass-2 rows give no location (tsb_units.csv.source.md, tsb_units_pass2.source.md).
+    assert len(unlocated) == 11 and all(u.lat is None and u.location_precision is None for u in unlocated)
 
 
 def test_service_tokens_become_offers_groups_and_legal_basis() -> None:
@@ -57,3 +58,37 @@ def test_age_bands_come_only_from_an_explicit_age_band_note() -> None:
     assert (stavanger.scope, stavanger.age_min, stavanger.age_max) == ("all_tsb", None, None)
     put = teams["Psykiatrisk ungdomsteam (PUT)"]
     assert (put.age_min, put.age_max) == (None, 29)
+
+
+def test_contact_facts_give_units_phones_and_web_pages_with_their_own_source() -> None:
+    units = {u.id: u for u in load_seed(load_geography()).units}
+    narvik = units["unn-narvik-dogn"]
+    assert narvik.phone == "769 65 620"  # the first published phone of the unit
+    assert (
+        narvik.field_provenance["phone"].source
+        == "https://www.unn.no/steder/russeksjon-narvik-nordlandsklinikken/"
+    )
+    assert narvik.website == "https://www.unn.no/steder/russeksjon-narvik-nordlandsklinikken/"
+    tromso = units["unn-avrusning-tromso"]
+    assert tromso.website == tromso.provenance.source
+    assert "own page" in (tromso.field_provenance["website"].note or "")
+    assert sum(u.phone is not None for u in units.values()) >= 35
+
+
+def test_phones_marked_verify_before_use_are_not_shown() -> None:
+    units = {u.id: u for u in load_seed(load_geography()).units}
+    assert all(units[i].phone is None for i in ("incognito", "trasoppklinikken", "a-senteret-oslo"))
+
+
+def test_corrected_values_carry_the_correction_source() -> None:
+    seed = load_seed(load_geography())
+    units = {u.id: u for u in seed.units}
+    loland = units["bk-loland"]
+    assert loland.beds == 30
+    beds = loland.field_provenance["beds"]
+    assert "helse-sorost.no" in beds.source and "corrections_pass2.md" in (beds.note or "")
+    teams = {t.name: t for t in seed.teams}
+    ara = teams["ARA Vurderingsteamet"]
+    assert ara.phone == "38 13 26 00" and ara.field_provenance["phone"].source.startswith(
+        "https://avhengighet"
+    )

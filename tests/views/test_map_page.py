@@ -65,9 +65,9 @@ def test_main_service_type_is_the_most_intensive() -> None:
 def test_list_pages_split_and_clamp(bundled_snapshot: RegistrySnapshot) -> None:
     items = filter_units(bundled_snapshot, parse_filters({}, bundled_snapshot))
     first = list_page(items, 1, size=50)
-    assert (len(first.items), first.matched, first.pages, first.complete) == (50, 124, 3, False)
+    assert (len(first.items), first.matched, first.pages, first.complete) == (50, 143, 3, False)
     last = list_page(items, 99, size=50)
-    assert last.number == 3 and len(last.items) == 24 and last.items[-1] == items[-1]
+    assert last.number == 3 and len(last.items) == 43 and last.items[-1] == items[-1]
     assert list_page(items, 0, size=50).number == 1
     assert list_page((), 1).complete and list_page((), 1).pages == 1
 

@@ -7,14 +7,19 @@ provenance note of the field it touches:
 - target groups and coercion bases listed among the source's service types apply to every offer of the unit;
 - the unit's stated beds go to its offer only when the unit has exactly one inpatient or acute service;
 - "18+" in the source's target-group note becomes age_min 18 on the unit's offers;
-- 24/7 opening, where stated, applies to the unit's inpatient and acute offers ("no": to its acute offer).
+- 24/7 opening, where stated, applies to the unit's inpatient and acute offers ("no": to its acute offer);
+- contact facts (``unit_contacts.csv``): the first published phone and web page of a unit become its phone and
+  website, a street address or postal code fills an empty one; each keeps its own source;
+- a value the research passes corrected (``research_changes.csv``) carries the correction's source and reason.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from collections import defaultdict
+from dataclasses import dataclass, replace
 from datetime import date
+from typing import Any
 
 from tsbkart.domain.entities import AssessmentTeam, Organisation, Provenance, ServiceOffer, Unit
 from tsbkart.reference.files import read_csv
@@ -22,8 +27,34 @@ from tsbkart.reference.geography import slug
 from tsbkart.registry.snapshot import Geography
 from tsbkart.vocab import load_vocabularies
 
-# The compilers read every source on this date (see tsb_units.csv.source.md).
-RETRIEVED = date(2026, 11, 22)
+# The research passes' columns that map one to one onto a field of the record they describe.
+UNIT_FIELDS = {
+    "unit_name": "name",
+    "beds": "beds",
+    "town": "town",
+    "kommune_number_2024": "municipality_code",
+    "street_address": "street_address",
+    "postal_code": "postal_code",
+}
+OFFER_FIELDS = {
+    "target_groups_note": "description",
+    "open_24_7": "open_24_7",
+    "service_types": "target_groups",
+}
+TEAM_FIELDS = {
+    "town": "town",
+    "kommune_number_2024": "municipality_code",
+    "scope": "scope_note",
+    "phone": "phone",
+    "address": "address",
+}
+# Contact fields that fill a unit field; the others (referral and postal addresses) have no field yet.
+CONTACT_FIELDS = {
+    "phone": "phone",
+    "web_url": "website",
+    "street_address": "street_address",
+    "postal_code": "postal_code",
+}
 SERVICE_TOKENS = {"lavterskel_lar": "lar_lavterskel"}
 GROUP_TOKENS = {
     "ungdom": "young",
@@ -36,6 +67,10 @@ GROUP_TOKENS = {
 LEGAL_TOKENS = {"tvang_10_2": "hol_10_2", "tvang_10_3": "hol_10_3"}
 ADULTS_ONLY = re.compile(r"(?<![0-9])18\s*\+")
 CLOSED_STATUS = re.compile(r"\b(closed|lost)\b", re.IGNORECASE)
+
+
+# tsb_private_providers.csv was compiled with pass 1 (see its .source.md).
+PROVIDERS_RETRIEVED = date(2026, 11, 22)
 
 
 class SeedError(ValueError):
@@ -59,13 +94,66 @@ def region_code(rhf: str) -> str:
     return slug(rhf.removesuffix(" RHF"))
 
 
-def _provenance(url: str, dated: str | None = None) -> Provenance:
+def _provenance(url: str, retrieved: str, dated: str | None = None) -> Provenance:
     note = "retrieved by the tsbkart data compilers" + (f"; source dated: {dated}" if dated else "")
-    return Provenance(source=url, verified=RETRIEVED, note=note)
+    return Provenance(source=url, verified=date.fromisoformat(retrieved), note=note)
 
 
-def _derived(url: str, why: str) -> Provenance:
-    return Provenance(source=url, verified=RETRIEVED, note=f"derived: {why}")
+def _derived(url: str, retrieved: str, why: str) -> Provenance:
+    return Provenance(source=url, verified=date.fromisoformat(retrieved), note=f"derived: {why}")
+
+
+Keyed = dict[tuple[str, str], Provenance]
+
+
+def _corrections() -> Keyed:
+    """(record key, research column) -> the source of the value a research pass set there."""
+    out: Keyed = {}
+    for _, row in read_csv("research_changes.csv"):
+        if row["field"] == "(row)" or row["after"] == "(not published)":
+            continue
+        dated = f"; source dated: {row['source_date']}" if row["source_date"] else ""
+        out[(row["key"], row["field"])] = Provenance(
+            source=row["source_url"],
+            verified=date.fromisoformat(row["retrieved"]),
+            note=f"research pass correction ({row['confidence']} confidence): {row['reason']}{dated}",
+        )
+    return out
+
+
+def _mapped(corrections: Keyed, key: str, fields: dict[str, str]) -> dict[str, Provenance]:
+    return {
+        target: corrections[(key, column)]
+        for column, target in fields.items()
+        if (key, column) in corrections
+    }
+
+
+def _contacts() -> dict[str, list[dict[str, str]]]:
+    """unit id -> its published contact facts, in file order."""
+    by_unit: dict[str, list[dict[str, str]]] = defaultdict(list)
+    for _, row in read_csv("unit_contacts.csv"):
+        if row["published"] == "yes":
+            by_unit[row["unit_id"]].append(row)
+    return by_unit
+
+
+def _with_contacts(unit: Unit, contacts: list[dict[str, str]]) -> Unit:
+    values: dict[str, Any] = {}
+    field_provenance = dict(unit.field_provenance)
+    for contact in contacts:
+        target = CONTACT_FIELDS.get(contact["field"])
+        if target is None or target in values or getattr(unit, target) is not None:
+            continue
+        values[target] = contact["value"]
+        own_page = target == "website" and contact["value"] == unit.provenance.source
+        note = "the unit's own page, also the source of this record" if own_page else contact["note"]
+        field_provenance[target] = Provenance(
+            source=contact["source_url"],
+            verified=date.fromisoformat(contact["retrieved"]),
+            note=f"contact fact ({contact['confidence']} confidence)" + (f": {note}" if note else ""),
+        )
+    return replace(unit, **values, field_provenance=field_provenance) if values else unit
 
 
 def _catchment(hf_name: str, municipality: str | None, geo: Geography) -> str | None:
@@ -77,7 +165,9 @@ def _catchment(hf_name: str, municipality: str | None, geo: Geography) -> str | 
     return area.catchment_code if area else None
 
 
-def _unit_offers(unit: Unit, row: dict[str, str], line: int) -> list[ServiceOffer]:
+def _unit_offers(unit: Unit, row: dict[str, str], line: int, corrections: Keyed) -> list[ServiceOffer]:
+    retrieved = row["retrieved"]
+    corrected = _mapped(corrections, unit.id, OFFER_FIELDS)
     vocab = load_vocabularies()["service_types"]
     tokens = [t for t in row["service_types"].split(";") if t]
     services, groups, legal = [], [], []
@@ -96,14 +186,14 @@ def _unit_offers(unit: Unit, row: dict[str, str], line: int) -> list[ServiceOffe
     offers = []
     for service in services:
         level = vocab[service].get("level")
-        field_provenance: dict[str, Provenance] = {}
+        field_provenance: dict[str, Provenance] = dict(corrected)
         beds = unit.beds if unit.beds is not None and inpatient == [service] else None
         if beds is not None:
             field_provenance["beds"] = _derived(
-                url, "the unit's stated beds; it has one inpatient or acute service"
+                url, retrieved, "the unit's stated beds; it has one inpatient or acute service"
             )
         if adults:
-            field_provenance["age_min"] = _derived(url, "'18+' in the source's target-group note")
+            field_provenance["age_min"] = _derived(url, retrieved, "'18+' in the source's target-group note")
         open_24_7 = {"yes": True, "no": False}.get(row["open_24_7"])
         if (open_24_7 is True and level < 3) or (open_24_7 is False and service != "akutt"):
             open_24_7 = None
@@ -125,15 +215,17 @@ def _unit_offers(unit: Unit, row: dict[str, str], line: int) -> list[ServiceOffe
     return offers
 
 
-def _unit(row: dict[str, str], line: int, geo: Geography) -> Unit:
+def _unit(row: dict[str, str], line: int, geo: Geography, corrections: Keyed) -> Unit:
     municipality = row["kommune_number_2024"] or None
     area = geo.area_units.get(municipality or "")
     if municipality and area is None:
         raise SeedError(f"tsb_units.csv line {line}, field kommune_number_2024: unknown {municipality!r}")
-    provenance = _provenance(row["source_url"], row["source_date_or_snapshot"] or None)
-    field_provenance = {}
+    provenance = _provenance(row["source_url"], row["retrieved"], row["source_date_or_snapshot"] or None)
+    field_provenance = _mapped(corrections, row["unit_id"], UNIT_FIELDS)
     if area is not None:
-        field_provenance["lat"] = _derived(row["source_url"], "no address in the source; municipality point")
+        field_provenance["lat"] = _derived(
+            row["source_url"], row["retrieved"], "no address in the source; municipality point"
+        )
     raw_org = row["organization"]
     return Unit(
         id=row["unit_id"],
@@ -166,7 +258,7 @@ def _organisations_from_units(rows: list[tuple[int, dict[str, str]]]) -> dict[st
                 id=org_id,
                 name=name,
                 owner_type=row["owner_type"],
-                provenance=_provenance(row["source_url"]),
+                provenance=_provenance(row["source_url"], row["retrieved"]),
                 region_code=region_code(row["rhf"]),
             )
     return orgs
@@ -190,7 +282,7 @@ def _add_private_providers(orgs: dict[str, Organisation]) -> None:
             owner_type="private_commercial_contract" if commercial else "private_nonprofit_contract",
             provenance=Provenance(
                 source=row["source_url"],
-                verified=RETRIEVED,
+                verified=PROVIDERS_RETRIEVED,
                 note="owner type inferred from the legal form and the RHF agreement the source names",
             ),
             region_code=region_code(row["rhf"]),
@@ -215,7 +307,7 @@ def _scope(text: str) -> tuple[str, int | None, int | None]:
     return scope, int(over.group(1)) if over else None, int(under.group(1)) - 1 if under else None
 
 
-def _teams(orgs: dict[str, Organisation], geo: Geography) -> list[AssessmentTeam]:
+def _teams(orgs: dict[str, Organisation], geo: Geography, corrections: Keyed) -> list[AssessmentTeam]:
     teams = []
     for line, row in read_csv("vurderingsteam.csv"):
         municipality = row["kommune_number_2024"].split(";")[0].strip() or None
@@ -230,7 +322,9 @@ def _teams(orgs: dict[str, Organisation], geo: Geography) -> list[AssessmentTeam
             AssessmentTeam(
                 id=slug(row["team_name"])[:120],
                 name=row["team_name"],
-                provenance=_provenance(row["source_url"] or "vurderingsteam.csv (see its .source.md)"),
+                provenance=_provenance(
+                    row["source_url"] or "vurderingsteam.csv (see its .source.md)", row["retrieved"]
+                ),
                 organisation_id=org_id if org_id in orgs else None,
                 catchment_code=_catchment(row["hf"], municipality, geo),
                 region_code=region_code(row["rhf"]),
@@ -243,6 +337,9 @@ def _teams(orgs: dict[str, Organisation], geo: Geography) -> list[AssessmentTeam
                 lat=area.lat if area else None,
                 lon=area.lon if area else None,
                 location_precision="municipality" if area else None,
+                phone=row["phone"] or None,
+                address=row["address"] or None,
+                field_provenance=_mapped(corrections, row["team_name"], TEAM_FIELDS),
             )
         )
     return teams
@@ -251,8 +348,15 @@ def _teams(orgs: dict[str, Organisation], geo: Geography) -> list[AssessmentTeam
 def load_seed(geo: Geography) -> Seed:
     """Every source-backed organisation, unit, service offer and assessment team in the bundled files."""
     rows = list(read_csv("tsb_units.csv"))
+    corrections = _corrections()
+    contacts = _contacts()
     orgs = _organisations_from_units(rows)
     _add_private_providers(orgs)
-    units = [_unit(row, line, geo) for line, row in rows]
-    offers = [o for unit, (line, row) in zip(units, rows, strict=True) for o in _unit_offers(unit, row, line)]
-    return Seed(list(orgs.values()), units, offers, _teams(orgs, geo))
+    units = [_unit(row, line, geo, corrections) for line, row in rows]
+    offers = [
+        o
+        for unit, (line, row) in zip(units, rows, strict=True)
+        for o in _unit_offers(unit, row, line, corrections)
+    ]
+    units = [_with_contacts(unit, contacts.get(unit.id, [])) for unit in units]
+    return Seed(list(orgs.values()), units, offers, _teams(orgs, geo, corrections))
