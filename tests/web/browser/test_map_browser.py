@@ -12,7 +12,7 @@ from playwright.sync_api import Browser, Page, ViewportSize, expect
 pytestmark = pytest.mark.browser
 
 AXE = Path(str(resources.files("tsbkart.web") / "static" / "vendor" / "axe-core" / "axe.min.js"))
-LOCATED_UNITS = 118  # bundled units with a location (124 minus 6 with none)
+LOCATED_UNITS = 132  # bundled units with a location (143 minus 11 with none)
 TIMEOUT_MS = 15_000
 
 
@@ -35,12 +35,12 @@ def test_map_shows_markers_and_clusters(page: Page, live_server: str) -> None:
 
 def test_filter_updates_list_map_and_url(page: Page, live_server: str) -> None:
     _open_map(page, live_server + "/")
-    expect(page.locator("#result-list > li")).to_have_count(124)
+    expect(page.locator("#result-list > li")).to_have_count(143)
     page.locator("#st-akutt").check()
-    expect(page.locator("#result-list > li")).not_to_have_count(124, timeout=TIMEOUT_MS)
+    expect(page.locator("#result-list > li")).not_to_have_count(143, timeout=TIMEOUT_MS)
     page.wait_for_selector("#map[data-ready='true']", timeout=TIMEOUT_MS)
     shown = page.locator("#result-list > li").count()
-    assert 0 < shown < 124
+    assert 0 < shown < 143
     assert int(page.get_attribute("#map", "data-markers") or "0") <= shown
     assert "service_type=akutt" in page.url
     expect(page.locator("#result-count")).to_contain_text(str(shown))
