@@ -15,6 +15,7 @@ CORE = (
     "quality",
     "finder",
     "analysis",
+    "planning",
     "query",
     "views",
 )
