@@ -14,7 +14,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tsbkart.domain.entities import KINDS, AreaUnit, CatchmentArea, Region
+from tsbkart.domain.entities import AreaUnit, CatchmentArea, Region
 from tsbkart.exchange.codesystems import (
     CATCHMENTS,
     CODE_SYSTEM_BASE,
@@ -29,14 +29,15 @@ from tsbkart.exchange.codesystems import (
     REGIONS,
     TAXONOMY_KIND,
     TAXONOMY_PREFIX,
-    UUID_KINDS,
     code_system,
     extension_url,
     geography_label,
     id_system,
     record_uuid,
     taxonomy_id,
+    uuid_kinds,
 )
+from tsbkart.registry.kinds import KINDS
 from tsbkart.registry.snapshot import Geography
 from tsbkart.vocab import load_vocabularies
 
@@ -66,7 +67,7 @@ def test_register_identifiers() -> None:
         "her_id": ("HER-id", "urn:oid:2.16.578.1.12.4.1.2", "NO-HER"),
     }
     # Each key is a field of some record, so the exports can read it by name.
-    record_fields = {f.name for cls in KINDS.values() for f in dataclasses.fields(cls)}
+    record_fields = {f.name for kind in KINDS for f in dataclasses.fields(kind.cls)}
     assert set(IDENTIFIERS) <= record_fields
     with pytest.raises(TypeError):
         IDENTIFIERS["x"] = IDENTIFIERS["orgnr"]  # type: ignore[index]
@@ -100,12 +101,12 @@ def test_record_uuid_is_uuid5_of_kind_and_id() -> None:
     assert value.version == 5
     assert record_uuid("unit", "ous-rusakutt") == value  # the same in every call
     # The same id in another kind is another object.
-    assert len({record_uuid(kind, "x") for kind in UUID_KINDS}) == len(UUID_KINDS)
+    assert len({record_uuid(kind, "x") for kind in uuid_kinds()}) == len(uuid_kinds())
 
 
 def test_record_uuid_kinds() -> None:
-    assert UUID_KINDS == ("organisation", "unit", "offer", "team", TAXONOMY_KIND)
-    assert not any(":" in kind for kind in UUID_KINDS)  # what makes "<kind>:<id>" unambiguous
+    assert uuid_kinds() == ("organisation", "team", "unit", "offer", TAXONOMY_KIND)
+    assert not any(":" in kind for kind in uuid_kinds())  # what makes "<kind>:<id>" unambiguous
     for wrong in ("organization", "location", "", "unit:"):
         with pytest.raises(ValueError, match="is not one of"):
             record_uuid(wrong, "x")
@@ -118,8 +119,8 @@ def test_a_fhir_identifier_gives_the_hsds_id() -> None:
 
 
 @given(
-    st.tuples(st.sampled_from(UUID_KINDS), st.text(max_size=20)),
-    st.tuples(st.sampled_from(UUID_KINDS), st.text(max_size=20)),
+    st.tuples(st.sampled_from(uuid_kinds()), st.text(max_size=20)),
+    st.tuples(st.sampled_from(uuid_kinds()), st.text(max_size=20)),
 )
 def test_different_records_get_different_uuids(a: tuple[str, str], b: tuple[str, str]) -> None:
     # Ids may hold any character, colons included.

@@ -7,14 +7,14 @@ from typing import Any
 
 import pytest
 
-from tsbkart.domain.entities import KINDS
 from tsbkart.exchange.columns import ColumnSpecError, kind_for_sheet, load_columns, parse_columns
+from tsbkart.registry.kinds import KINDS
 from tsbkart.vocab import load_vocabularies
 
 
 def test_every_record_field_has_a_column() -> None:
     for kind, spec in load_columns().items():
-        wanted = {f.name for f in fields(KINDS[kind])} - {"provenance", "field_provenance"}
+        wanted = {f.name for f in fields(KINDS[kind].cls)} - {"provenance", "field_provenance"}
         wanted |= {"source", "verified", "steward", "provenance_note"}
         assert set(spec.names) == wanted, kind
 

@@ -16,7 +16,6 @@ from typing import Any
 import pytest
 
 from tsbkart.domain.entities import (
-    KINDS,
     AreaUnit,
     AssessmentTeam,
     CatchmentArea,
@@ -27,7 +26,8 @@ from tsbkart.domain.entities import (
     Unit,
 )
 from tsbkart.domain.identifiers import orgnr_check_digit
-from tsbkart.exchange.hsds import STATUS, hsds_document, hsds_id
+from tsbkart.exchange.hsds import KIND_LABELS, STATUS, hsds_document, hsds_id
+from tsbkart.registry.kinds import KINDS
 from tsbkart.registry.snapshot import Geography, RegistrySnapshot
 from tsbkart.vocab import load_vocabularies
 
@@ -644,8 +644,8 @@ def test_taxonomies_list_vocabularies_and_the_used_geography(doc: dict[str, Any]
 def test_tsbkart_id_taxonomy_has_a_term_per_record_kind(doc: dict[str, Any]) -> None:
     taxonomy = next(t for t in doc["taxonomies"] if t["name"] == "tsbkart-id")
     terms = [t for t in doc["taxonomy_terms"] if t["taxonomy_id"] == taxonomy["id"]]
-    assert [t["code"] for t in terms] == list(KINDS)
-    assert {t["term_uri"] for t in terms} == {f"urn:tsbkart:id:{kind}" for kind in KINDS}
+    assert [t["code"] for t in terms] == list(KIND_LABELS)
+    assert {t["term_uri"] for t in terms} == {f"urn:tsbkart:id:{kind}" for kind in KINDS.names()}
     assert all(t["name"] and t["description"] for t in terms)
 
 

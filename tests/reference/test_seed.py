@@ -10,12 +10,14 @@ def test_every_bundled_record_has_a_source_and_validates() -> None:
     records = [*seed.organisations, *seed.units, *seed.offers, *seed.teams]
     assert all(r.provenance.source.startswith(("http://", "https://", "vurderingsteam.csv")) for r in records)
     known = KnownIds(
-        organisations={o.id for o in seed.organisations},
-        units={u.id for u in seed.units},
-        teams={t.id for t in seed.teams},
-        catchments=set(geo.catchments),
-        regions=set(geo.regions),
-        area_units=set(geo.area_units),
+        {
+            "organisation": {o.id for o in seed.organisations},
+            "unit": {u.id for u in seed.units},
+            "team": {t.id for t in seed.teams},
+            "catchment": set(geo.catchments),
+            "region": set(geo.regions),
+            "area_unit": set(geo.area_units),
+        }
     )
     assert validate_records(records, known) == []
 

@@ -8,8 +8,9 @@ from sqlalchemy.orm import Session
 
 from tests.registry import factories as f
 from tsbkart.registry.history import as_of, record_history, replay
+from tsbkart.registry.kinds import KINDS
 from tsbkart.registry.records import to_json
-from tsbkart.registry.store import KIND_ORDER, Delete, Registry, Upsert, _fetch_rows
+from tsbkart.registry.store import Delete, Registry, Upsert, _fetch_rows
 
 
 class DayClock:
@@ -25,7 +26,7 @@ class DayClock:
 
 def _tables(engine: Engine) -> dict[str, dict[str, dict[str, object]]]:
     with Session(engine) as session:
-        return {kind: _fetch_rows(session, kind) for kind in KIND_ORDER}
+        return {kind: _fetch_rows(session, kind) for kind in KINDS.names()}
 
 
 def test_replaying_the_history_rebuilds_the_tables_exactly(engine: Engine) -> None:

@@ -13,7 +13,6 @@ import typer
 from rich.table import Table
 
 from tsbkart.cli.context import console, engine, out, registry
-from tsbkart.exchange.columns import KIND_ORDER
 from tsbkart.exchange.export import export_csv, geojson, write_csv_files, write_xlsx
 from tsbkart.exchange.fhir import fhir_bundle
 from tsbkart.exchange.hsds import hsds_document
@@ -22,6 +21,7 @@ from tsbkart.exchange.template import write_csv_templates, write_xlsx_template
 from tsbkart.quality.check import check as quality_check
 from tsbkart.quality.check import render_text
 from tsbkart.registry.history import as_of
+from tsbkart.registry.kinds import KINDS
 from tsbkart.registry.snapshot import RegistrySnapshot
 
 
@@ -60,8 +60,8 @@ def import_command(
     ] = None,
 ) -> None:
     """Import organisations, teams, units and service offers as one revision, or nothing if any row is bad."""
-    if kind is not None and kind not in KIND_ORDER:
-        console.print(f"[red]--kind must be one of {', '.join(KIND_ORDER)}[/red]")
+    if kind is not None and kind not in KINDS:
+        console.print(f"[red]--kind must be one of {', '.join(KINDS.names())}[/red]")
         raise typer.Exit(2)
     missing = [str(f) for f in files if not f.is_file()]
     if missing:
@@ -112,10 +112,10 @@ def export_command(
     ] = None,
 ) -> None:
     """Export the registry (or its state on a past date) as CSV, XLSX, GeoJSON, HSDS 3 or FHIR R4."""
-    kinds = kind or list(KIND_ORDER)
-    unknown = [k for k in kinds if k not in KIND_ORDER]
+    kinds = kind or list(KINDS.names())
+    unknown = [k for k in kinds if k not in KINDS]
     if unknown:
-        console.print(f"[red]Unknown kind(s) {', '.join(unknown)}; use {', '.join(KIND_ORDER)}[/red]")
+        console.print(f"[red]Unknown kind(s) {', '.join(unknown)}; use {', '.join(KINDS.names())}[/red]")
         raise typer.Exit(2)
     snapshot = _snapshot(as_of_date)
     if format in (ExportFormat.geojson, ExportFormat.hsds, ExportFormat.fhir):

@@ -236,11 +236,3 @@ class ChangeRow(Base):
     op: Mapped[str] = mapped_column(String(10))
     before: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     after: Mapped[dict[str, Any] | None] = mapped_column(JSON)
-
-
-RECORD_TABLES: dict[str, type[OrganisationRow | UnitRow | ServiceOfferRow | AssessmentTeamRow]] = {
-    "organisation": OrganisationRow,
-    "unit": UnitRow,
-    "team": AssessmentTeamRow,
-    "offer": ServiceOfferRow,
-}

@@ -18,6 +18,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from types import MappingProxyType
+from typing import Protocol
 
 EMPTY: Mapping[str, Provenance] = MappingProxyType({})
 
@@ -174,24 +175,14 @@ class AssessmentTeam:
     field_provenance: Mapping[str, Provenance] = field(default_factory=lambda: EMPTY)
 
 
-RegistryRecord = Organisation | Unit | ServiceOffer | AssessmentTeam
+class RegistryRecord(Protocol):
+    """What every registry record has; the kinds are declared in ``tsbkart.registry.kinds``."""
 
-# Entity kind names as stored in revisions and used in CLI/API paths.
-KINDS: Mapping[str, type[RegistryRecord]] = MappingProxyType(
-    {
-        "organisation": Organisation,
-        "unit": Unit,
-        "offer": ServiceOffer,
-        "team": AssessmentTeam,
-    }
-)
+    @property
+    def id(self) -> str: ...
 
+    @property
+    def provenance(self) -> Provenance: ...
 
-_KIND_OF_TYPE = {cls: name for name, cls in KINDS.items()}
-
-
-def kind_of(record: RegistryRecord) -> str:
-    try:
-        return _KIND_OF_TYPE[type(record)]
-    except KeyError:
-        raise TypeError(f"not a registry record: {record!r}") from None
+    @property
+    def field_provenance(self) -> Mapping[str, Provenance]: ...

@@ -27,7 +27,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 
-from tsbkart.domain.entities import KINDS
+from tsbkart.registry.kinds import KINDS
 from tsbkart.registry.snapshot import Geography
 
 CODE_SYSTEM_BASE = "urn:tsbkart:codesystem:"
@@ -48,9 +48,13 @@ RECORD_IDS = "id"
 # uuid5 namespace of every HSDS id, from the id base in RFC 9562's URL namespace (the base is a URI):
 # 57d29e89-bebd-5666-84cb-cecc779f300f. Consumers recompute ids from it, so it must never change.
 ID_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, ID_SYSTEM_BASE)
-# Kinds ``record_uuid`` takes: the record kinds, and ``taxonomy`` for the HSDS taxonomies (keyed by taxonomy id).
+# The kind of the HSDS taxonomies' UUIDs (keyed by taxonomy id), beside the record kinds.
 TAXONOMY_KIND = "taxonomy"
-UUID_KINDS = (*KINDS, TAXONOMY_KIND)
+
+
+def uuid_kinds() -> tuple[str, ...]:
+    """Kinds ``record_uuid`` takes: the record kinds, and ``taxonomy`` for the HSDS taxonomies."""
+    return (*KINDS.names(), TAXONOMY_KIND)
 
 
 def code_system(vocabulary: str) -> str:
@@ -66,18 +70,18 @@ def extension_url(name: str) -> str:
 
 
 def id_system(kind: str) -> str:
-    """System of the identifier carrying a record's tsbkart id (kind as in ``tsbkart.domain.entities.KINDS``)."""
+    """System of the identifier carrying a record's tsbkart id (kind as in ``tsbkart.registry.kinds.KINDS``)."""
     return f"{ID_SYSTEM_BASE}{kind}"
 
 
 def record_uuid(kind: str, key: str) -> uuid.UUID:
     """``uuid5(ID_NAMESPACE, "<kind>:<key>")``: the same UUID for the same record in every export.
 
-    ``kind`` is one of ``UUID_KINDS``; none contains a colon, so ``"<kind>:<key>"`` names one (kind, key) pair
-    whatever characters the tsbkart id ``key`` holds.
+    ``kind`` is one of ``uuid_kinds()``; none contains a colon, so ``"<kind>:<key>"`` names one (kind, key)
+    pair whatever characters the tsbkart id ``key`` holds.
     """
-    if kind not in UUID_KINDS:
-        raise ValueError(f"{kind!r} is not one of {', '.join(UUID_KINDS)}")
+    if kind not in uuid_kinds():
+        raise ValueError(f"{kind!r} is not one of {', '.join(uuid_kinds())}")
     return uuid.uuid5(ID_NAMESPACE, f"{kind}:{key}")
 
 

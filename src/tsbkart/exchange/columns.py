@@ -19,11 +19,9 @@ from typing import Any
 
 import yaml
 
-from tsbkart.domain.entities import KINDS
+from tsbkart.registry.kinds import KINDS
 
 TYPES = frozenset({"text", "int", "float", "bool", "date", "code", "codes", "list"})
-# Import and export handle these kinds, in the order a file is read and written (parents first).
-KIND_ORDER = ("organisation", "team", "unit", "offer")
 
 
 class ColumnSpecError(ValueError):
@@ -91,13 +89,18 @@ def parse_columns(document: dict[str, Any]) -> Mapping[str, KindSpec]:
     for kind, raw in document["kinds"].items():
         if kind not in KINDS:
             raise ColumnSpecError(f"columns.yaml: unknown kind {kind!r}")
-        fields = set(KINDS[kind].__dataclass_fields__) | {"source", "verified", "steward", "provenance_note"}
+        fields = set(KINDS[kind].cls.__dataclass_fields__) | {
+            "source",
+            "verified",
+            "steward",
+            "provenance_note",
+        }
         columns = tuple(_column(c, f"columns.yaml: {kind}.{c.get('name')}") for c in _flatten(raw["columns"]))
         for column in columns:
             if column.name not in fields:
                 raise ColumnSpecError(f"columns.yaml: {kind}.{column.name} is not a {kind} field")
-        specs[kind] = KindSpec(kind, str(raw["sheet"]), dict(raw["description"]), columns)
-    return MappingProxyType({k: specs[k] for k in KIND_ORDER if k in specs})
+        specs[kind] = KindSpec(kind, KINDS[kind].sheet, dict(raw["description"]), columns)
+    return MappingProxyType({k: specs[k] for k in KINDS.names() if k in specs})
 
 
 @cache
@@ -108,8 +111,5 @@ def load_columns() -> Mapping[str, KindSpec]:
 
 def kind_for_sheet(name: str) -> str | None:
     """The kind a sheet or file stem names: its sheet name ("tilbud") or kind, singular or plural."""
-    key = name.strip().lower()
-    for kind, spec in load_columns().items():
-        if key in (spec.sheet, kind, f"{kind}s"):
-            return kind
-    return None
+    kind = KINDS.for_sheet(name)
+    return kind.name if kind is not None and kind.name in load_columns() else None

@@ -11,25 +11,19 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
 from tsbkart.domain.entities import RegistryRecord, Unit
 from tsbkart.exchange.cells import format_cell
-from tsbkart.exchange.columns import KIND_ORDER, load_columns
+from tsbkart.exchange.columns import load_columns
 from tsbkart.registry.records import to_json
 from tsbkart.registry.snapshot import RegistrySnapshot
 
 
 def records_of(snapshot: RegistrySnapshot, kind: str) -> Sequence[RegistryRecord]:
-    by_kind: Mapping[str, Mapping[str, RegistryRecord]] = {
-        "organisation": snapshot.organisations,
-        "unit": snapshot.units,
-        "offer": snapshot.offers,
-        "team": snapshot.teams,
-    }
-    records = by_kind[kind]
+    records = snapshot.records(kind)
     return [records[key] for key in sorted(records)]
 
 
@@ -50,12 +44,12 @@ def export_csv(snapshot: RegistrySnapshot, kind: str) -> str:
 
 
 def write_csv_files(
-    snapshot: RegistrySnapshot, directory: Path, kinds: Sequence[str] = KIND_ORDER
+    snapshot: RegistrySnapshot, directory: Path, kinds: Sequence[str] | None = None
 ) -> list[Path]:
     """One ``<sheet>.csv`` per kind (``tilbud.csv``...), importable as it is."""
     directory.mkdir(parents=True, exist_ok=True)
     written = []
-    for kind in kinds:
+    for kind in kinds or load_columns():
         path = directory / f"{load_columns()[kind].sheet}.csv"
         path.write_text(export_csv(snapshot, kind), encoding="utf-8")
         written.append(path)
@@ -71,11 +65,11 @@ def _xlsx_value(column_type: str, text: str) -> Any:
     return text or None
 
 
-def write_xlsx(snapshot: RegistrySnapshot, path: Path, kinds: Sequence[str] = KIND_ORDER) -> Path:
+def write_xlsx(snapshot: RegistrySnapshot, path: Path, kinds: Sequence[str] | None = None) -> Path:
     from openpyxl import Workbook
 
     workbook = Workbook(write_only=True)
-    for kind in kinds:
+    for kind in kinds or load_columns():
         spec = load_columns()[kind]
         sheet = workbook.create_sheet(spec.sheet)
         rows = table_rows(snapshot, kind)

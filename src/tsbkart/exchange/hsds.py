@@ -34,7 +34,7 @@ from collections.abc import Callable, Iterable
 from datetime import date
 from typing import Any
 
-from tsbkart.domain.entities import KINDS, AssessmentTeam, Organisation, Provenance, ServiceOffer, Unit
+from tsbkart.domain.entities import AssessmentTeam, Organisation, Provenance, ServiceOffer, Unit
 from tsbkart.exchange.codesystems import (
     CATCHMENTS,
     FIELDS,
@@ -72,7 +72,8 @@ STATUS = {"open": "active", "waitlist": "active", "closed": "temporarily closed"
 COUNTRY = "NO"
 
 
-# Names (bokmål) and descriptions (English) of the terms of the tsbkart-id taxonomy, one per record kind.
+# Names (bokmål) and descriptions (English) of the terms of the tsbkart-id taxonomy, one per record kind that
+# HSDS carries (a kind maps onto HSDS by hand, so a new kind is added here when it has an HSDS form).
 KIND_LABELS = {
     "organisation": ("tsbkart-id for organisasjon", "tsbkart id of an organisation"),
     "unit": ("tsbkart-id for enhet", "tsbkart id of a unit"),
@@ -86,7 +87,7 @@ TSBKART_ID_TYPE = "tsbkart id"
 
 def hsds_id(kind: str, record_id: str) -> str:
     """The HSDS id of a record's own object: an organisation's organization, a unit's location, an offer's or
-    a team's service (``kind`` as in ``tsbkart.domain.entities.KINDS``)."""
+    a team's service (``kind`` as in ``tsbkart.registry.kinds.KINDS``)."""
     return str(record_uuid(kind, record_id))
 
 
@@ -523,7 +524,7 @@ class _Document:
             RECORD_IDS,
             "tsbkart record ids: an attribute with one of these terms carries the record's tsbkart id in value",
             None,
-            ((kind, *KIND_LABELS[kind]) for kind in KINDS),
+            ((kind, *labels) for kind, labels in KIND_LABELS.items()),
             id_system,
         )
         return taxonomies, terms

@@ -20,12 +20,12 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from tsbkart.domain.entities import KINDS, Provenance, RegistryRecord, kind_of
-from tsbkart.exchange.columns import KIND_ORDER
+from tsbkart.domain.entities import Provenance, RegistryRecord
 from tsbkart.exchange.tabular import ParsedRow, RowProblem, read_file
+from tsbkart.registry.kinds import KINDS
 from tsbkart.registry.records import PROVENANCE_KEYS, to_json
 from tsbkart.registry.snapshot import RegistrySnapshot
-from tsbkart.registry.store import Registry, Upsert
+from tsbkart.registry.store import Registry, Upsert, geography_ids
 from tsbkart.registry.validation import KnownIds, Problem, ValidationFailed, validate_records
 
 _PROVENANCE_FIELDS = frozenset({"source", "verified", "steward", "provenance_note", "field_provenance"})
@@ -45,15 +45,6 @@ class ImportReport:
     @property
     def ok(self) -> bool:
         return not self.problems
-
-
-def _by_kind(snapshot: RegistrySnapshot, kind: str) -> Any:
-    return {
-        "organisation": snapshot.organisations,
-        "unit": snapshot.units,
-        "offer": snapshot.offers,
-        "team": snapshot.teams,
-    }[kind]
 
 
 def merge(existing: dict[str, Any] | None, values: dict[str, Any]) -> dict[str, Any]:
@@ -115,16 +106,14 @@ def record_from_flat(
             name: Provenance(p["source"], _day(p.get("verified")), p.get("steward"), p.get("note"))
             for name, p in kept.items()
         }
-    return KINDS[kind](**kwargs)
+    return KINDS[kind].cls(**kwargs)  # type: ignore[no-any-return]
 
 
 # Fields whose flat JSON form is a list and whose record form is a tuple.
 _TUPLE_FIELDS = {
-    kind: tuple(f.name for f in fields(cls) if str(f.type).startswith("tuple")) for kind, cls in KINDS.items()
+    k.name: tuple(f.name for f in fields(k.cls) if str(f.type).startswith("tuple")) for k in KINDS
 }
-_ALLOWED = {
-    kind: frozenset(f.name for f in fields(cls)) | frozenset(PROVENANCE_KEYS) for kind, cls in KINDS.items()
-}
+_ALLOWED = {k.name: frozenset(f.name for f in fields(k.cls)) | frozenset(PROVENANCE_KEYS) for k in KINDS}
 
 
 def _duplicates(rows: Sequence[ParsedRow], problems: list[RowProblem]) -> None:
@@ -158,7 +147,7 @@ def build_records(
     """Records of the rows that parsed, and where each record came from."""
     records: list[RegistryRecord] = []
     origin: dict[tuple[str, str], ParsedRow] = {}
-    current_by_kind = {kind: _by_kind(snapshot, kind) for kind in KIND_ORDER}
+    current_by_kind = snapshot.by_kind
     provenances: dict[ProvenanceKey, Provenance] = {}
     for row in rows:
         if not row.ok:
@@ -189,19 +178,12 @@ def locate(problems: Sequence[Problem], origin: dict[tuple[str, str], ParsedRow]
 
 def _known_ids(registry: Registry, snapshot: RegistrySnapshot, rows: Sequence[ParsedRow]) -> KnownIds:
     # Ids on rows that failed to parse count as known, so one bad unit row does not also fail its offers.
-    listed: dict[str, set[str]] = {kind: set() for kind in KIND_ORDER}
+    ids: dict[str, set[str] | None] = {kind: set(snapshot.records(kind)) for kind in KINDS.names()}
     for row in rows:
-        if row.values.get("id"):
-            listed[row.kind].add(row.values["id"])
-    geography = registry.geography()
-    return KnownIds(
-        organisations=set(snapshot.organisations) | listed["organisation"],
-        units=set(snapshot.units) | listed["unit"],
-        teams=set(snapshot.teams) | listed["team"],
-        catchments=set(geography.catchments) or None,
-        regions=set(geography.regions) or None,
-        area_units=set(geography.area_units) or None,
-    )
+        known = ids[row.kind]
+        if row.values.get("id") and known is not None:
+            known.add(row.values["id"])
+    return KnownIds(ids | geography_ids(registry.geography()))
 
 
 def _sort_key(p: RowProblem) -> tuple[str, str, int, str]:
@@ -246,7 +228,7 @@ def _import(
     snapshot = registry.snapshot()
     records, origin = build_records(rows, snapshot, problems)
     read = Counter(row.kind for row in rows)
-    counts = {k: read[k] for k in KIND_ORDER}
+    counts = {k: read[k] for k in KINDS.names()}
     files = tuple(p.name for p in paths)
     if problems:
         problems.extend(locate(validate_records(records, _known_ids(registry, snapshot, rows)), origin))
@@ -263,11 +245,11 @@ def _import(
 def _changes(
     records: Sequence[RegistryRecord], snapshot: RegistrySnapshot
 ) -> tuple[dict[str, int], dict[str, int]]:
-    created = dict.fromkeys(KIND_ORDER, 0)
-    updated = dict.fromkeys(KIND_ORDER, 0)
+    created = dict.fromkeys(KINDS.names(), 0)
+    updated = dict.fromkeys(KINDS.names(), 0)
     for record in records:
-        kind = kind_of(record)
-        current = _by_kind(snapshot, kind).get(record.id)
+        kind = KINDS.of(record).name
+        current = snapshot.records(kind).get(record.id)
         if current is None:
             created[kind] += 1
         elif current != record:

@@ -23,6 +23,7 @@ from typing import Any
 import yaml
 
 from tsbkart.domain.entities import AssessmentTeam, Provenance, RegistryRecord, Unit
+from tsbkart.registry.kinds import KINDS
 from tsbkart.registry.snapshot import RegistrySnapshot
 
 TITLES = {
@@ -109,13 +110,8 @@ def load_rules() -> Rules:
 
 
 def _records(snapshot: RegistrySnapshot) -> Iterator[tuple[str, RegistryRecord]]:
-    for kind, records in (
-        ("organisation", snapshot.organisations),
-        ("team", snapshot.teams),
-        ("unit", snapshot.units),
-        ("offer", snapshot.offers),
-    ):
-        for record in records.values():
+    for kind in KINDS.names():
+        for record in snapshot.records(kind).values():
             yield kind, record
 
 
@@ -206,12 +202,7 @@ def check(snapshot: RegistrySnapshot, today: date | None = None, rules: Rules | 
         "outside_catchment": outside_catchment(snapshot),
         "no_assessment_route": no_assessment_route(snapshot),
     }
-    totals = {
-        "organisation": len(snapshot.organisations),
-        "team": len(snapshot.teams),
-        "unit": len(snapshot.units),
-        "offer": len(snapshot.offers),
-    }
+    totals = {kind: len(snapshot.records(kind)) for kind in KINDS.names()}
     categories = tuple(
         Category(code, TITLES[code], tuple(sorted(f, key=lambda x: (x.kind, x.id, x.field or ""))))
         for code, f in found.items()

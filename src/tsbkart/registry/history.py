@@ -18,9 +18,10 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from tsbkart.db.models import ChangeRow, RevisionRow
+from tsbkart.registry.kinds import KINDS
 from tsbkart.registry.records import diff, from_json
 from tsbkart.registry.snapshot import RegistrySnapshot
-from tsbkart.registry.store import KIND_ORDER, as_utc, load_geography
+from tsbkart.registry.store import as_utc, load_geography
 
 State = dict[str, dict[str, dict[str, Any]]]
 
@@ -34,7 +35,7 @@ def moment(when: date | datetime) -> datetime:
 
 def replay(session: Session, until: datetime | None = None) -> tuple[State, int]:
     """Apply every change up to ``until`` (inclusive) in revision order; returns the state and last revision."""
-    state: State = {kind: {} for kind in KIND_ORDER}
+    state: State = {kind: {} for kind in KINDS.names()}
     query = (
         select(ChangeRow.kind, ChangeRow.entity_id, ChangeRow.after, RevisionRow.id)
         .join(RevisionRow, RevisionRow.id == ChangeRow.revision_id)
@@ -57,10 +58,7 @@ def snapshot_from_state(
 ) -> RegistrySnapshot:
     return RegistrySnapshot.build(
         load_geography(session, taken_at.date()),
-        organisations=[from_json("organisation", r) for r in state["organisation"].values()],  # type: ignore[misc]
-        units=[from_json("unit", r) for r in state["unit"].values()],  # type: ignore[misc]
-        offers=[from_json("offer", r) for r in state["offer"].values()],  # type: ignore[misc]
-        teams=[from_json("team", r) for r in state["team"].values()],  # type: ignore[misc]
+        records=[from_json(kind, row) for kind, by_id in state.items() for row in by_id.values()],
         revision=revision,
         taken_at=taken_at,
     )

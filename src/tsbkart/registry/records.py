@@ -16,10 +16,10 @@ from datetime import date
 from operator import attrgetter
 from typing import Any
 
-from tsbkart.domain.entities import KINDS, Provenance, RegistryRecord, kind_of
+from tsbkart.domain.entities import Provenance, RegistryRecord
+from tsbkart.registry.kinds import KINDS
 
 PROVENANCE_KEYS = ("source", "verified", "steward", "provenance_note")
-_DATE_FIELDS = frozenset({"verified", "waiting_as_of"})
 
 
 def _provenance_to_json(p: Provenance) -> dict[str, Any]:
@@ -54,6 +54,7 @@ class _Layout:
     dates: tuple[int, ...]  # positions of date fields (ISO strings)
     provenance: int  # position of the record's Provenance
     field_provenance: int  # position of the per-field provenance mapping
+    date_keys: frozenset[str]  # JSON keys holding ISO dates, provenance's "verified" included
 
 
 _LAYOUTS: dict[type, _Layout] = {}
@@ -72,6 +73,9 @@ def _layout(cls: type) -> _Layout:
             dates=tuple(i for i, t in enumerate(types) if t.startswith("date")),
             provenance=at,
             field_provenance=names.index("field_provenance"),
+            date_keys=frozenset(
+                {"verified", *(n for n, t in zip(names, types, strict=True) if t.startswith("date"))}
+            ),
         )
     return layout
 
@@ -101,7 +105,8 @@ def to_json(record: RegistryRecord) -> dict[str, Any]:
 
 def from_json(kind: str, data: dict[str, Any]) -> RegistryRecord:
     """Inverse of ``to_json``; unknown keys are an error so a schema drift is caught, not ignored."""
-    cls = KINDS[kind]
+    cls = KINDS[kind].cls
+    dates = _layout(cls).date_keys
     kwargs: dict[str, Any] = {}
     names = {f.name for f in fields(cls)}
     extra = set(data) - names - set(PROVENANCE_KEYS)
@@ -125,32 +130,28 @@ def from_json(kind: str, data: dict[str, Any]) -> RegistryRecord:
             value = data[f.name]
             if isinstance(value, list):
                 value = tuple(value)
-            elif f.name in _DATE_FIELDS and isinstance(value, str):
+            elif f.name in dates and isinstance(value, str):
                 value = date.fromisoformat(value)
             kwargs[f.name] = value
-    return cls(**kwargs)
+    record: RegistryRecord = cls(**kwargs)
+    return record
 
 
-def json_to_row(data: dict[str, Any]) -> dict[str, Any]:
-    """A flat JSON record as column values (ISO dates parsed back to ``date``)."""
+def json_to_row(kind: str, data: dict[str, Any]) -> dict[str, Any]:
+    """A flat JSON record of ``kind`` as column values (ISO dates parsed back to ``date``)."""
     row = dict(data)
-    for key in _DATE_FIELDS & row.keys():
+    for key in _layout(KINDS[kind].cls).date_keys & row.keys():
         if isinstance(row[key], str):
             row[key] = date.fromisoformat(row[key])
     return row
 
 
-def row_to_json(row: dict[str, Any]) -> dict[str, Any]:
+def row_to_json(kind: str, row: dict[str, Any]) -> dict[str, Any]:
     out = dict(row)
-    for key in _DATE_FIELDS & out.keys():
+    for key in _layout(KINDS[kind].cls).date_keys & out.keys():
         if isinstance(out[key], date):
             out[key] = out[key].isoformat()
     return out
-
-
-def identity(record: RegistryRecord) -> tuple[str, str]:
-    """(kind, id) of a record, e.g. ("unit", "ous-rusakutt")."""
-    return kind_of(record), record.id
 
 
 def diff(before: dict[str, Any] | None, after: dict[str, Any] | None) -> dict[str, tuple[Any, Any]]:

@@ -6,6 +6,7 @@ tests build them directly::
 
     snap = RegistrySnapshot.build(geography, organisations=[...], units=[...], offers=[...], teams=[...])
     snap.offers_of("ous-rusakutt")   # -> tuple[ServiceOffer, ...]
+    snap.records("offer")            # -> Mapping[str, RegistryRecord], for any kind in tsbkart.registry.kinds
 """
 
 from __future__ import annotations
@@ -14,7 +15,10 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from itertools import chain
+from operator import attrgetter
 from types import MappingProxyType
+from typing import cast
 
 from tsbkart.domain.entities import (
     AreaUnit,
@@ -22,9 +26,11 @@ from tsbkart.domain.entities import (
     CatchmentArea,
     Organisation,
     Region,
+    RegistryRecord,
     ServiceOffer,
     Unit,
 )
+from tsbkart.registry.kinds import KINDS
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,11 +61,11 @@ class Geography:
 
 @dataclass(frozen=True, slots=True)
 class RegistrySnapshot:
+    """Every record by kind and id (ids sorted), and the geography. ``records(kind)`` serves any declared kind;
+    the four named properties are the same mappings, typed."""
+
     geography: Geography
-    organisations: Mapping[str, Organisation]
-    units: Mapping[str, Unit]
-    offers: Mapping[str, ServiceOffer]
-    teams: Mapping[str, AssessmentTeam]
+    by_kind: Mapping[str, Mapping[str, RegistryRecord]]
     revision: int = 0  # id of the last revision included; 0 = none
     taken_at: datetime | None = None  # the moment the snapshot describes
     _offers_by_unit: Mapping[str, tuple[ServiceOffer, ...]] = field(
@@ -75,23 +81,50 @@ class RegistrySnapshot:
         units: Iterable[Unit] = (),
         offers: Iterable[ServiceOffer] = (),
         teams: Iterable[AssessmentTeam] = (),
+        records: Iterable[RegistryRecord] = (),
         revision: int = 0,
         taken_at: datetime | None = None,
     ) -> RegistrySnapshot:
-        offer_map = {o.id: o for o in sorted(offers, key=lambda o: o.id)}
+        """A snapshot of the given records; ``records`` may hold any declared kind, mixed."""
+        grouped: dict[str, list[RegistryRecord]] = {kind.name: [] for kind in KINDS}
+        given: list[Iterable[RegistryRecord]] = [organisations, units, offers, teams, records]
+        for record in chain.from_iterable(given):
+            grouped[KINDS.of(record).name].append(record)
+        by_kind = {
+            kind: MappingProxyType({r.id: r for r in sorted(found, key=attrgetter("id"))})
+            for kind, found in grouped.items()
+        }
         by_unit: dict[str, list[ServiceOffer]] = defaultdict(list)
-        for offer in offer_map.values():
+        for offer in by_kind["offer"].values():
+            assert isinstance(offer, ServiceOffer)
             by_unit[offer.unit_id].append(offer)
         return cls(
             geography=geography,
-            organisations=MappingProxyType({o.id: o for o in sorted(organisations, key=lambda o: o.id)}),
-            units=MappingProxyType({u.id: u for u in sorted(units, key=lambda u: u.id)}),
-            offers=MappingProxyType(offer_map),
-            teams=MappingProxyType({t.id: t for t in sorted(teams, key=lambda t: t.id)}),
+            by_kind=MappingProxyType(by_kind),
             revision=revision,
             taken_at=taken_at,
             _offers_by_unit=MappingProxyType({k: tuple(v) for k, v in by_unit.items()}),
         )
+
+    def records(self, kind: str) -> Mapping[str, RegistryRecord]:
+        """The records of ``kind`` by id; KeyError for a kind that is not declared."""
+        return self.by_kind[kind]
+
+    @property
+    def organisations(self) -> Mapping[str, Organisation]:
+        return cast("Mapping[str, Organisation]", self.by_kind["organisation"])
+
+    @property
+    def units(self) -> Mapping[str, Unit]:
+        return cast("Mapping[str, Unit]", self.by_kind["unit"])
+
+    @property
+    def offers(self) -> Mapping[str, ServiceOffer]:
+        return cast("Mapping[str, ServiceOffer]", self.by_kind["offer"])
+
+    @property
+    def teams(self) -> Mapping[str, AssessmentTeam]:
+        return cast("Mapping[str, AssessmentTeam]", self.by_kind["team"])
 
     def offers_of(self, unit_id: str) -> tuple[ServiceOffer, ...]:
         return self._offers_by_unit.get(unit_id, ())

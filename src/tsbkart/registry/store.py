@@ -23,29 +23,18 @@ from sqlalchemy import JSON, Date, DateTime, Engine, Table, delete, func, insert
 from sqlalchemy.orm import Session
 
 from tsbkart.db.models import (
-    RECORD_TABLES,
     AreaUnitRow,
     CatchmentRow,
     ChangeRow,
     RegionRow,
     RevisionRow,
 )
-from tsbkart.domain.entities import (
-    AreaUnit,
-    AssessmentTeam,
-    CatchmentArea,
-    Region,
-    RegistryRecord,
-    ServiceOffer,
-    Unit,
-    kind_of,
-)
+from tsbkart.domain.entities import AreaUnit, CatchmentArea, Region, RegistryRecord
+from tsbkart.registry.kinds import GEOGRAPHY, KINDS
 from tsbkart.registry.records import from_json, json_to_row, row_to_json, to_json
 from tsbkart.registry.snapshot import Geography, RegistrySnapshot
 from tsbkart.registry.validation import KnownIds, Problem, ValidationFailed, validate_records
 
-# Parents before children on insert, the reverse on delete (foreign keys).
-KIND_ORDER = ("organisation", "team", "unit", "offer")
 # Keep IN (...) lists well under SQLite's and PostgreSQL's parameter limits.
 IN_CHUNK = 900
 
@@ -73,19 +62,14 @@ def as_utc(value: datetime) -> datetime:
     return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
-_PARENT_FIELD = {"offer": "unit_id", "unit": "organisation_id", "team": "organisation_id"}
-
-
 def _parent(kind: str, old: dict[str, Any] | None, new: dict[str, Any] | None) -> str | None:
-    name = _PARENT_FIELD.get(kind)
+    name = KINDS[kind].parent
     record = new or old or {}
     return record.get(name) if name else None
 
 
 def record_table(kind: str) -> Table:
-    table = RECORD_TABLES[kind].__table__
-    assert isinstance(table, Table)
-    return table
+    return KINDS[kind].table
 
 
 def _chunks(items: Sequence[str], size: int = IN_CHUNK) -> Iterator[Sequence[str]]:
@@ -143,7 +127,7 @@ def _fetch_rows(session: Session, kind: str, ids: Sequence[str] | None = None) -
         if batch is not None:
             query = query.where(table.c.id.in_(batch))
         for row in session.execute(query).mappings():
-            out[row["id"]] = row_to_json(dict(row))
+            out[row["id"]] = row_to_json(kind, dict(row))
     return out
 
 
@@ -177,14 +161,11 @@ class Registry:
     def _load_snapshot(self) -> RegistrySnapshot:
         with Session(self.engine) as session:
             revision = int(session.scalar(select(func.coalesce(func.max(RevisionRow.id), 0))) or 0)
-            records = {kind: _fetch_rows(session, kind) for kind in KIND_ORDER}
+            rows = {kind: _fetch_rows(session, kind) for kind in KINDS.names()}
             geography = load_geography(session)
         return RegistrySnapshot.build(
             geography,
-            organisations=[from_json("organisation", r) for r in records["organisation"].values()],  # type: ignore[misc]
-            units=[from_json("unit", r) for r in records["unit"].values()],  # type: ignore[misc]
-            offers=[from_json("offer", r) for r in records["offer"].values()],  # type: ignore[misc]
-            teams=[from_json("team", r) for r in records["team"].values()],  # type: ignore[misc]
+            records=[from_json(kind, row) for kind, by_id in rows.items() for row in by_id.values()],
             revision=revision,
             taken_at=self.clock(),
         )
@@ -202,12 +183,11 @@ class Registry:
         """
         if not actor.strip() or not reason.strip():
             raise ValueError("a revision needs an actor and a reason")
-        upserts: dict[str, dict[str, RegistryRecord]] = {kind: {} for kind in KIND_ORDER}
-        deletes: dict[str, set[str]] = {kind: set() for kind in KIND_ORDER}
+        upserts: dict[str, dict[str, RegistryRecord]] = {kind: {} for kind in KINDS.names()}
+        deletes: dict[str, set[str]] = {kind: set() for kind in KINDS.names()}
         for change in changes:
             if isinstance(change, Upsert):
-                kind = kind_of(change.record)
-                upserts[kind][change.record.id] = change.record
+                upserts[KINDS.of(change.record).name][change.record.id] = change.record
             else:
                 deletes[change.kind].add(change.id)
         with self._lock, Session(self.engine) as session, session.begin():
@@ -224,9 +204,9 @@ class Registry:
         actor: str,
         reason: str,
     ) -> int | None:
-        touched = {kind: sorted(set(upserts[kind]) | deletes[kind]) for kind in KIND_ORDER}
+        touched = {kind: sorted(set(upserts[kind]) | deletes[kind]) for kind in KINDS.names()}
         before = {
-            kind: _fetch_rows(session, kind, touched[kind]) if touched[kind] else {} for kind in KIND_ORDER
+            kind: _fetch_rows(session, kind, touched[kind]) if touched[kind] else {} for kind in KINDS.names()
         }
         self._validate(session, upserts, deletes, before)
         plan = _plan(upserts, deletes, before)
@@ -236,7 +216,7 @@ class Registry:
         session.add(revision)
         session.flush()
         change_rows: list[dict[str, Any]] = []
-        for kind in KIND_ORDER:
+        for kind in KINDS.names():
             for op, entity_id, old, new in plan[kind]:
                 change_rows.append(
                     {
@@ -265,21 +245,14 @@ class Registry:
         before: dict[str, dict[str, dict[str, Any]]],
     ) -> None:
         refs = _referenced_ids(upserts)
-        existing = {
-            kind: set(_fetch_ids(session, kind, refs[kind])) for kind in ("organisation", "unit", "team")
+        ids: dict[str, set[str] | None] = {
+            kind: (set(_fetch_ids(session, kind, wanted)) | set(upserts[kind])) - deletes[kind]
+            for kind, wanted in refs.items()
         }
-        geography = load_geography(session)
-        known = KnownIds(
-            organisations=(existing["organisation"] | set(upserts["organisation"])) - deletes["organisation"],
-            units=(existing["unit"] | set(upserts["unit"])) - deletes["unit"],
-            teams=(existing["team"] | set(upserts["team"])) - deletes["team"],
-            catchments=set(geography.catchments) or None,
-            regions=set(geography.regions) or None,
-            area_units=set(geography.area_units) or None,
-        )
-        records = [r for kind in KIND_ORDER for r in upserts[kind].values()]
-        problems = validate_records(records, known)
-        for kind in KIND_ORDER:
+        ids |= geography_ids(load_geography(session))
+        records = [r for kind in KINDS.names() for r in upserts[kind].values()]
+        problems = validate_records(records, KnownIds(ids))
+        for kind in KINDS.names():
             for entity_id in sorted(deletes[kind] - set(before[kind])):
                 problems.append(Problem(kind, entity_id, "id", f"cannot delete: no {kind} {entity_id!r}"))
         if problems:
@@ -296,16 +269,27 @@ class Registry:
 PlanEntry = tuple[str, str, dict[str, Any] | None, dict[str, Any] | None]
 
 
+def geography_ids(geography: Geography) -> dict[str, set[str] | None]:
+    """The codes references to geography may take, by ``GEOGRAPHY`` target; None (unchecked) when not loaded."""
+    codes = {
+        "catchment": geography.catchments,
+        "region": geography.regions,
+        "area_unit": geography.area_units,
+    }
+    assert codes.keys() == GEOGRAPHY.keys()
+    return {target: set(found) or None for target, found in codes.items()}
+
+
 def _referenced_ids(upserts: dict[str, dict[str, RegistryRecord]]) -> dict[str, list[str]]:
-    refs: dict[str, set[str]] = {"organisation": set(), "unit": set(), "team": set()}
-    for record in (r for kind in KIND_ORDER for r in upserts[kind].values()):
-        organisation = record.organisation_id if isinstance(record, Unit | AssessmentTeam) else None
-        if organisation:
-            refs["organisation"].add(organisation)
-        if isinstance(record, ServiceOffer):
-            refs["unit"].add(record.unit_id)
-            if record.assessment_team_id:
-                refs["team"].add(record.assessment_team_id)
+    """The ids the upserted records refer to, by referenced kind."""
+    refs: dict[str, set[str]] = {kind: set() for kind in KINDS.names()}
+    for kind in KINDS:
+        references = kind.record_references()
+        for record in upserts[kind.name].values():
+            for name, target in references.items():
+                value = getattr(record, name)
+                if value:
+                    refs[target].add(value)
     return {kind: sorted(ids) for kind, ids in refs.items()}
 
 
@@ -338,6 +322,13 @@ def _value_tuples(rows: list[dict[str, Any]], names: list[str]) -> list[tuple[An
     return [tuple(row.get(name) for name in names) for row in rows]
 
 
+def _iso_parsed(row: dict[str, Any], dates: list[str]) -> dict[str, Any]:
+    for name in dates:
+        if isinstance(row[name], str):
+            row[name] = date.fromisoformat(row[name])
+    return row
+
+
 def bulk_insert(session: Session, table: Table, rows: list[dict[str, Any]]) -> None:
     """Insert many rows; the columns are those of the first row, and a key missing from a later row is NULL.
 
@@ -347,8 +338,10 @@ def bulk_insert(session: Session, table: Table, rows: list[dict[str, Any]]) -> N
     present = [c for c in table.columns if c.name in rows[0]]
     names = [c.name for c in present]
     if session.connection().dialect.name != "sqlite":
+        dates = [c.name for c in present if isinstance(c.type, Date)]
         session.execute(
-            insert(table), [json_to_row(dict(zip(names, v, strict=True))) for v in _value_tuples(rows, names)]
+            insert(table),
+            [_iso_parsed(dict(zip(names, v, strict=True)), dates) for v in _value_tuples(rows, names)],
         )
         return
     values = _value_tuples(rows, names)
@@ -368,8 +361,8 @@ def _plan(
     before: dict[str, dict[str, dict[str, Any]]],
 ) -> dict[str, list[PlanEntry]]:
     """Per kind: (op, id, before, after) for every record that really changes."""
-    plan: dict[str, list[PlanEntry]] = {kind: [] for kind in KIND_ORDER}
-    for kind in KIND_ORDER:
+    plan: dict[str, list[PlanEntry]] = {kind: [] for kind in KINDS.names()}
+    for kind in KINDS.names():
         for entity_id, record in upserts[kind].items():
             new = to_json(record)
             old = before[kind].get(entity_id)
@@ -383,16 +376,18 @@ def _plan(
 
 
 def _apply_plan(session: Session, plan: dict[str, list[PlanEntry]]) -> None:
-    for kind in reversed(KIND_ORDER):
+    for kind in reversed(KINDS.names()):
         ids = [entity_id for op, entity_id, _, _ in plan[kind] if op == "delete"]
         table = record_table(kind)
         for batch in _chunks(ids):
             session.execute(delete(table).where(table.c.id.in_(batch)))
-    for kind in KIND_ORDER:
+    for kind in KINDS.names():
         table = record_table(kind)
         creates = [new for op, _, _, new in plan[kind] if op == "create" and new is not None]
-        updates = [json_to_row(new) for op, _, _, new in plan[kind] if op == "update" and new is not None]
+        updates = [
+            json_to_row(kind, new) for op, _, _, new in plan[kind] if op == "update" and new is not None
+        ]
         if creates:
             bulk_insert(session, table, creates)
         if updates:
-            session.execute(update(RECORD_TABLES[kind]), updates)
+            session.execute(update(KINDS[kind].row), updates)
