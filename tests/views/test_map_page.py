@@ -4,25 +4,25 @@ from __future__ import annotations
 
 import pytest
 
+from tsbkart.query.params import unit_filter
 from tsbkart.registry.snapshot import RegistrySnapshot
 from tsbkart.views.map_page import (
     FilterError,
     filter_units,
     list_page,
     main_service_type,
-    parse_filters,
     selected,
 )
 
 
 def test_no_filter_lists_every_unit(bundled_snapshot: RegistrySnapshot) -> None:
-    items = filter_units(bundled_snapshot, parse_filters({}, bundled_snapshot))
+    items = filter_units(bundled_snapshot, unit_filter({}, bundled_snapshot))
     assert len(items) == len(bundled_snapshot.units)
     assert [i.name.casefold() for i in items] == sorted(i.name.casefold() for i in items)
 
 
 def test_service_type_and_area_filter(bundled_snapshot: RegistrySnapshot) -> None:
-    selection = parse_filters({"service_type": ["avrusning"], "area": ["helse-nord"]}, bundled_snapshot)
+    selection = unit_filter({"service_type": ["avrusning"], "area": ["helse-nord"]}, bundled_snapshot)
     items = filter_units(bundled_snapshot, selection)
     assert items
     for item in items:
@@ -33,7 +33,7 @@ def test_service_type_and_area_filter(bundled_snapshot: RegistrySnapshot) -> Non
 
 
 def test_approximate_units_are_flagged(bundled_snapshot: RegistrySnapshot) -> None:
-    items = filter_units(bundled_snapshot, parse_filters({}, bundled_snapshot))
+    items = filter_units(bundled_snapshot, unit_filter({}, bundled_snapshot))
     flagged = {i.id for i in items if i.approximate}
     assert flagged == {u.id for u in bundled_snapshot.units.values() if u.is_approximate}
     assert flagged
@@ -52,7 +52,7 @@ def test_bad_filters_name_the_parameter(
     bundled_snapshot: RegistrySnapshot, query: dict[str, list[str]], parameter: str
 ) -> None:
     with pytest.raises(FilterError, match=parameter):
-        parse_filters(query, bundled_snapshot)
+        unit_filter(query, bundled_snapshot)
 
 
 def test_main_service_type_is_the_most_intensive() -> None:
@@ -63,7 +63,7 @@ def test_main_service_type_is_the_most_intensive() -> None:
 
 
 def test_list_pages_split_and_clamp(bundled_snapshot: RegistrySnapshot) -> None:
-    items = filter_units(bundled_snapshot, parse_filters({}, bundled_snapshot))
+    items = filter_units(bundled_snapshot, unit_filter({}, bundled_snapshot))
     first = list_page(items, 1, size=50)
     assert (len(first.items), first.matched, first.pages, first.complete) == (50, 143, 3, False)
     last = list_page(items, 99, size=50)

@@ -1,14 +1,17 @@
 from tsbkart.web.i18n import catalogue, negotiate
 
 
-def test_bokmal_is_the_default_even_for_english_browsers() -> None:
-    assert negotiate(None, None, "en-US,en;q=0.9") == "nb"
+def test_bokmal_is_the_default_and_the_configured_default_holds() -> None:
+    assert negotiate(None, None) == "nb"
+    assert negotiate(None, None, default="en") == "en"
+    assert negotiate(None, None, default="de") == "nb"
 
 
 def test_query_wins_over_cookie_and_unknown_values_are_ignored() -> None:
-    assert negotiate("en", "nb", None) == "en"
-    assert negotiate(None, "en", None) == "en"
-    assert negotiate("de", None, None) == "nb"
+    assert negotiate("en", "nb") == "en"
+    assert negotiate(None, "en") == "en"
+    assert negotiate("de", None) == "nb"
+    assert negotiate("de", "xx", default="en") == "en"
 
 
 def test_catalogues_translate_and_fall_back_to_the_message_id() -> None:

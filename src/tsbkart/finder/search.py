@@ -20,6 +20,7 @@ import numpy as np
 from pydantic import BaseModel
 
 from tsbkart.analysis.costs import CostProvider, GreatCircle, Points, great_circle_km
+from tsbkart.domain.errors import UserError
 from tsbkart.finder.deadlines import GuidelineDeadline, guideline_deadline
 from tsbkart.finder.eligibility import Context, Verdict, context, eligibility_arrays, judge
 from tsbkart.finder.index import FinderIndex, finder_index
@@ -35,8 +36,10 @@ MAX_LIMIT = 500
 Cost = CostProvider | GreatCircle
 
 
-class FinderInputError(ValueError):
+class FinderInputError(UserError, ValueError):
     """The profile names something the registry does not know (e.g. an unknown municipality code)."""
+
+    status = 422
 
 
 class HomeArea(BaseModel):

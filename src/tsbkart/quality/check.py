@@ -22,6 +22,7 @@ from typing import Any
 
 import yaml
 
+from tsbkart.domain.calendar import today as norway_today
 from tsbkart.domain.entities import AssessmentTeam, Provenance, RegistryRecord, Unit
 from tsbkart.registry.kinds import KINDS
 from tsbkart.registry.snapshot import RegistrySnapshot
@@ -193,7 +194,7 @@ def no_assessment_route(snapshot: RegistrySnapshot) -> list[Finding]:
 
 def check(snapshot: RegistrySnapshot, today: date | None = None, rules: Rules | None = None) -> QualityReport:
     """The full report on ``snapshot`` as of ``today`` (default: the current date)."""
-    day = today or date.today()
+    day = today or norway_today()
     r = rules or load_rules()
     found: dict[str, Sequence[Finding]] = {
         "missing": missing(snapshot, r),

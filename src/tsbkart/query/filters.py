@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
+from tsbkart.domain.errors import UserError
 from tsbkart.registry.snapshot import RegistrySnapshot
 from tsbkart.vocab import load_vocabularies
 
@@ -27,12 +28,18 @@ MAX_FEATURES = 20_000
 MAX_CODES_IN_MESSAGE = 40
 
 
-class FilterError(ValueError):
-    """A filter value is not valid. ``parameter`` names the query parameter, ``valid`` the accepted codes."""
+class FilterError(UserError, ValueError):
+    """A filter value is not valid. ``parameter`` names the query parameter, ``valid`` the accepted codes,
+    ``values`` the given values that are not known (for a message in the user's language)."""
 
-    def __init__(self, parameter: str, message: str, valid: Iterable[str] = ()) -> None:
+    status = 422
+
+    def __init__(
+        self, parameter: str, message: str, valid: Iterable[str] = (), values: Iterable[str] = ()
+    ) -> None:
         self.parameter = parameter
         self.valid = tuple(valid)
+        self.values = tuple(values)
         shown = ", ".join(self.valid[:MAX_CODES_IN_MESSAGE])
         more = (
             f" (and {len(self.valid) - MAX_CODES_IN_MESSAGE} more)"
@@ -107,7 +114,8 @@ def check_codes(parameter: str, codes: Iterable[str]) -> tuple[str, ...]:
     values = tuple(dict.fromkeys(codes))
     unknown = [code for code in values if code not in vocabulary]
     if unknown:
-        raise FilterError(parameter, f"unknown code(s) {', '.join(map(repr, unknown))}", vocabulary.codes)
+        message = f"unknown code(s) {', '.join(map(repr, unknown))}"
+        raise FilterError(parameter, message, vocabulary.codes, unknown)
     return values
 
 
@@ -124,6 +132,7 @@ def check_areas(snapshot: RegistrySnapshot, codes: Iterable[str]) -> tuple[str, 
             f"unknown area code(s) {', '.join(map(repr, unknown))}; use a region or catchment code, "
             "a 4-digit kommune or a 6-digit bydel code (see /api/v1/areas)",
             valid,
+            unknown,
         )
     return values
 

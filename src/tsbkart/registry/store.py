@@ -29,6 +29,7 @@ from tsbkart.db.models import (
     RegionRow,
     RevisionRow,
 )
+from tsbkart.domain.calendar import today as norway_today
 from tsbkart.domain.entities import AreaUnit, CatchmentArea, Region, RegistryRecord
 from tsbkart.registry.kinds import GEOGRAPHY, KINDS
 from tsbkart.registry.records import from_json, json_to_row, row_to_json, to_json
@@ -79,7 +80,7 @@ def _chunks(items: Sequence[str], size: int = IN_CHUNK) -> Iterator[Sequence[str
 
 def load_geography(session: Session, on: date | None = None) -> Geography:
     """Regions, catchment areas and the area units valid on ``on`` (default: today)."""
-    day = on or date.today()
+    day = on or norway_today()
     units = session.scalars(
         select(AreaUnitRow).where(
             AreaUnitRow.valid_from <= day, (AreaUnitRow.valid_to.is_(None)) | (AreaUnitRow.valid_to > day)

@@ -1,11 +1,11 @@
 """The map page's server-rendered result list: the units the GeoJSON API would return for the same query.
 
 The map page works without JavaScript: the filter form submits ``GET /?service_type=...&area=...`` and this
-module builds the list the page shows, through the same core query (``tsbkart.query``) that serves
-``/api/v1/units.geojson``; with JavaScript, the page fetches that endpoint with the same query string.
-Shape, by example::
+module builds the list the page shows, through the same parser (``tsbkart.query.params.unit_filter``) and
+core query that serve ``/api/v1/units.geojson``; with JavaScript, the page fetches that endpoint with the
+same query string. Shape, by example::
 
-    selection = parse_filters({"service_type": ["avrusning"], "area": ["helse-nord"]}, snapshot)
+    selection = unit_filter({"service_type": ["avrusning"], "area": ["helse-nord"]}, snapshot)
     items = filter_units(snapshot, selection)
     items[0]  # MapItem(id="unn-avrusning-tromso", name="Avrusning Tromsø ...", approximate=True,
               #         service_types=("akutt", "avrusning"), main_service_type="akutt", lat=69.75, ...)
@@ -17,14 +17,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from tsbkart.query.filters import (
-    MAX_FEATURES,
-    FilterError,
-    OfferFacets,
-    UnitFilter,
-    check_areas,
-    check_codes,
-)
+from tsbkart.query.filters import FilterError, UnitFilter
 from tsbkart.query.records import Record
 from tsbkart.query.units import search_units
 from tsbkart.registry.snapshot import RegistrySnapshot
@@ -40,7 +33,6 @@ __all__ = [
     "filter_units",
     "list_page",
     "main_service_type",
-    "parse_filters",
     "selected",
 ]
 
@@ -55,7 +47,6 @@ FORM_FIELDS = (
     "open_24_7",
     "q",
 )
-MAX_QUERY_LENGTH = 200
 # Items per page of the server-rendered list (the no-JavaScript view); the whole bundled registry fits on one.
 LIST_PAGE_SIZE = 200
 
@@ -75,34 +66,6 @@ class MapItem:
     service_types: tuple[str, ...]
     main_service_type: str | None  # the highest-level service type: decides the marker's colour and shape
     beds: int | None
-
-
-def _values(query: Mapping[str, Sequence[str]], name: str) -> tuple[str, ...]:
-    return tuple(v for v in query.get(name, ()) if v)
-
-
-def parse_filters(query: Mapping[str, Sequence[str]], snapshot: RegistrySnapshot) -> UnitFilter:
-    """The query's selection as a ``UnitFilter`` (all matches); FilterError names a bad parameter."""
-    open_values = _values(query, "open_24_7")
-    if any(v not in ("true", "false") for v in open_values) or len(set(open_values)) > 1:
-        raise FilterError("open_24_7", "expected true or false")
-    q = " ".join(_values(query, "q")).strip()
-    if len(q) > MAX_QUERY_LENGTH:
-        raise FilterError("q", f"longer than {MAX_QUERY_LENGTH} characters")
-    facets = OfferFacets(
-        service_types=check_codes("service_type", _values(query, "service_type")),
-        target_groups=check_codes("target_group", _values(query, "target_group")),
-        legal_basis=check_codes("legal_basis", _values(query, "legal_basis")),
-        intake_status=check_codes("intake_status", _values(query, "intake_status")),
-        open_24_7=(open_values[0] == "true") if open_values else None,
-    )
-    return UnitFilter(
-        offers=facets,
-        owner_types=check_codes("owner_type", _values(query, "owner_type")),
-        areas=check_areas(snapshot, _values(query, "area")),
-        q=q or None,
-        limit=MAX_FEATURES,
-    )
 
 
 def selected(selection: UnitFilter) -> dict[str, Any]:

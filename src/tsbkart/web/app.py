@@ -14,8 +14,8 @@ from tsbkart.web import api, atlas, pages
 from tsbkart.web import finder as finder_routes
 from tsbkart.web.api import docs
 from tsbkart.web.api.clock import RevisionClock
-from tsbkart.web.api.problems import install_fallback_handler, install_problem_handlers
 from tsbkart.web.api.unit_json import UnitJson
+from tsbkart.web.errors import install_error_handlers
 from tsbkart.web.middleware import BodySizeLimit, SecurityHeaders
 from tsbkart.web.state import AppState
 
@@ -27,8 +27,7 @@ def create_app(settings: Settings, registry: Registry | None = None) -> FastAPI:
     app.state.tsbkart = AppState(settings, registry)
     app.state.revision_clock = RevisionClock(registry.engine)
     app.state.unit_json = UnitJson()
-    install_problem_handlers(app)
-    install_fallback_handler(app)
+    install_error_handlers(app)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_request_bytes)
     app.add_middleware(SecurityHeaders, tile_url=settings.tile_url)
     app.mount("/static", StaticFiles(directory=str(resources.files("tsbkart.web") / "static")), name="static")

@@ -10,10 +10,11 @@ from __future__ import annotations
 from collections import OrderedDict
 from importlib import resources
 from threading import Lock
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter
 from fastapi.responses import HTMLResponse, Response
+from starlette.datastructures import URL
 
 from tsbkart.analysis.coverage import latest_population, load_declarations
 from tsbkart.atlas.chart import ranked_bars
@@ -21,13 +22,15 @@ from tsbkart.atlas.export import to_csv, to_json, to_xlsx
 from tsbkart.atlas.indicators import IndicatorTable, indicator, indicator_table, indicators
 from tsbkart.atlas.report import build_report
 from tsbkart.atlas.variation_view import indicator_variation
+from tsbkart.domain.calendar import today
+from tsbkart.domain.errors import NotFound
 from tsbkart.registry.snapshot import RegistrySnapshot
-from tsbkart.web.i18n import LANGUAGES, catalogue, negotiate
-from tsbkart.web.state import AppState, get_state
-from tsbkart.web.templating import render
+from tsbkart.web.context import Ctx
+from tsbkart.web.i18n import catalogue
+from tsbkart.web.templating import page, render
 
 router = APIRouter()
-State = Annotated[AppState, Depends(get_state)]
+REPORT = "atlas/report.html"
 
 BOUNDARIES = "/geo/opptaksomrader.geojson"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -35,28 +38,6 @@ EXPORTS = {"csv": "text/csv; charset=utf-8", "json": "application/json", "xlsx":
 _CACHE: OrderedDict[tuple[int, int, str], IndicatorTable] = OrderedDict()
 _CACHE_SIZE = 64
 _LOCK = Lock()
-
-
-def _language(request: Request, state: AppState) -> str:
-    query, cookie = request.query_params.get("lang"), request.cookies.get("lang")
-    accept = request.headers.get("accept-language")
-    if not query and not cookie and not accept:
-        return state.settings.default_language
-    return negotiate(query, cookie, accept)
-
-
-def _html(
-    request: Request, language: str, template: str, context: dict[str, Any], status: int = 200
-) -> Response:
-    response = HTMLResponse(render(request, language, template, context), status_code=status)
-    if request.query_params.get("lang") in LANGUAGES:
-        response.set_cookie("lang", language, max_age=365 * 24 * 3600, samesite="lax")
-    return response
-
-
-def _not_found(request: Request, language: str, message: str) -> Response:
-    context = {"title": catalogue(language).gettext("Page not found"), "message": message}
-    return _html(request, language, "atlas/not_found.html", context, status=404)
 
 
 def _table(snapshot: RegistrySnapshot, indicator_id: str) -> IndicatorTable:
@@ -73,16 +54,14 @@ def _table(snapshot: RegistrySnapshot, indicator_id: str) -> IndicatorTable:
 
 
 @router.get("/atlas", response_class=HTMLResponse, include_in_schema=False)
-def atlas_index(request: Request, state: State) -> Response:
-    language = _language(request, state)
-    snapshot = state.snapshot()
-    catchments = sorted(snapshot.geography.catchments.values(), key=lambda c: c.name)
+def atlas_index(ctx: Ctx) -> Response:
+    catchments = sorted(ctx.snapshot.geography.catchments.values(), key=lambda c: c.name)
     context = {
-        "title": catalogue(language).gettext("Atlas of substance-use treatment"),
+        "title": catalogue(ctx.language).gettext("Atlas of substance-use treatment"),
         "indicators": indicators(),
         "catchments": catchments,
     }
-    return _html(request, language, "atlas/index.html", context)
+    return page(ctx, "atlas/index.html", context)
 
 
 def _report_context(snapshot: RegistrySnapshot, code: str, for_pdf: bool) -> dict[str, Any] | None:
@@ -101,17 +80,17 @@ def _report_context(snapshot: RegistrySnapshot, code: str, for_pdf: bool) -> dic
 
 
 @router.get("/atlas/rapport/{name}", include_in_schema=False)
-def atlas_report(request: Request, name: str, state: State) -> Response:
-    language = _language(request, state)
+def atlas_report(name: str, ctx: Ctx) -> Response:
     code, _, suffix = name.partition(".")
     if suffix not in ("", "pdf"):
-        return _not_found(request, language, catalogue(language).gettext("Unknown report format."))
-    context = _report_context(state.snapshot(), code, suffix == "pdf")
+        raise NotFound("Unknown report format.")
+    context = _report_context(ctx.snapshot, code, suffix == "pdf")
     if context is None:
-        return _not_found(request, language, catalogue(language).gettext("No catchment area has this code."))
+        raise NotFound("No catchment area has this code.")
     if suffix == "pdf":
-        return _pdf(render(request, language, "atlas/report.html", context), code)
-    return _html(request, language, "atlas/report.html", context)
+        html = render(REPORT, context, language=ctx.language, url=ctx.url, day=ctx.today)
+        return _pdf(html, code)
+    return page(ctx, REPORT, context)
 
 
 PDF_BASE = "https://tsbkart.invalid/"
@@ -119,17 +98,10 @@ PDF_BASE = "https://tsbkart.invalid/"
 
 def report_html(snapshot: RegistrySnapshot, code: str, language: str, *, for_pdf: bool = False) -> str | None:
     """The report page as HTML outside a request (for the CLI); None for an unknown catchment code."""
-    scope = {
-        "type": "http",
-        "method": "GET",
-        "path": f"/atlas/rapport/{code}",
-        "query_string": b"",
-        "headers": [],
-    }
     context = _report_context(snapshot, code, for_pdf)
     if context is None:
         return None
-    return render(Request(scope), language, "atlas/report.html", context)
+    return render(REPORT, context, language=language, url=URL(f"/atlas/rapport/{code}"), day=today())
 
 
 def pdf_bytes(html: str) -> bytes:
@@ -161,15 +133,14 @@ def _pdf(html: str, code: str) -> Response:
 
 
 @router.get("/atlas/{name}", include_in_schema=False)
-def atlas_indicator(request: Request, name: str, state: State) -> Response:
-    language = _language(request, state)
+def atlas_indicator(name: str, ctx: Ctx) -> Response:
     indicator_id, _, suffix = name.partition(".")
     definition = indicator(indicator_id)
     if definition is None:
-        return _not_found(request, language, catalogue(language).gettext("No indicator has this id."))
+        raise NotFound("No indicator has this id.")
     if suffix and suffix not in EXPORTS:
-        return _not_found(request, language, catalogue(language).gettext("Unknown export format."))
-    table = _table(state.snapshot(), indicator_id)
+        raise NotFound("Unknown export format.")
+    table = _table(ctx.snapshot, indicator_id)
     if suffix:
         body: str | bytes = (
             to_xlsx(table) if suffix == "xlsx" else (to_csv if suffix == "csv" else to_json)(table)
@@ -179,7 +150,7 @@ def atlas_indicator(request: Request, name: str, state: State) -> Response:
             headers = {}
         return Response(body, media_type=EXPORTS[suffix], headers=headers)
     context = {
-        "title": definition.text("title", language),
+        "title": definition.text("title", ctx.language),
         "indicator": definition,
         "table": table,
         "rows": table.rows.to_dict("records"),
@@ -187,4 +158,4 @@ def atlas_indicator(request: Request, name: str, state: State) -> Response:
         "variation": indicator_variation(table),
         "boundaries": BOUNDARIES,
     }
-    return _html(request, language, "atlas/indicator.html", context)
+    return page(ctx, "atlas/indicator.html", context)

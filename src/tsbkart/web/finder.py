@@ -8,26 +8,22 @@ dropped. Nothing here logs it, stores it or puts it in a URL; the share link car
 
 from __future__ import annotations
 
-from datetime import date, datetime
-from functools import cache
 from typing import Annotated, Any
 from urllib.parse import urlencode
-from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
-from jinja2 import Environment, PackageLoader, select_autoescape
 from pydantic import BaseModel, Field, ValidationError
 
 from tsbkart.finder.profile import SUBSTANCES, NeedProfile, Preferences
 from tsbkart.finder.search import MAX_LIMIT, FinderInputError, FinderResult, find
 from tsbkart.registry.snapshot import RegistrySnapshot
 from tsbkart.vocab import load_vocabularies
-from tsbkart.web.i18n import catalogue, negotiate
-from tsbkart.web.state import AppState, get_state
+from tsbkart.web.context import Ctx, RequestContext
+from tsbkart.web.errors import user_error_message, validation_messages
+from tsbkart.web.templating import page
 
 router = APIRouter()
-OSLO = ZoneInfo("Europe/Oslo")
 BOOLEAN_FIELDS = (
     "injecting",
     "injecting_groin_neck",
@@ -52,19 +48,6 @@ class FinderRequest(BaseModel):
     limit: int = Field(default=50, ge=1, le=MAX_LIMIT, description="Most results to return.")
 
 
-def today() -> date:
-    """The referral day for the guideline deadline: today in Norway."""
-    return datetime.now(OSLO).date()
-
-
-def _find(snapshot: RegistrySnapshot, profile: NeedProfile, *, limit: int, explain: bool) -> FinderResult:
-    try:
-        return find(snapshot, profile, today=today(), limit=limit, explain=explain)
-    except FinderInputError as error:
-        # The app's problem handler turns this into a problem+json body.
-        raise HTTPException(status_code=422, detail=str(error)) from None
-
-
 @router.post(
     "/api/v1/finder",
     response_model=FinderResult,
@@ -72,29 +55,14 @@ def _find(snapshot: RegistrySnapshot, profile: NeedProfile, *, limit: int, expla
     tags=["finder"],
     summary="Find services that fit a patient's needs",
 )
-def finder_api(body: FinderRequest, state: Annotated[AppState, Depends(get_state)]) -> FinderResult:
+def finder_api(body: FinderRequest, ctx: Ctx) -> FinderResult:
     """Ranked, explained services for a need profile, the guideline deadline (guidance, not a decision) and
     the assessment team that receives the referral. The profile is never stored or logged."""
-    return _find(state.snapshot(), body.profile, limit=body.limit, explain=body.explain)
+    # A FinderInputError (status 422) becomes a problem+json body in the app's error handler.
+    return find(ctx.snapshot, body.profile, today=ctx.today, limit=body.limit, explain=body.explain)
 
 
 # --- HTML -----------------------------------------------------------------------------------------------
-
-
-@cache
-def _environment() -> Environment:
-    return Environment(
-        loader=PackageLoader("tsbkart.web", "templates"),
-        autoescape=select_autoescape(default=True, default_for_string=True),
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-
-
-def _language(request: Request) -> str:
-    return negotiate(
-        request.query_params.get("lang"), request.cookies.get("lang"), request.headers.get("accept-language")
-    )
 
 
 def share_query(preferences: Preferences, view: str) -> str:
@@ -121,35 +89,16 @@ def _areas(snapshot: RegistrySnapshot) -> list[tuple[str, list[tuple[str, str]]]
     return [(county, sorted(items, key=lambda i: i[1])) for county, items in sorted(groups.items())]
 
 
-def _page(
-    request: Request, state: AppState, template: str, status: int = 200, **context: Any
-) -> HTMLResponse:
-    language = _language(request)
-    vocabs = load_vocabularies()
-    text = catalogue(language).gettext
-    html = (
-        _environment()
-        .get_template(template)
-        .render(
-            _=text,
-            lang=language,
-            label=lambda vocabulary, code: (
-                vocabs[vocabulary].label(code, language) if code in vocabs[vocabulary] else code
-            ),
-            substances=SUBSTANCES,
-            service_types=SHARE_SERVICE_TYPES,
-            areas=_areas(state.snapshot()),
-            **context,
-        )
-    )
-    response = HTMLResponse(html, status_code=status)
+def _page(ctx: RequestContext, template: str, status: int = 200, **context: Any) -> HTMLResponse:
+    extra = {"substances": SUBSTANCES, "service_types": SHARE_SERVICE_TYPES, "areas": _areas(ctx.snapshot)}
+    response = page(ctx, template, {**extra, **context}, status=status)
     # The results page shows a patient's needs: never cache it anywhere.
     response.headers["Cache-Control"] = "no-store"
     return response
 
 
 def _preferences_from_query(
-    public_only: bool, max_distance_km: float | None, setting: str, service_type: list[str]
+    public_only: bool, max_distance_km: float | None, setting: str, service_type: list[str], language: str
 ) -> tuple[Preferences, list[str]]:
     try:
         return Preferences(
@@ -159,13 +108,12 @@ def _preferences_from_query(
             service_types=tuple(service_type),
         ), []
     except ValidationError as error:
-        return Preferences(), [f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in error.errors()]
+        return Preferences(), validation_messages(error.errors(), language)
 
 
 @router.get("/finn", response_class=HTMLResponse, include_in_schema=False)
 def finder_page(
-    request: Request,
-    state: Annotated[AppState, Depends(get_state)],
+    ctx: Ctx,
     public_only: bool = False,
     max_distance_km: Annotated[float | None, Query(gt=0, le=3000)] = None,
     setting: str = "any",
@@ -173,10 +121,11 @@ def finder_page(
     view: str = "public",
 ) -> HTMLResponse:
     """The form; a share link pre-fills the filters (and nothing else)."""
-    preferences, errors = _preferences_from_query(public_only, max_distance_km, setting, service_type)
+    preferences, errors = _preferences_from_query(
+        public_only, max_distance_km, setting, service_type, ctx.language
+    )
     return _page(
-        request,
-        state,
+        ctx,
         "finder/page.html",
         preferences=preferences,
         view=_view(view),
@@ -220,7 +169,7 @@ def profile_from_form(form: dict[str, Any]) -> dict[str, Any]:
 
 
 @router.post("/finn/results", response_class=HTMLResponse, include_in_schema=False)
-async def finder_results(request: Request, state: Annotated[AppState, Depends(get_state)]) -> HTMLResponse:
+async def finder_results(request: Request, ctx: Ctx) -> HTMLResponse:
     """Results for the posted form: a fragment for htmx, a whole page otherwise."""
     raw = await request.form()
     form: dict[str, Any] = {}
@@ -236,16 +185,15 @@ async def finder_results(request: Request, state: Annotated[AppState, Depends(ge
     try:
         profile = NeedProfile.model_validate(profile_from_form(form))
         preferences = profile.preferences
-        result = find(state.snapshot(), profile, today=today(), limit=50)
+        result = find(ctx.snapshot, profile, today=ctx.today, limit=50)
     except ValidationError as error:
-        # Messages name the field; the submitted values are not echoed into logs.
-        errors = [f"{'.'.join(str(p) for p in e['loc']) or 'profile'}: {e['msg']}" for e in error.errors()]
+        # Messages name the field in the user's language; the submitted values are not echoed into logs.
+        errors = validation_messages(error.errors(), ctx.language)
     except FinderInputError as error:
-        errors = [str(error)]
+        errors = [user_error_message(error, ctx.language)]
     status = 200 if htmx or not errors else 422
     return _page(
-        request,
-        state,
+        ctx,
         template,
         status=status,
         result=result,

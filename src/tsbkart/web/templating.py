@@ -1,9 +1,14 @@
-"""Jinja environment for the HTML pages: package templates, autoescape on, catalogue-backed ``_``.
+"""The one Jinja environment for every HTML page: package templates, autoescape on, catalogue-backed ``_``.
 
 Templates get, besides their own context: ``_`` (gettext of the request's language), ``lang``, ``label``
-(a vocabulary label in that language: ``label("service_types", "akutt")``), ``fmt_number``, ``fmt_date``
-and ``lang_url`` (the current URL with another ``lang``). Strings come from ``web/i18n/<lang>/pages.po``;
-vocabulary labels come from the vocabulary YAML, never from the catalogues.
+(a vocabulary label in that language: ``label("service_types", "akutt")``), ``fmt_number``, ``fmt_date``,
+``today`` and ``lang_url`` (the current URL with another ``lang``). Strings come from
+``web/i18n/<lang>/*.po``; vocabulary labels come from the vocabulary YAML, never from the catalogues.
+Numbers and dates are formatted by Babel in the language's locale (``12 345,7`` and ``01.12.2026`` in
+bokmål, ``12,345.7`` and ``1 Dec 2026`` in English).
+
+``render`` needs no request (the CLI prints reports with it); ``page`` renders for a request context and
+remembers a language chosen with ``?lang=`` in a cookie.
 """
 
 from __future__ import annotations
@@ -12,25 +17,32 @@ from collections.abc import Callable, Mapping
 from datetime import date
 from functools import cache
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import parse_qsl, urlencode
 
+from babel.dates import format_date
+from babel.numbers import format_decimal
+from fastapi.responses import HTMLResponse
 from jinja2 import Environment, PackageLoader, select_autoescape
-from starlette.requests import Request
+from starlette.datastructures import URL
 
 from tsbkart.vocab.loader import load_vocabularies
+from tsbkart.web.context import LANG_COOKIE, RequestContext
 from tsbkart.web.i18n import catalogue
+
+LANG_COOKIE_MAX_AGE = 365 * 24 * 3600
+# Babel locale and date style per UI language: day-first dates in both.
+LOCALES = {"nb": ("nb_NO", "short"), "en": ("en_GB", "medium")}
 
 
 @cache
 def environment() -> Environment:
     """The one Environment for all pages; autoescape is on for every template."""
-    env = Environment(
+    return Environment(
         loader=PackageLoader("tsbkart.web", "templates"),
         autoescape=select_autoescape(default=True, default_for_string=True),
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    return env
 
 
 @cache
@@ -53,39 +65,56 @@ def label_in(language: str) -> Callable[[str, str | None], str]:
 
 
 def fmt_number(value: float | int | None, language: str, decimals: int = 0) -> str:
-    """Norwegian style (thin-space thousands, decimal comma) in bokmål; plain English otherwise."""
+    """Grouped digits and the language's decimal sign, ``decimals`` places; None is "unknown"."""
     if value is None:
         return catalogue(language).gettext("unknown")
-    text = f"{value:,.{decimals}f}"
-    if language == "nb":
-        text = text.replace(",", "\u00a0").replace(".", ",")
-    return text
+    pattern = "#,##0" + ("." + "0" * decimals if decimals > 0 else "")
+    return str(format_decimal(value, format=pattern, locale=LOCALES.get(language, LOCALES["nb"])[0]))
 
 
 def fmt_date(value: date | None, language: str) -> str:
     if value is None:
         return catalogue(language).gettext("unknown")
-    return value.strftime("%d.%m.%Y") if language == "nb" else value.isoformat()
+    locale, style = LOCALES.get(language, LOCALES["nb"])
+    return str(format_date(value, style, locale=locale))
 
 
-def lang_url(request: Request, language: str) -> str:
+def lang_url(url: URL | None, language: str) -> str:
     """The current path and query with ``lang`` replaced (for the language switch)."""
-    pairs = [(k, v) for k, v in request.query_params.multi_items() if k != "lang"]
+    if url is None:
+        return f"?lang={language}"
+    pairs = [(k, v) for k, v in parse_qsl(url.query, keep_blank_values=True) if k != "lang"]
     pairs.append(("lang", language))
-    return f"{request.url.path}?{urlencode(pairs)}"
+    return f"{url.path}?{urlencode(pairs)}"
 
 
-def render(request: Request, language: str, template: str, context: Mapping[str, Any]) -> str:
+def render(
+    template: str,
+    context: Mapping[str, Any],
+    *,
+    language: str,
+    url: URL | None = None,
+    day: date | None = None,
+) -> str:
     """Render ``template`` with the page context and the language helpers."""
-    gettext = catalogue(language).gettext
     helpers: dict[str, Any] = {
-        "_": gettext,
+        "_": catalogue(language).gettext,
         "lang": language,
         "other_lang": "en" if language == "nb" else "nb",
         "label": label_in(language),
         "fmt_number": lambda value, decimals=0: fmt_number(value, language, decimals),
         "fmt_date": lambda value: fmt_date(value, language),
-        "lang_url": lambda target: lang_url(request, target),
-        "request_path": request.url.path,
+        "lang_url": lambda target: lang_url(url, target),
+        "request_path": url.path if url is not None else "",
+        "today": day,
     }
     return environment().get_template(template).render({**helpers, **context})
+
+
+def page(ctx: RequestContext, template: str, context: Mapping[str, Any], status: int = 200) -> HTMLResponse:
+    """An HTML answer for the request; a language chosen with ``?lang=`` is remembered in a cookie."""
+    html = render(template, context, language=ctx.language, url=ctx.url, day=ctx.today)
+    response = HTMLResponse(html, status_code=status)
+    if ctx.remember_language:
+        response.set_cookie(LANG_COOKIE, ctx.language, max_age=LANG_COOKIE_MAX_AGE, samesite="lax")
+    return response

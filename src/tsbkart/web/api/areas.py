@@ -7,11 +7,13 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request, Response
 
 from tsbkart.query.lists import area_records, list_areas
+from tsbkart.query.params import codes, text
 from tsbkart.web.api.openapi import documented
-from tsbkart.web.api.params import FormatDep, SnapshotDep, TextDep, WindowDep, codes
+from tsbkart.web.api.params import FormatDep, SnapshotDep, TextDep, WindowDep
 from tsbkart.web.api.problems import ApiProblem
 from tsbkart.web.api.render import respond, respond_page
 from tsbkart.web.api.schemas import AreaOut, AreaPage
+from tsbkart.web.context import Ctx
 
 router = APIRouter(tags=["areas"])
 
@@ -19,6 +21,7 @@ router = APIRouter(tags=["areas"])
 @router.get("/areas", responses=documented(AreaPage, csv=True), response_model=None)
 async def areas(
     request: Request,
+    ctx: Ctx,
     read: SnapshotDep,
     window: WindowDep,
     kind: Annotated[list[str] | None, Query(description="region, catchment, kommune and/or bydel.")] = None,
@@ -26,7 +29,7 @@ async def areas(
     fmt: FormatDep = "json",
 ) -> Response:
     """Areas valid on the snapshot's date: regions, catchments, kommuner, bydeler, each by code."""
-    page = list_areas(read.snapshot, codes(kind), q, window)
+    page = list_areas(read.snapshot, codes(ctx.params, "kind"), text(ctx.params), window)
     return respond_page(request, read.read, page, fmt, list(AreaOut.model_fields))
 
 

@@ -6,14 +6,15 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
 
-from tsbkart.query.filters import OfferFacets, check_codes
-from tsbkart.query.lists import OfferFilter, search_offers
+from tsbkart.query.lists import search_offers
+from tsbkart.query.params import offer_filter
 from tsbkart.query.records import offer_record
 from tsbkart.web.api.openapi import documented
-from tsbkart.web.api.params import FormatDep, SnapshotDep, WindowDep, codes
+from tsbkart.web.api.params import FormatDep, SnapshotDep, WindowDep
 from tsbkart.web.api.problems import ApiProblem
 from tsbkart.web.api.render import respond, respond_page
 from tsbkart.web.api.schemas import OfferOut, OfferPage
+from tsbkart.web.context import Ctx
 
 router = APIRouter(tags=["offers"])
 
@@ -23,6 +24,7 @@ Codes = list[str] | None
 @router.get("/offers", responses=documented(OfferPage, csv=True), response_model=None)
 async def list_offers(
     request: Request,
+    ctx: Ctx,
     read: SnapshotDep,
     window: WindowDep,
     service_type: Annotated[Codes, Query(description="Service type code(s), OR.")] = None,
@@ -42,15 +44,8 @@ async def list_offers(
     fmt: FormatDep = "json",
 ) -> Response:
     """Offers matching every filter, by id; JSON page or CSV."""
-    facets = OfferFacets(
-        service_types=check_codes("service_type", codes(service_type)),
-        target_groups=check_codes("target_group", codes(target_group)),
-        legal_basis=check_codes("legal_basis", codes(legal_basis)),
-        intake_status=check_codes("intake_status", codes(intake_status)),
-        open_24_7=open_24_7,
-    )
-    selection = OfferFilter(facets=facets, areas=codes(area), unit_ids=codes(unit))
-    page = search_offers(read.snapshot, selection, window)
+    # The parameters above document and type-check the query; the one parser builds the filter.
+    page = search_offers(read.snapshot, offer_filter(ctx.params, read.snapshot), window)
     return respond_page(request, read.read, page, fmt, list(OfferOut.model_fields))
 
 

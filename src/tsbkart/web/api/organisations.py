@@ -6,14 +6,15 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
 
-from tsbkart.query.filters import check_codes
 from tsbkart.query.lists import list_organisations
+from tsbkart.query.params import text, vocabulary_codes
 from tsbkart.query.records import organisation_record
 from tsbkart.web.api.openapi import documented
-from tsbkart.web.api.params import FormatDep, SnapshotDep, TextDep, WindowDep, codes
+from tsbkart.web.api.params import FormatDep, SnapshotDep, TextDep, WindowDep
 from tsbkart.web.api.problems import ApiProblem
 from tsbkart.web.api.render import respond, respond_page
 from tsbkart.web.api.schemas import OrganisationOut, OrganisationPage
+from tsbkart.web.context import Ctx
 
 router = APIRouter(tags=["organisations"])
 
@@ -21,6 +22,7 @@ router = APIRouter(tags=["organisations"])
 @router.get("/organisations", responses=documented(OrganisationPage, csv=True), response_model=None)
 async def organisations(
     request: Request,
+    ctx: Ctx,
     read: SnapshotDep,
     window: WindowDep,
     owner_type: Annotated[list[str] | None, Query(description="Owner type code(s), OR.")] = None,
@@ -28,7 +30,8 @@ async def organisations(
     fmt: FormatDep = "json",
 ) -> Response:
     """Organisations by id, with the ids of their units."""
-    page = list_organisations(read.snapshot, check_codes("owner_type", codes(owner_type)), q, window)
+    owner_types = vocabulary_codes(ctx.params, "owner_type")
+    page = list_organisations(read.snapshot, owner_types, text(ctx.params), window)
     return respond_page(request, read.read, page, fmt, list(OrganisationOut.model_fields))
 
 

@@ -8,7 +8,7 @@ Typed dependency aliases keep the routes short::
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date
 from typing import Annotated
 
 from fastapi import Depends, Query, Request
@@ -16,14 +16,14 @@ from starlette.concurrency import run_in_threadpool
 
 from tsbkart.query.filters import DEFAULT_LIMIT, MAX_FEATURES, MAX_LIMIT
 from tsbkart.query.lists import ListWindow
+from tsbkart.query.params import MAX_QUERY_CHARS
 from tsbkart.registry.snapshot import RegistrySnapshot
 from tsbkart.web.api.clock import RevisionClock
 from tsbkart.web.api.problems import ApiProblem, ParameterError
 from tsbkart.web.api.render import Format, Read
+from tsbkart.web.context import Ctx
 from tsbkart.web.state import AppState
 
-# Longest free-text query accepted; names are far shorter, and this bounds the work per request.
-MAX_QUERY_CHARS = 200
 # Far beyond any list's length; bounds the integer a client may send.
 MAX_OFFSET = 10_000_000
 
@@ -40,23 +40,25 @@ class SnapshotRead:
 
 async def read_snapshot(
     request: Request,
+    ctx: Ctx,
     as_of: Annotated[
         date | None,
         Query(
-            description="Read the registry as it was at the end of this day (UTC), YYYY-MM-DD; not in the future."
+            description="Read the registry as it was at the end of this day (UTC), YYYY-MM-DD; "
+            "not after today in Norway."
         ),
     ] = None,
 ) -> SnapshotRead:
-    if as_of is not None and as_of > datetime.now(UTC).date():
+    if as_of is not None and as_of > ctx.today:
         raise ApiProblem(
             400,
             f"as_of: {as_of.isoformat()} is in the future; the registry's history ends today",
-            [ParameterError(parameter="as_of", message="must not be after today (UTC)")],
+            [ParameterError(parameter="as_of", message="must not be after today (Europe/Oslo)")],
         )
     state: AppState = request.app.state.tsbkart
     clock: RevisionClock = request.app.state.revision_clock
     # A past date may replay the revision log from the database: keep that off the event loop.
-    snapshot = state.snapshot() if as_of is None else await run_in_threadpool(state.snapshot, as_of)
+    snapshot = ctx.snapshot if as_of is None else await run_in_threadpool(state.snapshot, as_of)
     return SnapshotRead(snapshot, Read(snapshot.revision, clock.created_at(snapshot.revision), as_of))
 
 
@@ -76,11 +78,6 @@ async def feature_window(
     offset: Annotated[int, Query(ge=0, le=MAX_OFFSET, description="Features to skip.")] = 0,
 ) -> ListWindow:
     return ListWindow(limit=limit, offset=offset)
-
-
-def codes(values: list[str] | None) -> tuple[str, ...]:
-    """Repeated and comma-separated values alike: ``["a,b", "c"]`` -> ("a", "b", "c")."""
-    return tuple(dict.fromkeys(c.strip() for v in values or () for c in v.split(",") if c.strip()))
 
 
 SnapshotDep = Annotated[SnapshotRead, Depends(read_snapshot)]

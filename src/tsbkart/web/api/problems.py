@@ -1,7 +1,8 @@
 """Errors as RFC 9457 problem details (``application/problem+json``), one handler for all of them.
 
-Route code raises ``ApiProblem`` (or lets a core ``FilterError`` through); the handlers registered by
-``install_problem_handlers`` turn those, FastAPI's validation errors and any HTTP error into a body like::
+Route code raises ``ApiProblem`` (or lets a core ``UserError`` such as ``FilterError`` through); the handlers in
+``tsbkart.web.errors`` turn those, FastAPI's validation errors and any HTTP error under ``/api`` into a body
+like::
 
     {"type": "about:blank", "title": "Unprocessable Content", "status": 422,
      "detail": "service_type: unknown code(s) 'dogn'; valid codes: vurdering, akutt, ...",
@@ -14,12 +15,12 @@ from collections.abc import Sequence
 from http import HTTPStatus
 from typing import Any
 
-from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from tsbkart.domain.errors import UserError
 from tsbkart.query.filters import FilterError
 
 PROBLEM_JSON = "application/problem+json"
@@ -41,8 +42,8 @@ class Problem(BaseModel):
     errors: list[ParameterError] = []
 
 
-class ApiProblem(Exception):
-    """Raise in a route to answer ``status`` with a problem body."""
+class ApiProblem(UserError):
+    """Raise in an API route to answer ``status`` with a problem body listing parameter ``errors``."""
 
     def __init__(self, status: int, detail: str, errors: Sequence[ParameterError] = ()) -> None:
         super().__init__(detail)
@@ -68,8 +69,7 @@ def _location(loc: Sequence[Any]) -> str:
     return ".".join(parts) or "request"
 
 
-async def _validation(request: Request, exc: Exception) -> JSONResponse:
-    assert isinstance(exc, RequestValidationError)
+def validation_problem(exc: RequestValidationError) -> JSONResponse:
     errors = [
         ParameterError(parameter=_location(e.get("loc", ())), message=str(e.get("msg", "")))
         for e in exc.errors()
@@ -78,35 +78,22 @@ async def _validation(request: Request, exc: Exception) -> JSONResponse:
     return problem_response(422, detail, errors)
 
 
-async def _filter(request: Request, exc: Exception) -> JSONResponse:
-    assert isinstance(exc, FilterError)
-    error = ParameterError(parameter=exc.parameter, message=str(exc), valid=list(exc.valid) or None)
-    return problem_response(422, str(exc), [error])
+def user_error_problem(exc: UserError) -> JSONResponse:
+    """A core error (or ``ApiProblem``) with its own status; a ``FilterError`` names its parameter."""
+    if isinstance(exc, ApiProblem):
+        return problem_response(exc.status, exc.detail, exc.errors)
+    errors: list[ParameterError] = []
+    if isinstance(exc, FilterError):
+        errors = [ParameterError(parameter=exc.parameter, message=str(exc), valid=list(exc.valid) or None)]
+    return problem_response(exc.status, str(exc), errors)
 
 
-async def _api(request: Request, exc: Exception) -> JSONResponse:
-    assert isinstance(exc, ApiProblem)
-    return problem_response(exc.status, exc.detail, exc.errors)
-
-
-async def _http(request: Request, exc: Exception) -> JSONResponse:
-    assert isinstance(exc, StarletteHTTPException)
+def http_problem(exc: StarletteHTTPException) -> JSONResponse:
     response = problem_response(exc.status_code, str(exc.detail))
     response.headers.update(exc.headers or {})
     return response
 
 
-def install_problem_handlers(app: FastAPI) -> None:
-    app.add_exception_handler(RequestValidationError, _validation)
-    app.add_exception_handler(FilterError, _filter)
-    app.add_exception_handler(ApiProblem, _api)
-    app.add_exception_handler(StarletteHTTPException, _http)
-
-
-async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+def internal_problem() -> JSONResponse:
     # A bug, not bad input: answer without leaking internals (the traceback goes to the server log).
     return problem_response(500, "internal error; the request was not processed")
-
-
-def install_fallback_handler(app: FastAPI) -> None:
-    app.add_exception_handler(Exception, _unexpected)

@@ -7,12 +7,14 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request, Response
 
 from tsbkart.query.lists import list_teams
+from tsbkart.query.params import area_codes, text
 from tsbkart.query.records import team_record
 from tsbkart.web.api.openapi import documented
-from tsbkart.web.api.params import FormatDep, SnapshotDep, TextDep, WindowDep, codes
+from tsbkart.web.api.params import FormatDep, SnapshotDep, TextDep, WindowDep
 from tsbkart.web.api.problems import ApiProblem
 from tsbkart.web.api.render import respond, respond_page
 from tsbkart.web.api.schemas import TeamOut, TeamPage
+from tsbkart.web.context import Ctx
 
 router = APIRouter(tags=["teams"])
 
@@ -20,6 +22,7 @@ router = APIRouter(tags=["teams"])
 @router.get("/teams", responses=documented(TeamPage, csv=True), response_model=None)
 async def teams(
     request: Request,
+    ctx: Ctx,
     read: SnapshotDep,
     window: WindowDep,
     area: Annotated[
@@ -29,7 +32,7 @@ async def teams(
     fmt: FormatDep = "json",
 ) -> Response:
     """Assessment teams by id."""
-    page = list_teams(read.snapshot, codes(area), q, window)
+    page = list_teams(read.snapshot, area_codes(ctx.params, read.snapshot), text(ctx.params), window)
     return respond_page(request, read.read, page, fmt, list(TeamOut.model_fields))
 
 

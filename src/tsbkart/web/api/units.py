@@ -7,29 +7,17 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from tsbkart.query.filters import (
-    DEFAULT_LIMIT,
-    MAX_FEATURES,
-    MAX_LIMIT,
-    OfferFacets,
-    UnitFilter,
-    check_codes,
-    parse_near,
-)
+from tsbkart.query.filters import DEFAULT_LIMIT, MAX_FEATURES, MAX_LIMIT
+from tsbkart.query.params import MAX_QUERY_CHARS, MAX_RADIUS_KM, unit_filter
 from tsbkart.query.records import unit_detail
 from tsbkart.query.units import feature_collection, search_units
 from tsbkart.web.api.openapi import documented
-from tsbkart.web.api.params import (
-    MAX_OFFSET,
-    MAX_QUERY_CHARS,
-    TEXT_HELP,
-    SnapshotDep,
-    codes,
-)
+from tsbkart.web.api.params import MAX_OFFSET, TEXT_HELP, SnapshotDep
 from tsbkart.web.api.problems import ApiProblem
 from tsbkart.web.api.render import GEOJSON, Format, respond, respond_page
 from tsbkart.web.api.schemas import UnitDetail, UnitFeatureCollection, UnitItem, UnitPage
 from tsbkart.web.api.unit_json import UnitJson
+from tsbkart.web.context import Ctx
 
 router = APIRouter(tags=["units"])
 
@@ -59,7 +47,7 @@ class UnitQuery(BaseModel):
         None, max_length=64, description="lat,lon (WGS84); sorts by great-circle distance."
     )
     radius_km: float | None = Field(
-        None, gt=0, le=40_000, description="Only units within this many km of near."
+        None, gt=0, le=MAX_RADIUS_KM, description="Only units within this many km of near."
     )
 
 
@@ -76,35 +64,16 @@ class UnitFeatureQuery(UnitQuery):
     offset: int = Field(0, ge=0, le=MAX_OFFSET, description="Features to skip.")
 
 
-def unit_filter(query: UnitListQuery | UnitFeatureQuery) -> UnitFilter:
-    facets = OfferFacets(
-        service_types=check_codes("service_type", codes(query.service_type)),
-        target_groups=check_codes("target_group", codes(query.target_group)),
-        legal_basis=check_codes("legal_basis", codes(query.legal_basis)),
-        intake_status=check_codes("intake_status", codes(query.intake_status)),
-        open_24_7=query.open_24_7,
-    )
-    return UnitFilter(
-        offers=facets,
-        owner_types=check_codes("owner_type", codes(query.owner_type)),
-        areas=codes(query.area),
-        organisation_ids=codes(query.organisation),
-        q=query.q,
-        near=parse_near(query.near) if query.near is not None else None,
-        radius_km=query.radius_km,
-        limit=query.limit,
-        offset=query.offset,
-    )
-
-
 # The filters and paging arrive as one query model: one pydantic pass instead of a dependency per
-# parameter, which is most of the framework's cost per request.
+# parameter, which is most of the framework's cost per request. The model documents and type-checks the
+# parameters; the filter itself comes from the one parser the map page uses too (query.params.unit_filter).
 @router.get("/units", responses=documented(UnitPage, csv=True), response_model=None)
 async def list_units(
-    request: Request, read: SnapshotDep, query: Annotated[UnitListQuery, Query()]
+    request: Request, ctx: Ctx, read: SnapshotDep, query: Annotated[UnitListQuery, Query()]
 ) -> Response:
     """Units matching every filter, by distance from ``near`` or by name; JSON page or CSV."""
-    page = search_units(read.snapshot, unit_filter(query))
+    selection = unit_filter(ctx.params, read.snapshot, limit=query.limit, offset=query.offset)
+    page = search_units(read.snapshot, selection)
     if query.format == "json":
         unit_json: UnitJson = request.app.state.unit_json
         return respond(request, read.read, unit_json.page(read.snapshot, page), "application/json")
@@ -115,14 +84,14 @@ async def list_units(
     "/units.geojson", responses=documented(UnitFeatureCollection, media_type=GEOJSON), response_model=None
 )
 async def units_geojson(
-    request: Request, read: SnapshotDep, query: Annotated[UnitFeatureQuery, Query()]
+    request: Request, ctx: Ctx, read: SnapshotDep, query: Annotated[UnitFeatureQuery, Query()]
 ) -> Response:
     """The same selection as ``/units`` as a GeoJSON FeatureCollection (null geometry = location unknown).
 
     Pages are large (all units by default) because a map layer needs every point at once.
     """
-    page = search_units(read.snapshot, unit_filter(query))
-    return respond(request, read.read, feature_collection(page), GEOJSON)
+    selection = unit_filter(ctx.params, read.snapshot, limit=query.limit, offset=query.offset)
+    return respond(request, read.read, feature_collection(search_units(read.snapshot, selection)), GEOJSON)
 
 
 @router.get("/units/{unit_id}", responses=documented(UnitDetail), response_model=None)

@@ -7,15 +7,16 @@ The UI language is ``?lang=nb|en`` (remembered in a cookie), else the cookie, el
 from __future__ import annotations
 
 import json
-from datetime import date
 from functools import cache, lru_cache
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends
 from fastapi.responses import HTMLResponse, Response
 
 from tsbkart.analysis.coverage import latest_population, load_declarations
+from tsbkart.domain.errors import NotFound
+from tsbkart.query.params import unit_filter
 from tsbkart.reference.files import data_path
 from tsbkart.registry.snapshot import Geography
 from tsbkart.views.area_page import build_area_page
@@ -26,19 +27,18 @@ from tsbkart.views.map_page import (
     active_filter_count,
     filter_units,
     list_page,
-    parse_filters,
     selected,
 )
 from tsbkart.views.unit_page import build_unit_page
 from tsbkart.vocab.loader import load_vocabularies
-from tsbkart.web.i18n import LANGUAGES, catalogue, negotiate
+from tsbkart.web.context import Ctx
+from tsbkart.web.errors import user_error_message
+from tsbkart.web.i18n import catalogue
 from tsbkart.web.state import AppState, get_state
-from tsbkart.web.templating import render
+from tsbkart.web.templating import page
 
 router = APIRouter()
 
-LANG_COOKIE = "lang"
-LANG_COOKIE_MAX_AGE = 365 * 24 * 3600
 # Boundaries change with municipal reforms, not per request: let browsers keep them for a week.
 GEO_CACHE = "public, max-age=604800"
 GEOJSON = "application/geo+json"
@@ -46,25 +46,6 @@ GEOJSON = "application/geo+json"
 API_GEOJSON = "/api/v1/units.geojson"
 
 State = Annotated[AppState, Depends(get_state)]
-
-
-def _language(request: Request, state: AppState) -> str:
-    cookie = request.cookies.get(LANG_COOKIE)
-    return negotiate(request.query_params.get("lang"), cookie, default=state.settings.default_language)
-
-
-def _page(
-    request: Request, language: str, template: str, context: dict[str, Any], status: int = 200
-) -> Response:
-    response = HTMLResponse(render(request, language, template, context), status_code=status)
-    if request.query_params.get("lang") in LANGUAGES:
-        response.set_cookie(LANG_COOKIE, language, max_age=LANG_COOKIE_MAX_AGE, samesite="lax")
-    return response
-
-
-def _not_found(request: Request, language: str, message: str) -> Response:
-    context = {"title": catalogue(language).gettext("Page not found"), "message": message}
-    return _page(request, language, "404.html", context, status=404)
 
 
 def _legend(language: str) -> list[dict[str, Any]]:
@@ -90,23 +71,20 @@ def _options(geography: Geography, language: str) -> dict[str, list[tuple[str, s
     return options
 
 
-def _page_number(request: Request) -> int:
+def _page_number(value: str) -> int:
     """``?side=N`` (the list page); anything that is not a small positive number is page 1."""
-    value = request.query_params.get("side", "1")
     return int(value) if value.isdigit() and len(value) < 7 else 1
 
 
 @router.get("/", response_class=HTMLResponse, include_in_schema=False)
-def map_page(request: Request, state: State) -> Response:
-    language = _language(request, state)
-    snapshot = state.snapshot()
-    query = {key: request.query_params.getlist(key) for key in request.query_params}
+def map_page(ctx: Ctx, state: State) -> Response:
+    language, snapshot = ctx.language, ctx.snapshot
     error = None
     try:
-        selection = parse_filters(query, snapshot)
+        selection = unit_filter(ctx.params, snapshot)
     except FilterError as problem:
-        error = str(problem)
-        selection = parse_filters({}, snapshot)
+        error = user_error_message(problem, language)
+        selection = unit_filter({}, snapshot)
     strings = {
         key: catalogue(language).gettext(key)
         for key in (
@@ -121,13 +99,15 @@ def map_page(request: Request, state: State) -> Response:
         )
     }
     # The first GeoJSON request: preloaded from <head> so it runs while the page is parsed.
-    pairs = [(k, v) for k, v in request.query_params.multi_items() if k in FORM_FIELDS and v]
+    pairs = [(k, v) for k, values in ctx.params.items() if k in FORM_FIELDS for v in values if v]
     geojson_url = API_GEOJSON + ("?" + urlencode(pairs) if pairs and not error else "")
     filters = selected(selection)
     context = {
         "title": catalogue(language).gettext("Map of specialised substance-use treatment"),
         "geojson_url": geojson_url,
-        "results": list_page(filter_units(snapshot, selection), _page_number(request)),
+        "results": list_page(
+            filter_units(snapshot, selection), _page_number(ctx.params.get("side", ["1"])[-1])
+        ),
         "page_url": lambda number: "/?" + urlencode([*pairs, ("side", str(number))]),
         "total": len(snapshot.units),
         "filters": filters,
@@ -148,46 +128,43 @@ def map_page(request: Request, state: State) -> Response:
             }
         ),
     }
-    return _page(request, language, "map.html", context, status=400 if error else 200)
+    return page(ctx, "map.html", context, status=400 if error else 200)
 
 
 @router.get("/enhet/{unit_id}", response_class=HTMLResponse, include_in_schema=False)
-def unit_page(request: Request, unit_id: str, state: State) -> Response:
-    language = _language(request, state)
-    page = build_unit_page(state.snapshot(), unit_id, today=date.today())
-    if page is None:
-        return _not_found(request, language, catalogue(language).gettext("No unit has this id."))
-    context = {"title": page.unit.name, "page": page, "teams": state.snapshot().teams}
-    return _page(request, language, "unit.html", context)
+def unit_page(unit_id: str, ctx: Ctx) -> Response:
+    built = build_unit_page(ctx.snapshot, unit_id, today=ctx.today)
+    if built is None:
+        raise NotFound("No unit has this id.")
+    return page(ctx, "unit.html", {"title": built.unit.name, "page": built, "teams": ctx.snapshot.teams})
 
 
-def _area(request: Request, state: AppState, kind: str, code: str) -> Response:
-    language = _language(request, state)
-    page = build_area_page(state.snapshot(), kind, code, latest_population(), load_declarations())
-    if page is None:
-        return _not_found(request, language, catalogue(language).gettext("No area has this code."))
+def _area(ctx: Ctx, kind: str, code: str) -> Response:
+    built = build_area_page(ctx.snapshot, kind, code, latest_population(), load_declarations())
+    if built is None:
+        raise NotFound("No area has this code.")
     context = {
-        "title": page.link.name,
-        "page": page,
-        "teams": state.snapshot().teams,
-        "units_by_id": {u.id: u for u in page.units},
+        "title": built.link.name,
+        "page": built,
+        "teams": ctx.snapshot.teams,
+        "units_by_id": {u.id: u for u in built.units},
     }
-    return _page(request, language, "area.html", context)
+    return page(ctx, "area.html", context)
 
 
 @router.get("/omrade/rhf/{code}", response_class=HTMLResponse, include_in_schema=False)
-def region_page(request: Request, code: str, state: State) -> Response:
-    return _area(request, state, "rhf", code)
+def region_page(code: str, ctx: Ctx) -> Response:
+    return _area(ctx, "rhf", code)
 
 
 @router.get("/omrade/hf/{code}", response_class=HTMLResponse, include_in_schema=False)
-def catchment_page(request: Request, code: str, state: State) -> Response:
-    return _area(request, state, "hf", code)
+def catchment_page(code: str, ctx: Ctx) -> Response:
+    return _area(ctx, "hf", code)
 
 
 @router.get("/omrade/kommune/{code}", response_class=HTMLResponse, include_in_schema=False)
-def municipality_page(request: Request, code: str, state: State) -> Response:
-    return _area(request, state, "kommune", code)
+def municipality_page(code: str, ctx: Ctx) -> Response:
+    return _area(ctx, "kommune", code)
 
 
 @cache
@@ -208,7 +185,7 @@ def _catchment_bytes(catchments: tuple[tuple[str, str], ...]) -> bytes:
 
 
 @router.get("/geo/opptaksomrader.geojson", include_in_schema=False)
-def catchment_geometry(state: State) -> Response:
-    catchments = state.snapshot().geography.catchments.values()
+def catchment_geometry(ctx: Ctx) -> Response:
+    catchments = ctx.snapshot.geography.catchments.values()
     body = _catchment_bytes(tuple(sorted((c.name, c.code) for c in catchments)))
     return Response(body, media_type=GEOJSON, headers={"Cache-Control": GEO_CACHE})

@@ -1,0 +1,97 @@
+"""The one request context every route and error handler reads::
+
+    RequestContext(language="nb", today=date(2026, 12, 1), snapshot=<RegistrySnapshot rev 12>,
+                   format="html", url=URL("/omrade/hf/unn?lang=nb"), params={"lang": ["nb"]},
+                   remember_language=True, actor=None)
+
+- ``language``: ``?lang=`` (then remembered in a cookie), else the ``lang`` cookie, else
+  ``settings.default_language``; Accept-Language is never read (see ``web.i18n.negotiate``).
+- ``today``: the date in Norway (``tsbkart.domain.calendar.today``), one value for the whole request.
+- ``snapshot``: the current read model, taken once, so every part of one answer sees the same revision.
+- ``format``: what the answer is rendered as: ``?format=`` or the path's suffix (``.csv``, ``.pdf``, ...),
+  else ``json`` under ``/api`` and ``html`` elsewhere.
+- ``actor``: who is signed in; None until stewardship adds sign-in.
+
+Routes take it as a dependency (``ctx: Ctx``); FastAPI builds it once per request and
+:func:`context_of` returns the same object to error handlers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Annotated
+
+from fastapi import Depends, Request
+from starlette.datastructures import URL
+
+from tsbkart.domain.calendar import today
+from tsbkart.registry.snapshot import RegistrySnapshot
+from tsbkart.web.i18n import LANGUAGES, negotiate
+from tsbkart.web.state import AppState
+
+LANG_COOKIE = "lang"
+API_PREFIXES = ("/api/", "/openapi.json")
+FORMATS = ("html", "json", "csv", "xlsx", "pdf", "geojson")
+
+
+@dataclass(frozen=True, slots=True)
+class RequestContext:
+    language: str
+    today: date
+    snapshot: RegistrySnapshot
+    format: str
+    url: URL
+    params: Mapping[str, Sequence[str]]  # the query string: name -> every value given
+    remember_language: bool  # ?lang= chose the language: the answer sets the cookie
+    actor: object | None = None  # the signed-in actor's reference, once stewardship adds sign-in
+
+
+def is_api(request: Request) -> bool:
+    """API paths answer problem+json; every other path is a page and answers HTML."""
+    return request.url.path.startswith(API_PREFIXES)
+
+
+def language_of(request: Request) -> str:
+    state: AppState = request.app.state.tsbkart
+    query = request.query_params.get("lang")
+    return negotiate(query, request.cookies.get(LANG_COOKIE), default=state.settings.default_language)
+
+
+def format_of(request: Request) -> str:
+    requested = request.query_params.get("format")
+    if requested in FORMATS:
+        return requested
+    last = request.url.path.rsplit("/", 1)[-1]
+    suffix = last.rpartition(".")[2] if "." in last else ""
+    if suffix in FORMATS:
+        return suffix
+    return "json" if is_api(request) else "html"
+
+
+def context_of(request: Request) -> RequestContext:
+    """The request's context, built on first use and kept on ``request.state``."""
+    existing = getattr(request.state, "context", None)
+    if isinstance(existing, RequestContext):
+        return existing
+    state: AppState = request.app.state.tsbkart
+    context = RequestContext(
+        language=language_of(request),
+        today=today(),
+        snapshot=state.snapshot(),
+        format=format_of(request),
+        url=request.url,
+        params={key: request.query_params.getlist(key) for key in request.query_params},
+        remember_language=request.query_params.get("lang") in LANGUAGES,
+    )
+    request.state.context = context
+    return context
+
+
+async def request_context(request: Request) -> RequestContext:
+    """FastAPI dependency (async: it only reads memory, so no hop to a worker thread)."""
+    return context_of(request)
+
+
+Ctx = Annotated[RequestContext, Depends(request_context)]
