@@ -42,3 +42,12 @@ def test_region_page_lists_catchments(bundled_snapshot: RegistrySnapshot) -> Non
 def test_unknown_area_is_none(bundled_snapshot: RegistrySnapshot) -> None:
     assert build_area_page(bundled_snapshot, "hf", "atlantis", None) is None
     assert build_area_page(bundled_snapshot, "kommune", "9999", None) is None
+
+
+def test_area_page_reports_the_depth_of_its_units(bundled_snapshot: RegistrySnapshot) -> None:
+    page = build_area_page(bundled_snapshot, "hf", "sorlandet", population=None)
+    assert page is not None
+    assert page.depth.units == len(page.units) > 0
+    assert [f.code for f in page.depth_facts][:2] == ["phone", "website"]
+    with_phone = sum(u.phone is not None for u in page.units)
+    assert page.depth.with_fact["phone"] == with_phone > 0

@@ -68,6 +68,13 @@ def test_area_pages_show_the_matrix(client: TestClient, url: str) -> None:
     assert "Basistjenester" in response.text and "per 10 000 voksne" in response.text
 
 
+def test_area_page_shows_how_many_units_state_each_fact(client: TestClient) -> None:
+    html = client.get("/omrade/hf/sorlandet").text
+    assert "Hva registeret vet om enhetene her" in html and "Telefon" in html and " av 11 " in html
+    english = client.get("/omrade/hf/sorlandet?lang=en").text
+    assert "What the registry knows about these units" in english and "Web page" in english
+
+
 def test_area_matrix_links_to_the_units_behind_it(client: TestClient) -> None:
     html = client.get("/omrade/hf/unn").text
     assert 'class="cell cell-present"' in html and 'href="/enhet/unn-avrusning-tromso"' in html
@@ -231,3 +238,10 @@ def test_filter_panel_stays_open_when_the_filter_failed(client: TestClient) -> N
     tag, summary = _filter_panel(response.text)
     assert summary == "Filtre"  # the failed filter is not applied, so none is active
     assert " open " in tag and "data-keep-open" in tag
+
+
+def test_unit_page_shows_phone_and_web_page_at_the_top(client: TestClient) -> None:
+    html = client.get("/enhet/unn-narvik-dogn").text
+    summary = html[html.index('<dl class="summary">') : html.index("</dl>")]
+    assert 'href="tel:76965620"' in summary and "769 65 620" in summary
+    assert 'href="https://www.unn.no/steder/russeksjon-narvik-nordlandsklinikken/"' in summary

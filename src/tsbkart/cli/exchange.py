@@ -20,6 +20,7 @@ from tsbkart.exchange.importer import ImportReport, import_files
 from tsbkart.exchange.template import write_csv_templates, write_xlsx_template
 from tsbkart.quality.check import check as quality_check
 from tsbkart.quality.check import render_text
+from tsbkart.quality.depth import depth, render_depth_text
 from tsbkart.registry.history import as_of
 from tsbkart.registry.kinds import KINDS
 from tsbkart.registry.snapshot import RegistrySnapshot
@@ -165,17 +166,18 @@ def check_command(
     show_all: Annotated[bool, typer.Option("--all", help="List every finding, not the first 20.")] = False,
     language: Annotated[str, typer.Option(help="nb or en (text titles).")] = "en",
 ) -> None:
-    """Print the data-quality report: missing fields, stale facts, approximate locations, catchment gaps."""
-    report = quality_check(registry().snapshot())
+    """Print the data-quality report: missing fields, stale facts, approximate locations, catchment gaps, and
+    the data depth per catchment area (share of units with phone, web page, waiting time, ...)."""
+    snapshot = registry().snapshot()
+    report = quality_check(snapshot)
+    depths = depth(snapshot)
     if format is ReportFormat.json:
-        sys.stdout.write(json.dumps(report.to_dict(), ensure_ascii=False, indent=1) + "\n")
+        document = {**report.to_dict(), "depth": depths.to_dict()}
+        sys.stdout.write(json.dumps(document, ensure_ascii=False, indent=1) + "\n")
     else:
-        out.print(
-            render_text(report, "nb" if language == "nb" else "en", None if show_all else 20),
-            markup=False,
-            highlight=False,
-            end="",
-        )
+        lang = "nb" if language == "nb" else "en"
+        text = render_text(report, lang, None if show_all else 20) + "\n" + render_depth_text(depths, lang)
+        out.print(text, markup=False, highlight=False, end="", soft_wrap=True)
 
 
 def register(app: typer.Typer) -> None:

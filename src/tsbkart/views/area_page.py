@@ -7,6 +7,7 @@ Shape, by example::
     page.units              # tuple[Unit, ...] located in the area, by name
     page.parents            # (AreaLink(kind="rhf", code="helse-nord", name="Helse Nord RHF"),)
     page.children           # AreaLinks to the catchments of an RHF or the municipalities of a catchment
+    page.depth              # DepthRow: how many of the units state phone, web page, waiting time, ...
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from tsbkart.analysis.coverage import (
     summarise_area,
 )
 from tsbkart.domain.entities import Organisation, Unit
+from tsbkart.quality.depth import DepthFact, DepthRow, area_depth, load_depth_rules
 from tsbkart.registry.snapshot import RegistrySnapshot
 
 
@@ -43,6 +45,8 @@ class AreaPage:
     parents: tuple[AreaLink, ...]
     children: tuple[AreaLink, ...]
     oslo_split: bool  # part of the area's residents are counted by Oslo bydel
+    depth: DepthRow  # how many of the area's units state each fact a referrer acts on
+    depth_facts: tuple[DepthFact, ...]
 
 
 def build_area_page(
@@ -71,6 +75,8 @@ def build_area_page(
         parents=_parents(snapshot, kind, code),
         children=_children(snapshot, kind, code),
         oslo_split=bool(area.bydeler) or code == "0301",
+        depth=area_depth(snapshot, coverage.unit_ids),
+        depth_facts=load_depth_rules().facts,
     )
 
 
