@@ -32,6 +32,24 @@ class Settings(BaseSettings):
     tile_attribution: str = Field(default="", description="Attribution shown for the tile layer.")
     default_language: str = Field(default="nb", description="UI language when the user has not chosen one.")
     max_request_bytes: int = Field(default=2_000_000, description="Largest request body the server accepts.")
+    # Import limits (docs/import-export.md), checked before a file is parsed.
+    import_max_file_bytes: int = Field(
+        default=200_000_000, gt=0, description="Largest CSV or XLSX file `tsbkart import` reads (bytes)."
+    )
+    import_max_rows: int = Field(
+        default=500_000, gt=0, description="Most data rows in one CSV file or one XLSX sheet."
+    )
+    import_max_cell_chars: int = Field(
+        default=32_767,
+        gt=0,
+        le=131_072,
+        description="Longest cell in characters (Excel's own limit by default).",
+    )
+    import_max_unzipped_bytes: int = Field(
+        default=1_000_000_000,
+        gt=0,
+        description="Largest total size of an XLSX file's parts once decompressed (bytes); stops zip bombs.",
+    )
 
     @field_validator("default_language")
     @classmethod

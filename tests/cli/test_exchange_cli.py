@@ -73,7 +73,8 @@ def test_failed_import_prints_every_problem_exits_1_and_changes_nothing(cli_db: 
     result = runner.invoke(app, ["import", str(path), "--actor", "steward", "--reason", "update"])
 
     assert result.exit_code == 1
-    assert "3 problem(s)" in result.output and "Nothing was imported" in result.output
+    assert "3 problemer" in result.output and "Ingenting ble importert" in result.output  # bokmål by default
+    assert "alder" not in result.output and "forventet et heltall, fikk 'atten'" in result.output
     for row, field in (("11", "age_min"), ("12", "intake_status"), ("502", "source")):
         assert any(
             row in line and field in line and "tilbud.csv" in line for line in result.output.splitlines()
@@ -88,7 +89,7 @@ def test_good_import_then_export_formats(cli_db: str, tmp_path: Path) -> None:
     assert missing_reason.exit_code == 2
     result = runner.invoke(app, ["import", str(path), "--actor", "steward", "--reason", "update"])
     assert result.exit_code == 0, result.output
-    assert "revision 2" in result.output and "3 created" in result.output
+    assert "revisjon 2" in result.output and "3 opprettet" in result.output and "3 tilbud" in result.output
 
     offers = runner.invoke(app, ["export", "--kind", "offer"])
     assert offers.exit_code == 0 and offers.stdout.count("\n") == 4
@@ -141,3 +142,30 @@ def test_export_hsds_and_fhir(cli_db: str, tmp_path: Path) -> None:
     assert past_fhir.exit_code == 0 and "entry" not in json.loads(past_fhir.stdout)
     help_text = runner.invoke(app, ["export", "--help"]).output
     assert "hsds" in help_text and "fhir" in help_text
+
+
+def test_import_messages_in_english_name_file_row_and_field(cli_db: str, tmp_path: Path) -> None:
+    path = write_csv(tmp_path / "tilbud.csv", [offer_row(0), offer_row(1, open_24_7="kanskje")])
+    result = CliRunner().invoke(
+        app, ["import", str(path), "--actor", "s", "--reason", "r", "--language", "en"]
+    )
+    assert result.exit_code == 1 and "1 problem" in result.output and "Nothing was imported." in result.output
+    [line] = [line for line in result.output.splitlines() if "kanskje" in line]
+    assert "tilbud.csv" in line and " 3 " in line and "open_24_7" in line and "expected ja/nei" in line
+
+
+def test_bad_encoding_and_language_arguments_exit_2(cli_db: str, tmp_path: Path) -> None:
+    path = write_csv(tmp_path / "tilbud.csv", [offer_row(0)])
+    args = ["import", str(path), "--actor", "s", "--reason", "r"]
+    bad_encoding = CliRunner().invoke(app, [*args, "--encoding", "klingon"])
+    assert bad_encoding.exit_code == 2 and "ukjent tegnkoding 'klingon'" not in bad_encoding.output
+    assert "ukjent tegnkoding klingon" in bad_encoding.output
+    assert CliRunner().invoke(app, [*args, "--language", "de"]).exit_code == 2
+
+
+def test_a_hostile_file_is_one_line_not_a_traceback(cli_db: str, tmp_path: Path) -> None:
+    path = tmp_path / "tilbud.csv"
+    path.write_bytes(b"id;unit_id;service_type;source\nu1/a;u1;akutt;k\xf8\xc3\xb8\n")
+    result = CliRunner().invoke(app, ["import", str(path), "--actor", "s", "--reason", "r"])
+    assert result.exit_code == 1 and result.exception is not None and isinstance(result.exception, SystemExit)
+    assert "Traceback" not in result.output and "er ikke gyldig UTF-8" in result.output

@@ -10,13 +10,18 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
-from tsbkart.cli.context import console, engine, out, registry
+from tsbkart.cli.context import console, engine, out, registry, settings
+from tsbkart.cli.translation import Gettext, gettext_for, known_language, translate
+from tsbkart.domain.messages import Message
+from tsbkart.exchange.encoding import known_encoding
 from tsbkart.exchange.export import export_csv, geojson, write_csv_files, write_xlsx
 from tsbkart.exchange.fhir import fhir_bundle
 from tsbkart.exchange.hsds import hsds_document
 from tsbkart.exchange.importer import ImportReport, import_files
+from tsbkart.exchange.limits import ImportLimits
 from tsbkart.exchange.template import write_csv_templates, write_xlsx_template
 from tsbkart.quality.check import check as quality_check
 from tsbkart.quality.check import render_text
@@ -44,43 +49,95 @@ class ReportFormat(StrEnum):
     json = "json"
 
 
-def _print_problems(report: ImportReport) -> None:
-    table = Table("file", "sheet", "row", "field", "problem", title=f"{len(report.problems)} problem(s)")
+def _print_problems(report: ImportReport, say: Gettext) -> None:
+    count = len(report.problems)
+    title = say("1 problem") if count == 1 else translate(Message("{count} problem(s)", count=count), say)
+    table = Table(say("file"), say("sheet"), say("row"), say("field"), say("problem"), title=title)
     for p in report.problems:
-        table.add_row(p.file, p.sheet or "", str(p.row or ""), p.field or "", p.message)
+        text = translate(p.text or p.message, say)
+        table.add_row(
+            escape(p.file), escape(p.sheet or ""), str(p.row or ""), escape(p.field or ""), escape(text)
+        )
     console.print(table)
-    console.print("[red]Nothing was imported.[/red] Fix the rows above and import the file(s) again.")
+    console.print(
+        f"[red]{escape(say('Nothing was imported.'))}[/red] {escape(say('Fix the rows above and import the file(s) again.'))}"
+    )
 
 
 def import_command(
-    files: Annotated[list[Path], typer.Argument(help="CSV or XLSX files (a CSV file's name says its kind).")],
+    files: Annotated[
+        list[Path], typer.Argument(help="CSV or XLSX files (a CSV file's name or header says its kind).")
+    ],
     actor: Annotated[str, typer.Option(help="Who is importing (recorded in the revision).")],
     reason: Annotated[str, typer.Option(help="Why (recorded in the revision).")],
     kind: Annotated[
         str | None, typer.Option(help="Kind of a CSV file: organisation, team, unit, offer.")
     ] = None,
+    encoding: Annotated[
+        str | None,
+        typer.Option(
+            help="Encoding of the CSV files, e.g. cp1252 (default: UTF-8, or Windows-1252 when certain)."
+        ),
+    ] = None,
+    language: Annotated[
+        str | None,
+        typer.Option(help="Language of the messages: nb or en (default: TSBKART_DEFAULT_LANGUAGE)."),
+    ] = None,
 ) -> None:
     """Import organisations, teams, units and service offers as one revision, or nothing if any row is bad."""
+    language = language or settings().default_language
+    say = gettext_for(language if known_language(language) else "nb")
+    if not known_language(language):
+        _usage(say, Message("--language must be nb or en, got {value}", value=language))
     if kind is not None and kind not in KINDS:
-        console.print(f"[red]--kind must be one of {', '.join(KINDS.names())}[/red]")
-        raise typer.Exit(2)
+        _usage(say, Message("--kind must be one of {kinds}", kinds=", ".join(KINDS.names())))
+    if encoding is not None and known_encoding(encoding) is None:
+        _usage(say, Message("--encoding: unknown encoding {value}", value=encoding))
     missing = [str(f) for f in files if not f.is_file()]
     if missing:
-        console.print(f"[red]No such file: {', '.join(missing)}[/red]")
-        raise typer.Exit(2)
-    report = import_files(registry(), files, actor=actor, reason=reason, kind=kind)
+        _usage(say, Message("No such file: {files}", files=", ".join(missing)))
+    report = import_files(
+        registry(),
+        files,
+        actor=actor,
+        reason=reason,
+        kind=kind,
+        limits=ImportLimits.from_settings(settings()),
+        encoding=encoding,
+    )
     if not report.ok:
-        _print_problems(report)
+        _print_problems(report, say)
         raise typer.Exit(1)
-    read = ", ".join(f"{n} {k}" for k, n in report.rows.items() if n)
-    changed = sum(report.created.values()) + sum(report.updated.values())
+    read = ", ".join(translate(_rows_read(k, n), say) for k, n in report.rows.items() if n)
+    created, updated = sum(report.created.values()), sum(report.updated.values())
     if report.revision is None:
-        console.print(f"[green]Read {read}; nothing changed.[/green]")
-    else:
         console.print(
-            f"[green]Imported as revision {report.revision}:[/green] read {read}; "
-            f"{sum(report.created.values())} created, {sum(report.updated.values())} updated ({changed} changed)."
+            f"[green]{escape(translate(Message('Read {read}; nothing changed.', read=read), say))}[/green]"
         )
+    else:
+        done = Message(
+            "Imported as revision {revision}: read {read}; {created} created, {updated} updated.",
+            revision=report.revision,
+            read=read,
+            created=created,
+            updated=updated,
+        )
+        console.print(f"[green]{escape(translate(done, say))}[/green]")
+
+
+def _rows_read(kind: str, count: int) -> Message:
+    if kind == "organisation":
+        return Message("{count} organisation(s)", count=count)
+    if kind == "team":
+        return Message("{count} assessment team(s)", count=count)
+    if kind == "unit":
+        return Message("{count} unit(s)", count=count)
+    return Message("{count} offer(s)", count=count)
+
+
+def _usage(say: Gettext, text: Message) -> None:
+    console.print(f"[red]{escape(translate(text, say))}[/red]")
+    raise typer.Exit(2)
 
 
 def _snapshot(on: str | None) -> RegistrySnapshot:

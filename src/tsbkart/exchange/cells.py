@@ -17,6 +17,7 @@ from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
 
+from tsbkart.domain.messages import Message, quoted
 from tsbkart.exchange.columns import Column
 
 Cell = str | int | float | bool | date | datetime | None
@@ -29,7 +30,11 @@ _LANGUAGE = re.compile(r"^[a-z]{2}$")
 
 
 class CellError(ValueError):
-    """The cell cannot be read as its column's type; the message says what was expected."""
+    """The cell cannot be read as its column's type; ``text`` says what was expected."""
+
+    def __init__(self, text: Message) -> None:
+        super().__init__(str(text))
+        self.text = text
 
 
 def _text(cell: Cell) -> str | None:
@@ -54,25 +59,25 @@ def parse_text(cell: Cell) -> str | None:
 
 def parse_int(cell: Cell) -> int | None:
     if isinstance(cell, bool):
-        raise CellError(f"expected a whole number, got {cell!r}")
+        raise CellError(Message("expected a whole number, got {value}", value=quoted(cell)))
     if isinstance(cell, int):
         return cell
     if isinstance(cell, float):
         if cell.is_integer():
             return int(cell)
-        raise CellError(f"expected a whole number, got {cell!r}")
+        raise CellError(Message("expected a whole number, got {value}", value=quoted(cell)))
     text = _text(cell)
     if text is None:
         return None
     text = text.replace(" ", "").replace("\u00a0", "")
     if not _INT.match(text):
-        raise CellError(f"expected a whole number, got {text!r}")
+        raise CellError(Message("expected a whole number, got {value}", value=quoted(text)))
     return int(text)
 
 
 def parse_float(cell: Cell) -> float | None:
     if isinstance(cell, bool):
-        raise CellError(f"expected a number, got {cell!r}")
+        raise CellError(Message("expected a number, got {value}", value=quoted(cell)))
     if isinstance(cell, int | float):
         value = float(cell)
     else:
@@ -87,9 +92,11 @@ def parse_float(cell: Cell) -> float | None:
                 raise ValueError(text)
             value = float(text)
         except ValueError:
-            raise CellError(f"expected a number (e.g. 59.91), got {text!r}") from None
+            raise CellError(
+                Message("expected a number (e.g. 59.91), got {value}", value=quoted(text))
+            ) from None
     if not math.isfinite(value):
-        raise CellError(f"expected a finite number, got {value!r}")
+        raise CellError(Message("expected a finite number, got {value}", value=quoted(value)))
     return value
 
 
@@ -104,26 +111,28 @@ def parse_bool(cell: Cell) -> bool | None:
         return True
     if key in FALSE:
         return False
-    raise CellError(f"expected ja/nei (yes/no, true/false), got {text!r}")
+    raise CellError(Message("expected ja/nei (yes/no, true/false), got {value}", value=quoted(text)))
 
 
 def parse_date(cell: Cell) -> str | None:
     """An ISO date string (the flat JSON form)."""
     if isinstance(cell, datetime):
         if cell.time() != datetime.min.time():
-            raise CellError(f"expected a date without a time, got {cell.isoformat()!r}")
+            raise CellError(
+                Message("expected a date without a time, got {value}", value=quoted(cell.isoformat()))
+            )
         return cell.date().isoformat()
     if isinstance(cell, date):
         return cell.isoformat()
     if isinstance(cell, int | float) and not isinstance(cell, bool):
-        raise CellError(f"expected a date (YYYY-MM-DD), got the number {cell!r}")
+        raise CellError(Message("expected a date (YYYY-MM-DD), got the number {value}", value=quoted(cell)))
     text = _text(cell)
     if text is None:
         return None
     try:
         return date.fromisoformat(text[:10] if text.endswith("T00:00:00") else text).isoformat()
     except ValueError:
-        raise CellError(f"expected a date as YYYY-MM-DD, got {text!r}") from None
+        raise CellError(Message("expected a date as YYYY-MM-DD, got {value}", value=quoted(text))) from None
 
 
 def parse_list(cell: Cell) -> list[str]:
@@ -150,7 +159,11 @@ _PARSERS: dict[str, Callable[[Cell], Any]] = {
 def _check_languages(codes: list[str]) -> list[str]:
     for code in codes:
         if not _LANGUAGE.match(code):
-            raise CellError(f"{code!r} is not an ISO 639-1 language code (two lower-case letters)")
+            raise CellError(
+                Message(
+                    "{code} is not an ISO 639-1 language code (two lower-case letters)", code=quoted(code)
+                )
+            )
     return codes
 
 
@@ -217,7 +230,11 @@ def make_parser(column: Column) -> Callable[[Cell], Any]:
         if value is None:
             return empty
         if choices and value not in choices:
-            raise CellError(f"{value!r} is not one of {', '.join(column.choices)}")
+            raise CellError(
+                Message(
+                    "{value} is not one of {choices}", value=quoted(value), choices=", ".join(column.choices)
+                )
+            )
         return value
 
     return checked

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from tsbkart.domain.entities import Provenance, RegistryRecord
+from tsbkart.exchange.limits import ImportLimits
 from tsbkart.exchange.tabular import ParsedRow, RowProblem, read_file
 from tsbkart.registry.kinds import KINDS
 from tsbkart.registry.records import PROVENANCE_KEYS, to_json
@@ -208,20 +209,36 @@ def collector_paused() -> Iterator[None]:
 
 
 def import_files(
-    registry: Registry, paths: Sequence[Path], *, actor: str, reason: str, kind: str | None = None
+    registry: Registry,
+    paths: Sequence[Path],
+    *,
+    actor: str,
+    reason: str,
+    kind: str | None = None,
+    limits: ImportLimits | None = None,
+    encoding: str | None = None,
 ) -> ImportReport:
-    """Import ``paths`` as one revision by ``actor`` for ``reason``; nothing is written if any row is bad."""
+    """Import ``paths`` as one revision by ``actor`` for ``reason``; nothing is written if any row is bad.
+
+    ``limits`` default to the settings'; ``encoding`` names a CSV file's encoding (default: see encoding.py).
+    """
     with collector_paused():
-        return _import(registry, paths, actor=actor, reason=reason, kind=kind)
+        return _import(registry, paths, actor, reason, kind, limits, encoding)
 
 
 def _import(
-    registry: Registry, paths: Sequence[Path], *, actor: str, reason: str, kind: str | None
+    registry: Registry,
+    paths: Sequence[Path],
+    actor: str,
+    reason: str,
+    kind: str | None,
+    limits: ImportLimits | None,
+    encoding: str | None,
 ) -> ImportReport:
     rows: list[ParsedRow] = []
     problems: list[RowProblem] = []
     for path in paths:
-        file_rows, file_problems = read_file(path, kind)
+        file_rows, file_problems = read_file(path, kind, limits=limits, encoding=encoding)
         rows.extend(file_rows)
         problems.extend(file_problems)
     _duplicates(rows, problems)
