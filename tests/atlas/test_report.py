@@ -1,7 +1,7 @@
 from datetime import date
 
 from tests.atlas.world import population, snapshot
-from tsbkart.analysis.coverage import CoverageDeclaration
+from tsbkart.atlas.coverage import CoverageDeclaration
 from tsbkart.atlas.report import build_report, coverage_table
 
 

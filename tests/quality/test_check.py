@@ -7,6 +7,7 @@ from datetime import date
 
 from tsbkart.domain.entities import AssessmentTeam, Organisation, Provenance, ServiceOffer, Unit
 from tsbkart.quality.check import Rule, Rules, check, load_rules, render_text
+from tsbkart.quality.freshness import Cycle, FreshnessRules
 from tsbkart.registry.snapshot import Geography, RegistrySnapshot
 
 TODAY = date(2026, 11, 22)
@@ -94,8 +95,30 @@ def test_missing_fields(bundled_snapshot: RegistrySnapshot) -> None:
     }
 
 
-def test_facts_not_verified_for_12_months_record_and_field_level(bundled_snapshot: RegistrySnapshot) -> None:
-    assert _found("stale", bundled_snapshot) == {("unit", "nowhere", None), ("unit", "nowhere", "beds")}
+def test_facts_not_verified_within_their_cycle_record_and_field_level(
+    bundled_snapshot: RegistrySnapshot,
+) -> None:
+    # good/akutt's intake status inherits the offer's verified date (almost 6 months ago): its cycle is 3.
+    assert _found("stale", bundled_snapshot) == {
+        ("unit", "nowhere", None),
+        ("unit", "nowhere", "beds"),
+        ("offer", "good/akutt", "intake_status"),
+    }
+
+
+def test_stale_follows_the_freshness_rules_and_its_title_says_so(bundled_snapshot: RegistrySnapshot) -> None:
+    report = check(_snapshot(bundled_snapshot), TODAY)
+    title = next(c for c in report.categories if c.code == "stale").title
+    assert title["nb"] == (
+        "Fakta ikke bekreftet innen 12 måneder (waiting_weeks, waiting_as_of, intake_status: 3)"
+    )
+    assert title["en"].startswith("Facts not verified within 12 months")
+    # 12 calendar months, as on the unit page (a year of 365 days was one day short across a leap day).
+    leap = RegistrySnapshot.build(
+        bundled_snapshot.geography,
+        organisations=[Organisation("o", "O", "hf", Provenance("s", verified=date(2027, 11, 22)))],
+    )
+    assert not next(c for c in check(leap, date(2028, 11, 22)).categories if c.code == "stale").findings
 
 
 def test_approximate_locations(bundled_snapshot: RegistrySnapshot) -> None:
@@ -118,21 +141,21 @@ def test_never_verified_is_stale_and_the_threshold_is_data(bundled_snapshot: Reg
         bundled_snapshot.geography, organisations=[Organisation("o", "O", "hf", Provenance("s"))]
     )
     strict = Rules(
-        stale_after_days=10,
         required_for_use=(Rule("organisation", ("website",), {"nb": "x", "en": "x"}, "y"),),
+        freshness=FreshnessRules(default=Cycle(stale_after_months=1)),
     )
     report = check(snapshot, TODAY, strict)
     by_code = {c.code: c for c in report.categories}
     assert by_code["stale"].findings[0].detail == "last verified: never"
     assert by_code["missing"].findings[0].field == "website"
-    assert load_rules().stale_after_days == 365
+    assert load_rules().freshness.default.stale_after_months == 12
 
 
 def test_report_as_json_and_text(bundled_snapshot: RegistrySnapshot) -> None:
     report = check(_snapshot(bundled_snapshot), TODAY)
     data = json.loads(json.dumps(report.to_dict()))
     assert data["totals"] == {"organisation": 1, "team": 2, "unit": 4, "offer": 2}
-    assert [c["count"] for c in data["categories"]] == [5, 2, 1, 2, 1]
+    assert [c["count"] for c in data["categories"]] == [5, 3, 1, 2, 1]
     text = render_text(report, limit=1)
     assert "Approximate location: 1" in text and "... and 4 more" in text
     assert "Omtrentlig posisjon: 1" in render_text(report, "nb")

@@ -17,6 +17,7 @@ from tsbkart.query.index import index_for
 from tsbkart.query.units import feature_collection, search_units
 from tsbkart.reference.geography import load_geography
 from tsbkart.registry.snapshot import Geography, RegistrySnapshot
+from tsbkart.views.area_page import build_area_page
 
 
 @pytest.fixture(scope="module")
@@ -69,11 +70,38 @@ def test_owner_type_organisation_and_area(geography: Geography) -> None:
     snap = snapshot(geography, [f.unit("tromso"), oslo, f.unit("muni", organisation_id="org-b")], [])
     assert ids(snap, owner_types=("municipal",)) == ["muni"]
     assert ids(snap, organisation_ids=("org-a",)) == ["oslo", "tromso"]
-    assert ids(snap, areas=("030102",)) == ["oslo"]  # Grünerløkka -> Lovisenberg's catchment
+    assert ids(snap, areas=("030102",)) == []  # in Oslo, but not known to be in Grünerløkka
     assert ids(snap, areas=("0301",)) == ["oslo"]
     assert ids(snap, areas=("helse-nord",)) == ["muni", "tromso"]
     with pytest.raises(FilterError, match="area"):
         ids(snap, areas=("9999",))
+
+
+def test_an_area_selects_the_units_its_area_page_shows(geography: Geography) -> None:
+    """One rule (registry.areas.units_in_area) for the API filter and the area page. Before #9 the API took
+    an Oslo bydel for its whole catchment and kommune 0301 without the units placed in its bydeler."""
+    units = [
+        f.unit("oslo", catchment_code="lovisenberg", region_code="helse-sor-ost", municipality_code="0301"),
+        f.unit(
+            "loekka", catchment_code="lovisenberg", region_code="helse-sor-ost", municipality_code="030102"
+        ),
+        f.unit(
+            "gamle", catchment_code="lovisenberg", region_code="helse-sor-ost", municipality_code="030101"
+        ),
+        f.unit("tromso"),
+    ]
+    snap = snapshot(geography, units, [])
+    for kind, code in [
+        ("kommune", "030102"),
+        ("kommune", "0301"),
+        ("hf", "lovisenberg"),
+        ("rhf", "helse-nord"),
+    ]:
+        page = build_area_page(snap, kind, code, population=None)
+        assert page is not None
+        assert sorted(u.id for u in page.units) == sorted(ids(snap, areas=(code,))), code
+    assert ids(snap, areas=("030102",)) == ["loekka"]
+    assert sorted(ids(snap, areas=("0301",))) == ["gamle", "loekka", "oslo"]
 
 
 coordinates = st.tuples(st.floats(57.0, 71.0), st.floats(4.0, 31.0))

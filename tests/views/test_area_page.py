@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tsbkart.analysis.coverage import latest_population
+from tsbkart.reference.population import latest_population
 from tsbkart.registry.snapshot import RegistrySnapshot
 from tsbkart.views.area_page import build_area_page
 

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 from types import MappingProxyType
 
-from hypothesis import given
-from hypothesis import strategies as st
-
 from tsbkart.domain.entities import AssessmentTeam, Organisation, Provenance, ServiceOffer, Unit
+from tsbkart.finder.index import finder_index
+from tsbkart.finder.routing import route
 from tsbkart.reference.geography import load_geography
 from tsbkart.registry.snapshot import RegistrySnapshot
-from tsbkart.views.unit_page import add_months, build_unit_page, freshness_of
+from tsbkart.views.unit_page import build_unit_page
 
 TODAY = date(2026, 11, 22)
 RECORD = Provenance("https://example.org/unit", verified=date(2026, 6, 1))
@@ -74,9 +73,9 @@ def test_referral_routes_stated_on_offer_or_inferred_from_catchment() -> None:
     assert page is not None
     by_type = {v.offer.service_type: v for v in page.offers}
     stated = by_type["dogn_kort"].assessment_teams
-    assert [(r.team.id, r.inferred, r.basis) for r in stated] == [("stated", False, "offer")]
+    assert [(r.team.id, r.inferred, r.basis) for r in stated] == [("stated", False, "stated_on_offer")]
     inferred = by_type["poliklinikk"].assessment_teams
-    assert [(r.team.id, r.inferred, r.basis) for r in inferred] == [("all", True, "catchment")]
+    assert [(r.team.id, r.inferred, r.basis) for r in inferred] == [("all", True, "home_all_tsb")]
     assert [r.team.id for r in page.referral_routes] == ["stated", "all"]
 
 
@@ -85,35 +84,41 @@ def test_unit_without_offers_still_shows_catchment_teams() -> None:
     assert page is not None and [r.team.id for r in page.referral_routes] == ["all"]
 
 
-def test_freshness_thresholds() -> None:
-    assert freshness_of(date(2026, 5, 22), TODAY).status == "ok"  # exactly 6 months
-    assert freshness_of(date(2026, 5, 21), TODAY).status == "amber"
-    assert freshness_of(date(2025, 11, 22), TODAY).status == "amber"  # exactly 12 months
-    assert freshness_of(date(2025, 11, 21), TODAY).status == "red"
-    unknown = freshness_of(None, TODAY)
-    assert unknown.status == "unknown" and unknown.age_days is None
-    assert freshness_of(TODAY - timedelta(days=3), TODAY).age_days == 3
+def _banded(tid: str, scope: str, age_min: int | None, age_max: int | None) -> AssessmentTeam:
+    return AssessmentTeam(
+        tid, f"Team {tid}", RECORD, catchment_code="unn", scope=scope, age_min=age_min, age_max=age_max
+    )
 
 
-def test_add_months_clamps_to_month_end() -> None:
-    assert add_months(date(2026, 8, 31), 6) == date(2027, 2, 28)
-    assert add_months(date(2027, 8, 31), 6) == date(2028, 2, 29)
-    assert add_months(date(2026, 1, 15), 12) == date(2027, 1, 15)
-
-
-@given(st.dates(min_value=date(1990, 1, 1), max_value=date(2100, 1, 1)), st.integers(0, 240))
-def test_add_months_moves_forward_by_whole_months(day: date, months: int) -> None:
-    result = add_months(day, months)
-    assert (result.year * 12 + result.month) - (day.year * 12 + day.month) == months
-    assert result.day <= day.day
-    assert result >= day
-
-
-@given(st.dates(min_value=date(2000, 1, 1), max_value=TODAY))
-def test_freshness_is_monotonic_in_age(verified: date) -> None:
-    order = {"ok": 0, "amber": 1, "red": 2}
-    older = verified - timedelta(days=1)
-    assert order[freshness_of(older, TODAY).status] >= order[freshness_of(verified, TODAY).status]
+def test_unit_page_names_the_team_the_finder_routes_to() -> None:
+    """A LAR offer goes to the area's LAR team and an age-banded area to the team of each age band, on the
+    unit page as in the finder (before #9 the page listed every all-TSB team of the catchment)."""
+    teams = [
+        _banded("lar", "lar_only", None, None),
+        _banded("young", "all_tsb", None, 29),
+        _banded("adult", "all_tsb", 30, None),
+    ]
+    offers = [
+        ServiceOffer("u1/lar", "u1", "lar", RECORD),
+        ServiceOffer("u1/dogn_kort", "u1", "dogn_kort", RECORD, age_min=35),
+        ServiceOffer("u1/poliklinikk", "u1", "poliklinikk", RECORD),
+    ]
+    snapshot = _snapshot(offers, teams)
+    page = build_unit_page(snapshot, "u1", TODAY)
+    assert page is not None
+    index = finder_index(snapshot)
+    unit = snapshot.units["u1"]
+    for view in page.offers:
+        ages = range(view.offer.age_min or 0, (view.offer.age_max or 120) + 1)
+        routes = [
+            route(snapshot, index, home_catchment="unn", age=a, offer=view.offer, unit=unit) for a in ages
+        ]
+        finder = {r.team_id for r in routes if r.known}
+        assert {r.team.id for r in view.assessment_teams} == finder, view.offer.id
+    by_type = {v.offer.service_type: v for v in page.offers}
+    assert [(r.team.id, r.basis) for r in by_type["lar"].assessment_teams] == [("lar", "home_lar_team")]
+    assert [r.team.id for r in by_type["dogn_kort"].assessment_teams] == ["adult"]  # the offer takes 35+
+    assert [r.team.id for r in by_type["poliklinikk"].assessment_teams] == ["adult", "young"]
 
 
 def test_organisation_facts_with_provenance() -> None:

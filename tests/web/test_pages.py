@@ -55,7 +55,8 @@ def test_unit_page_shows_sources_freshness_and_referral(client: TestClient) -> N
     assert "Avrusning Tromsø" in html
     assert "badge-" in html and "Kontrollert" in html
     assert "https://www.unn.no/avdelinger/psykisk-helse-og-rusklinikken" in html
-    assert "Vurderingsinstans for TSB, UNN" in html and "utledet fra opptaksområdet" in html
+    assert "Vurderingsinstans for TSB, UNN" in html and "(utledet)" in html
+    assert "Vurderingsteamet for hele TSB i pasientens opptaksområde" in html  # the routing basis
     assert "Omtrentlig plassering" in html
 
 

@@ -7,7 +7,7 @@ matrix (:class:`~tsbkart.analysis.costs.ODMatrix`, minutes; its ids are the dema
 A *service* is a service type code (``avrusning``, ``lar``, ...) or a basic-service code (``dogn`` = every type
 whose ``basic_service`` is ``dogn``). Supply points are the units with a location that offer the service.
 Supply weights (``weight``): ``"units"`` = 1 per unit; ``"beds"`` = the unit's stated beds
-(:func:`tsbkart.analysis.coverage.unit_beds`); units with unknown beds are left out of a beds-weighted
+(:func:`tsbkart.atlas.coverage.unit_beds`); units with unknown beds are left out of a beds-weighted
 accessibility and counted in ``attrs["unknown_weight_units"]``, never treated as zero.
 """
 
@@ -20,9 +20,9 @@ import numpy as np
 import pandas as pd
 
 from tsbkart.analysis.costs import CostProvider, GreatCircle, Points
-from tsbkart.analysis.coverage import unit_beds
 from tsbkart.analysis.fca import enhanced_two_step_fca, two_step_fca
 from tsbkart.analysis.nearest import DEFAULT_THRESHOLDS, nearest_from_matrix, nearest_service, share_within
+from tsbkart.atlas.coverage import unit_beds
 from tsbkart.registry.snapshot import RegistrySnapshot
 from tsbkart.vocab.loader import load_vocabularies
 

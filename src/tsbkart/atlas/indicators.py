@@ -25,7 +25,6 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from tsbkart.analysis.coverage import capacity, resolve_area
 from tsbkart.atlas.access import (
     accessibility,
     accessibility_by_area,
@@ -33,7 +32,9 @@ from tsbkart.atlas.access import (
     share_within_by_area,
     supply_points,
 )
+from tsbkart.atlas.coverage import capacity
 from tsbkart.atlas.demand import demand_points
+from tsbkart.registry.areas import resolve_area
 from tsbkart.registry.snapshot import RegistrySnapshot
 
 __all__ = [

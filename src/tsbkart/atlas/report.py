@@ -1,6 +1,6 @@
 """Plain data for the atlas: coverage rows for any area and the printable report of one catchment area.
 
-The basic-services matrix comes from :mod:`tsbkart.analysis.coverage` (present / missing / unknown: missing only
+The basic-services matrix comes from :mod:`tsbkart.atlas.coverage` (present / missing / unknown: missing only
 with a steward's completeness declaration). The atlas adds two columns that are not basic services: LAR and
 low-threshold LAR. They have no declarations, so they are ``present`` or ``unknown``, never ``missing``.
 
@@ -21,17 +21,12 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from tsbkart.analysis.coverage import (
-    AreaCoverage,
-    CoverageDeclaration,
-    resolve_area,
-    summarise_area,
-    units_in_area,
-)
 from tsbkart.atlas.access import nearest_distance, share_within_by_area, supply_points
+from tsbkart.atlas.coverage import AreaCoverage, CoverageDeclaration, summarise_area
 from tsbkart.atlas.demand import demand_points
 from tsbkart.atlas.indicators import Indicator, IndicatorTable, indicator_table, indicators
 from tsbkart.atlas.variation_view import rank_of
+from tsbkart.registry.areas import resolve_area, units_in_area
 from tsbkart.registry.snapshot import RegistrySnapshot
 
 __all__ = [

@@ -11,13 +11,14 @@ from typing import Annotated
 import pandas as pd
 import typer
 
-from tsbkart.analysis.coverage import latest_population, load_declarations
 from tsbkart.atlas.access import nearest_distance, service_types_of, share_within_by_area, supply_points
+from tsbkart.atlas.coverage import load_declarations
 from tsbkart.atlas.demand import demand_points
 from tsbkart.atlas.indicators import indicator, indicator_table, indicators
 from tsbkart.atlas.report import build_report, coverage_table
 from tsbkart.atlas.variation_view import indicator_variation
 from tsbkart.cli.context import console, registry
+from tsbkart.reference.population import latest_population
 
 
 class TableFormat(StrEnum):

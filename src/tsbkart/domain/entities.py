@@ -17,10 +17,24 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cache
 from types import MappingProxyType
 from typing import Protocol
 
+from tsbkart.vocab import load_vocabularies
+
 EMPTY: Mapping[str, Provenance] = MappingProxyType({})
+
+
+@cache
+def _precise_codes() -> frozenset[str]:
+    terms = load_vocabularies()["location_precision"]
+    return frozenset(t.code for t in terms if t.get("approximate") is False)
+
+
+def is_approximate_precision(precision: str | None) -> bool:
+    """True for a location precision that is not precise (``approximate`` in the vocabulary, or not in it)."""
+    return precision is not None and precision not in _precise_codes()
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,7 +133,8 @@ class Unit:
 
     @property
     def is_approximate(self) -> bool:
-        return self.location_precision not in (None, "exact", "address")
+        """A known precision that the ``location_precision`` vocabulary does not mark as precise."""
+        return is_approximate_precision(self.location_precision)
 
 
 @dataclass(frozen=True, slots=True)

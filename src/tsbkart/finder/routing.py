@@ -20,46 +20,28 @@ Shape::
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import cache
 
 from pydantic import BaseModel
 
 from tsbkart.domain.entities import AssessmentTeam, ServiceOffer, Unit
 from tsbkart.finder.index import FinderIndex
+from tsbkart.finder.rules import level_rules
 from tsbkart.registry.snapshot import RegistrySnapshot
+from tsbkart.vocab import load_vocabularies
 
-LAR_TYPES = frozenset({"lar", "lar_lavterskel", "hab"})
 
-BASIS_TEXT = {
-    "stated_on_offer": ("Tjenesten oppgir dette vurderingsteamet", "The service names this assessment team"),
-    "home_lar_team": (
-        "LAR-teamet i pasientens opptaksområde",
-        "The LAR team in the patient's catchment area",
-    ),
-    "home_all_tsb": (
-        "Vurderingsteamet for hele TSB i pasientens opptaksområde",
-        "The assessment team for all of TSB in the patient's catchment area",
-    ),
-    "service_area_team": (
-        "Vurderingsteamet i tjenestens eget opptaksområde",
-        "The assessment team of the service's own catchment area",
-    ),
-    "own_unit_team": (
-        "Tjenestens eget inntaksteam (vurderer bare til egen enhet)",
-        "The service's own intake team (assesses for its own unit only)",
-    ),
-    "home_scope_unknown": (
-        "Et vurderingsteam i pasientens opptaksområde; hva teamet vurderer for, er ikke kjent",
-        "An assessment team in the patient's catchment area; what it assesses for is not known",
-    ),
-    "home_age_band_mismatch": (
-        "Ukjent: vurderingsteamet i opptaksområdet ({name}) oppgir en aldersgruppe pasienten ikke er i",
-        "Unknown: the assessment team of the catchment area ({name}) states an age band the patient is outside",
-    ),
-    "none_known": (
-        "Ukjent: vi kjenner ikke vurderingsteamet for denne pasienten og tjenesten",
-        "Unknown: no assessment team is known for this patient and service",
-    ),
-}
+@cache
+def lar_types() -> frozenset[str]:
+    """Service types that the LAR team assesses: the ``lar`` need's service types in ``rules/levels.yaml``."""
+    return frozenset(level_rules().needs["lar"].service_types)
+
+
+@cache
+def basis_text(basis: str) -> tuple[str, str]:
+    """(bokmål, English) text of a routing basis, from the ``routing_basis`` vocabulary."""
+    term = load_vocabularies()["routing_basis"][basis]
+    return term.label_in("nb"), term.label_in("en")
 
 
 class Routing(BaseModel):
@@ -81,7 +63,7 @@ class Routing(BaseModel):
 
 
 def _routing(basis: str, team: AssessmentTeam | None, *, known: bool = True) -> Routing:
-    nb, en = BASIS_TEXT[basis]
+    nb, en = basis_text(basis)
     if team is not None:
         nb, en = nb.format(name=team.name), en.format(name=team.name)
     if team is None or not known:
@@ -119,7 +101,7 @@ def _covering(
     teams: Iterable[AssessmentTeam], service_type: str | None, age: int
 ) -> tuple[str, AssessmentTeam] | None:
     teams = tuple(teams)
-    if service_type is None or service_type in LAR_TYPES:
+    if service_type is None or service_type in lar_types():
         lar = _first(teams, "lar_only", age)
         if lar is not None and service_type is not None:
             return "lar", lar

@@ -8,14 +8,14 @@ Categories (each with a count and the records in it)::
     report.categories[0].findings[0]
     # Finding(kind="unit", id="x", name="...", field="lat", detail="Unit without a location: not drawn ...")
 
-Which fields are required for use, and after how many days a fact is stale, is data (``rules.yaml``).
+Which fields are required for use is data (``rules.yaml``); when a fact is stale is ``freshness.yaml``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import asdict, dataclass
-from datetime import date, timedelta
+from dataclasses import asdict, dataclass, field
+from datetime import date
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -23,13 +23,19 @@ from typing import Any
 import yaml
 
 from tsbkart.domain.calendar import today as norway_today
-from tsbkart.domain.entities import AssessmentTeam, Provenance, RegistryRecord, Unit
+from tsbkart.domain.entities import (
+    AssessmentTeam,
+    Provenance,
+    RegistryRecord,
+    Unit,
+    is_approximate_precision,
+)
+from tsbkart.quality.freshness import FreshnessRules, is_stale, load_freshness
 from tsbkart.registry.kinds import KINDS
 from tsbkart.registry.snapshot import RegistrySnapshot
 
 TITLES = {
     "missing": {"nb": "Mangler felt som trengs for bruk", "en": "Missing fields needed for use"},
-    "stale": {"nb": "Fakta ikke bekreftet på 12 måneder", "en": "Facts not verified for 12 months"},
     "approximate": {"nb": "Omtrentlig posisjon", "en": "Approximate location"},
     "outside_catchment": {"nb": "Enheter utenfor opptaksområde", "en": "Units outside any catchment area"},
     "no_assessment_route": {
@@ -49,8 +55,8 @@ class Rule:
 
 @dataclass(frozen=True, slots=True)
 class Rules:
-    stale_after_days: int
     required_for_use: tuple[Rule, ...]
+    freshness: FreshnessRules = field(default_factory=load_freshness)
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,7 +108,6 @@ def load_rules() -> Rules:
     text = (resources.files("tsbkart.quality") / "rules.yaml").read_text(encoding="utf-8")
     raw = yaml.safe_load(text)
     return Rules(
-        stale_after_days=int(raw["stale_after_days"]),
         required_for_use=tuple(
             Rule(r["kind"], tuple(r["any_of"]), dict(r["label"]), str(r["why"]))
             for r in raw["required_for_use"]
@@ -136,19 +141,36 @@ def missing(snapshot: RegistrySnapshot, rules: Rules) -> list[Finding]:
     return findings
 
 
-def _stale(p: Provenance, cutoff: date) -> bool:
-    return p.verified is None or p.verified < cutoff
+def stale_title(freshness: FreshnessRules) -> dict[str, str]:
+    """The category's title, from the rules: "Facts not verified within 12 months (...: 3 months)"."""
+    default = freshness.default.stale_after_months
+    own = ", ".join(f"{', '.join(c.fields)}: {c.stale_after_months}" for c in freshness.cycles if c.fields)
+    suffix = f" ({own})" if own else ""
+    return {
+        "nb": f"Fakta ikke bekreftet innen {default} måneder{suffix}",
+        "en": f"Facts not verified within {default} months{suffix}",
+    }
+
+
+def _checks(
+    kind: str, record: RegistryRecord, freshness: FreshnessRules
+) -> list[tuple[str | None, Provenance]]:
+    """The record's provenance, each field-level provenance, and each known field with a cycle of its own
+    that inherits the record's provenance (judged by that field's cycle)."""
+    checks: list[tuple[str | None, Provenance]] = [(None, record.provenance)]
+    checks += sorted(record.field_provenance.items())
+    for name in freshness.own_cycle_fields(kind):
+        if name not in record.field_provenance and not _unknown(getattr(record, name, None)):
+            checks.append((name, record.provenance))
+    return checks
 
 
 def stale(snapshot: RegistrySnapshot, rules: Rules, today: date) -> list[Finding]:
-    """Records (field None) and single fields whose provenance was not verified since the cutoff."""
-    cutoff = today - timedelta(days=rules.stale_after_days)
+    """Records (field None) and single fields not verified within their cycle (``freshness.yaml``)."""
     findings = []
     for kind, record in _records(snapshot):
-        checks: list[tuple[str | None, Provenance]] = [(None, record.provenance)]
-        checks += sorted(record.field_provenance.items())
-        for name, provenance in checks:
-            if _stale(provenance, cutoff):
+        for name, provenance in _checks(kind, record, rules.freshness):
+            if is_stale(provenance.verified, today, rules.freshness.cycle(kind, name)):
                 when = provenance.verified.isoformat() if provenance.verified else "never"
                 findings.append(Finding(kind, record.id, _name(record), name, f"last verified: {when}"))
     return findings
@@ -160,7 +182,7 @@ def approximate(snapshot: RegistrySnapshot) -> list[Finding]:
     return [
         Finding(kind, r.id, r.name, "location_precision", f"precision: {r.location_precision}")
         for kind, r in located
-        if r.lat is not None and r.location_precision not in ("exact", "address")
+        if r.lat is not None and is_approximate_precision(r.location_precision)
     ]
 
 
@@ -204,8 +226,9 @@ def check(snapshot: RegistrySnapshot, today: date | None = None, rules: Rules | 
         "no_assessment_route": no_assessment_route(snapshot),
     }
     totals = {kind: len(snapshot.records(kind)) for kind in KINDS.names()}
+    titles = TITLES | {"stale": stale_title(r.freshness)}
     categories = tuple(
-        Category(code, TITLES[code], tuple(sorted(f, key=lambda x: (x.kind, x.id, x.field or ""))))
+        Category(code, titles[code], tuple(sorted(f, key=lambda x: (x.kind, x.id, x.field or ""))))
         for code, f in found.items()
     )
     return QualityReport(day, snapshot.revision, totals, categories)

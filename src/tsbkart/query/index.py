@@ -45,7 +45,6 @@ class UnitIndex:
     owner_type: IntArray
     organisation: IntArray
     organisation_ids: tuple[str, ...]
-    rows_by_area: Mapping[str, IntArray]  # region, catchment or kommune code -> rows of its units
     search_text: tuple[str, ...]  # joined name keys (unit, organisation, town) per unit
     offer_ids: tuple[str, ...]  # offers of known units, by id
     offer_unit: IntArray
@@ -90,7 +89,6 @@ def build_index(snapshot: RegistrySnapshot) -> UnitIndex:
         ),
         organisation=np.array([org_row.get(u.organisation_id, -1) for u in units], dtype=np.int64),
         organisation_ids=organisation_ids,
-        rows_by_area=_rows_by_area([(u.region_code, u.catchment_code, u.municipality_code) for u in units]),
         search_text=tuple(
             haystack(
                 name_keys(
@@ -112,14 +110,6 @@ def build_index(snapshot: RegistrySnapshot) -> UnitIndex:
         offer_open=np.array(open_flags, dtype=np.int64),
         summaries=tuple(unit_summary(snapshot, u) for u in units),
     )
-
-
-def _rows_by_area(codes: Sequence[tuple[str | None, ...]]) -> Mapping[str, IntArray]:
-    rows: dict[str, list[int]] = {}
-    for row, unit_codes in enumerate(codes):
-        for code in {c for c in unit_codes if c}:
-            rows.setdefault(code, []).append(row)
-    return {code: np.array(r, dtype=np.int64) for code, r in rows.items()}
 
 
 class SnapshotCache:

@@ -20,6 +20,7 @@ from tsbkart.query.filters import FilterError, OfferFacets, UnitFilter, check_ar
 from tsbkart.query.index import NO, YES, BoolArray, FloatArray, IntArray, UnitIndex, index_for
 from tsbkart.query.records import Record
 from tsbkart.query.text import matches, query_tokens
+from tsbkart.registry.areas import area_of_code, units_in_area
 from tsbkart.registry.snapshot import RegistrySnapshot
 from tsbkart.vocab import load_vocabularies
 
@@ -57,14 +58,13 @@ def offer_mask(index: UnitIndex, facets: OfferFacets) -> BoolArray:
 
 
 def area_mask(snapshot: RegistrySnapshot, index: UnitIndex, areas: Iterable[str]) -> BoolArray:
-    """Units in any of ``areas``: by region, catchment or kommune; an Oslo bydel selects its catchment."""
+    """Units located in any of ``areas``, as ``tsbkart.registry.areas.units_in_area`` selects them (the area
+    pages use the same function): a kommune includes its bydeler's units, a bydel only its own."""
     mask = np.zeros(len(index.unit_ids), dtype=np.bool_)
     for code in check_areas(snapshot, areas):
-        area = snapshot.geography.area_units.get(code)
-        key = area.catchment_code if area is not None and area.kind == "bydel" else code
-        rows = index.rows_by_area.get(key or "")
-        if rows is not None:
-            mask[rows] = True
+        area = area_of_code(snapshot.geography, code)
+        if area is not None:
+            mask[[index.row_of[u.id] for u in units_in_area(snapshot, area)]] = True
     return mask
 
 

@@ -41,3 +41,11 @@ def load_population(year: int | None = None) -> pd.DataFrame:
     if year is not None:
         frame = frame[frame["year"] == year]
     return frame.copy()
+
+
+@cache
+def latest_population() -> pd.DataFrame:
+    """Population rows of the latest bundled year (1 January), loaded once per process; do not mutate."""
+    frame = _load()
+    latest: pd.DataFrame = frame[frame["year"] == frame["year"].max()].reset_index(drop=True)
+    return latest

@@ -3,7 +3,7 @@
 Shape, by example::
 
     page = build_area_page(snapshot, "hf", "unn", population=load_population(2026), declarations=())
-    page.coverage.matrix    # tuple[CoverageCell, ...] (see tsbkart.analysis.coverage)
+    page.coverage.matrix    # tuple[CoverageCell, ...] (see tsbkart.atlas.coverage)
     page.units              # tuple[Unit, ...] located in the area, by name
     page.parents            # (AreaLink(kind="rhf", code="helse-nord", name="Helse Nord RHF"),)
     page.children           # AreaLinks to the catchments of an RHF or the municipalities of a catchment
@@ -17,14 +17,10 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from tsbkart.analysis.coverage import (
-    AreaCoverage,
-    CoverageDeclaration,
-    resolve_area,
-    summarise_area,
-)
+from tsbkart.atlas.coverage import AreaCoverage, CoverageDeclaration, summarise_area
 from tsbkart.domain.entities import Organisation, Unit
 from tsbkart.quality.depth import DepthFact, DepthRow, area_depth, load_depth_rules
+from tsbkart.registry.areas import resolve_area
 from tsbkart.registry.snapshot import RegistrySnapshot
 
 

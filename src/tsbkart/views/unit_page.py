@@ -6,7 +6,8 @@ Shape, by example::
     page.facts[0]        # Fact(field="town", value="Tromsø", provenance=Provenance(...), field_level=False)
     page.freshness       # FreshnessBadge(status="ok", verified=date(2026, 11, 22), age_days=0)
     page.offers[0].offer # ServiceOffer(...); .facts as above, .assessment_teams: tuple[ReferralRoute, ...]
-    page.referral_routes # (ReferralRoute(team=AssessmentTeam(...), inferred=True, basis="catchment"), ...)
+    page.referral_routes # (ReferralRoute(team=AssessmentTeam(...), basis="home_all_tsb"), ...): the finder's
+                         # routing (tsbkart.finder.routing) for a patient from the unit's catchment area
 
 Labels are not resolved here: codes stay codes and the web layer looks them up in the vocabularies, so the
 same data serves both languages.
@@ -27,7 +28,12 @@ from tsbkart.domain.entities import (
     ServiceOffer,
     Unit,
 )
+from tsbkart.finder.index import finder_index
+from tsbkart.finder.routing import route
+from tsbkart.quality.freshness import FreshnessBadge, add_months, freshness_of, load_freshness
 from tsbkart.registry.snapshot import RegistrySnapshot
+
+__all__ = ["FreshnessBadge", "UnitPage", "add_months", "build_unit_page", "freshness_of"]
 
 # Facts shown on the page, in display order; a value of None is shown as unknown, never left out.
 UNIT_FIELDS = (
@@ -59,10 +65,9 @@ OFFER_FIELDS = (
     "referral_note",
     "description",
 )
+# The oldest age the routing is asked about when an offer states no upper age.
+MAX_AGE = 120
 ORGANISATION_FIELDS = ("owner_type", "orgnr", "resh_id", "her_id", "website", "status_note")
-# Freshness thresholds: a fact unconfirmed for more than 6 months is amber, more than 12 months red.
-AMBER_MONTHS = 6
-RED_MONTHS = 12
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,19 +81,18 @@ class Fact:
 
 
 @dataclass(frozen=True, slots=True)
-class FreshnessBadge:
-    status: str  # "ok" | "amber" | "red" | "unknown" (no verified date)
-    verified: date | None
-    age_days: int | None
-
-
-@dataclass(frozen=True, slots=True)
 class ReferralRoute:
-    """An assessment team that receives referrals, and how we know (stated on the offer or inferred)."""
+    """An assessment team that receives referrals, and how we know: the finder's routing basis."""
 
     team: AssessmentTeam
-    inferred: bool
-    basis: str  # "offer" (offer.assessment_team_id) | "catchment" (all-TSB teams of the unit's catchment)
+    basis: (
+        str  # a routing_basis code: "stated_on_offer", "home_all_tsb", "home_lar_team", "own_unit_team", ...
+    )
+
+    @property
+    def inferred(self) -> bool:
+        """True unless the offer itself names the team."""
+        return self.basis != "stated_on_offer"
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,32 +117,6 @@ class UnitPage:
     referral_routes: tuple[ReferralRoute, ...]  # union over the offers, stated routes first
 
 
-def add_months(day: date, months: int) -> date:
-    """``day`` plus ``months`` calendar months, clamped to the month's last day (31 Aug + 6 = 28/29 Feb)."""
-    index = day.year * 12 + day.month - 1 + months
-    year, month = divmod(index, 12)
-    month += 1
-    for last in (31, 30, 29, 28):
-        try:
-            return date(year, month, min(day.day, last))
-        except ValueError:
-            continue
-    raise AssertionError("unreachable")  # pragma: no cover
-
-
-def freshness_of(verified: date | None, today: date) -> FreshnessBadge:
-    """ok up to 6 months after ``verified``, amber after 6 months, red after 12 months."""
-    if verified is None:
-        return FreshnessBadge("unknown", None, None)
-    if today > add_months(verified, RED_MONTHS):
-        status = "red"
-    elif today > add_months(verified, AMBER_MONTHS):
-        status = "amber"
-    else:
-        status = "ok"
-    return FreshnessBadge(status, verified, (today - verified).days)
-
-
 def facts_of(record: Unit | ServiceOffer | Organisation, fields: tuple[str, ...]) -> tuple[Fact, ...]:
     """The record's fields with their provenance: the field-level override when present, else the record's."""
     out = []
@@ -148,25 +126,30 @@ def facts_of(record: Unit | ServiceOffer | Organisation, fields: tuple[str, ...]
     return tuple(out)
 
 
-def _catchment_teams(snapshot: RegistrySnapshot, unit: Unit) -> tuple[ReferralRoute, ...]:
-    teams = sorted(
-        (
-            t
-            for t in snapshot.teams.values()
-            if t.catchment_code == unit.catchment_code and t.scope == "all_tsb"
-        ),
-        key=lambda t: t.name,
-    )
-    return tuple(ReferralRoute(t, inferred=True, basis="catchment") for t in teams if unit.catchment_code)
+def _routing_ages(snapshot: RegistrySnapshot, unit: Unit, offer: ServiceOffer | None) -> list[int]:
+    """Ages at which the finder's routing can change for this offer: its lowest age and every team age-band
+    edge inside its age range (routing is the same for every age between two of them)."""
+    low = offer.age_min if offer is not None and offer.age_min is not None else 0
+    high = offer.age_max if offer is not None and offer.age_max is not None else MAX_AGE
+    edges = {low}
+    for team in snapshot.teams.values():
+        if team.catchment_code == unit.catchment_code:
+            edges |= {a for a in (team.age_min, None if team.age_max is None else team.age_max + 1) if a}
+    return sorted(a for a in edges if low <= a <= high)
 
 
-def _routes_of(
-    snapshot: RegistrySnapshot, offer: ServiceOffer, inferred: tuple[ReferralRoute, ...]
+def routes_of(
+    snapshot: RegistrySnapshot, unit: Unit, offer: ServiceOffer | None
 ) -> tuple[ReferralRoute, ...]:
-    team = snapshot.teams.get(offer.assessment_team_id) if offer.assessment_team_id else None
-    if team is not None:
-        return (ReferralRoute(team, inferred=False, basis="offer"),)
-    return inferred
+    """The teams the finder names for ``offer`` (or the unit in general) for a patient living in the unit's
+    catchment area, over every age the offer takes; unknown routes are left out (shown as unknown)."""
+    index = finder_index(snapshot)
+    routes: dict[str, ReferralRoute] = {}
+    for age in _routing_ages(snapshot, unit, offer):
+        found = route(snapshot, index, home_catchment=unit.catchment_code, age=age, offer=offer, unit=unit)
+        if found.known and found.team_id is not None and found.team_id in snapshot.teams:
+            routes.setdefault(found.team_id, ReferralRoute(snapshot.teams[found.team_id], found.basis))
+    return tuple(sorted(routes.values(), key=lambda r: (r.inferred, r.team.name)))
 
 
 def build_unit_page(snapshot: RegistrySnapshot, unit_id: str, today: date) -> UnitPage | None:
@@ -174,22 +157,22 @@ def build_unit_page(snapshot: RegistrySnapshot, unit_id: str, today: date) -> Un
     unit = snapshot.units.get(unit_id)
     if unit is None:
         return None
-    inferred = _catchment_teams(snapshot, unit)
+    rules = load_freshness()
     offers = tuple(
         OfferView(
             offer=o,
             facts=facts_of(o, OFFER_FIELDS),
-            freshness=freshness_of(o.provenance.verified, today),
-            assessment_teams=_routes_of(snapshot, o, inferred),
+            freshness=freshness_of(o.provenance.verified, today, rules.cycle("offer")),
+            assessment_teams=routes_of(snapshot, unit, o),
         )
         for o in snapshot.offers_of(unit.id)
     )
     routes: dict[str, ReferralRoute] = {}
     for view in sorted(offers, key=lambda v: all(r.inferred for r in v.assessment_teams)):
-        for route in view.assessment_teams:
-            routes.setdefault(route.team.id, route)
+        for stated in view.assessment_teams:
+            routes.setdefault(stated.team.id, stated)
     if not offers:
-        routes = {r.team.id: r for r in inferred}
+        routes = {r.team.id: r for r in routes_of(snapshot, unit, None)}
     geography = snapshot.geography
     organisation = snapshot.organisations.get(unit.organisation_id)
     return UnitPage(
@@ -200,7 +183,7 @@ def build_unit_page(snapshot: RegistrySnapshot, unit_id: str, today: date) -> Un
         region=geography.regions.get(unit.region_code or ""),
         municipality=geography.area_units.get(unit.municipality_code or ""),
         facts=facts_of(unit, UNIT_FIELDS),
-        freshness=freshness_of(unit.provenance.verified, today),
+        freshness=freshness_of(unit.provenance.verified, today, rules.cycle("unit")),
         offers=offers,
         referral_routes=tuple(routes.values()),
     )

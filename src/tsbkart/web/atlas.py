@@ -16,14 +16,15 @@ from fastapi import APIRouter
 from fastapi.responses import HTMLResponse, Response
 from starlette.datastructures import URL
 
-from tsbkart.analysis.coverage import latest_population, load_declarations
 from tsbkart.atlas.chart import ranked_bars
+from tsbkart.atlas.coverage import load_declarations
 from tsbkart.atlas.export import to_csv, to_json, to_xlsx
 from tsbkart.atlas.indicators import IndicatorTable, indicator, indicator_table, indicators
 from tsbkart.atlas.report import build_report
 from tsbkart.atlas.variation_view import indicator_variation
 from tsbkart.domain.calendar import today
 from tsbkart.domain.errors import NotFound
+from tsbkart.reference.population import latest_population
 from tsbkart.registry.snapshot import RegistrySnapshot
 from tsbkart.web.context import Ctx
 from tsbkart.web.i18n import catalogue

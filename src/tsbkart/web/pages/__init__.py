@@ -14,10 +14,11 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Depends
 from fastapi.responses import HTMLResponse, Response
 
-from tsbkart.analysis.coverage import latest_population, load_declarations
+from tsbkart.atlas.coverage import load_declarations
 from tsbkart.domain.errors import NotFound
 from tsbkart.query.params import unit_filter
 from tsbkart.reference.files import data_path
+from tsbkart.reference.population import latest_population
 from tsbkart.registry.snapshot import Geography
 from tsbkart.views.area_page import build_area_page
 from tsbkart.views.boundaries import KOMMUNE_FILE, catchment_boundaries

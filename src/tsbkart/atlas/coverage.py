@@ -1,7 +1,7 @@
 """Coverage of an area: the basic-services matrix, capacity per 10,000 adults, ownership and freshness.
 
-An *area* is a regional health authority (RHF), a catchment area (HF), a municipality or an Oslo bydel.
-Everything here reads a ``RegistrySnapshot`` and returns plain frozen dataclasses, so the area pages and the
+An *area* (``tsbkart.registry.areas``) is a regional health authority (RHF), a catchment area (HF), a
+municipality or an Oslo bydel. Everything here reads a ``RegistrySnapshot`` and returns plain frozen dataclasses, so the area pages and the
 atlas render the same numbers. Shapes, by example::
 
     area = resolve_area(snapshot.geography, "hf", "unn")
@@ -22,22 +22,20 @@ from __future__ import annotations
 
 import csv
 import statistics
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from functools import cache
 from importlib import resources
 from pathlib import Path
-from typing import TypeVar
 
 import pandas as pd
 
-from tsbkart.domain.entities import AreaUnit, AssessmentTeam, Unit
-from tsbkart.reference.population import load_population
-from tsbkart.registry.snapshot import Geography, RegistrySnapshot
+from tsbkart.domain.entities import Unit
+from tsbkart.registry.areas import Area, teams_in_area, units_in_area
+from tsbkart.registry.snapshot import RegistrySnapshot
 from tsbkart.vocab.loader import Vocabularies, load_vocabularies
 
-AREA_KINDS = ("rhf", "hf", "kommune")
 CELL_STATUSES = ("present", "missing", "unknown")
 # Adults are 18 and over: the age from which TSB for adults applies and the denominator the atlas uses.
 ADULT_AGE = 18
@@ -47,22 +45,6 @@ DECLARATION_COLUMNS = ("area_code", "basic_service", "complete_as_of", "source",
 
 class DeclarationError(ValueError):
     """The declarations file is malformed; the message names the file, row and field."""
-
-
-@dataclass(frozen=True, slots=True)
-class Area:
-    """An area and the kommune and bydel codes whose residents it covers (for population sums).
-
-    ``kind`` is ``rhf``, ``hf`` or ``kommune`` (a bydel is ``kommune`` kind with a 6-digit code). ``kommuner``
-    holds 4-digit codes counted at kommune level, ``bydeler`` Oslo bydel codes counted at bydel level; a code
-    is never in both, so the two population levels are never added for the same residents.
-    """
-
-    kind: str
-    code: str
-    name: str
-    kommuner: tuple[str, ...]
-    bydeler: tuple[str, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,92 +114,12 @@ class AreaCoverage:
     freshness: Freshness
 
 
-# --- Areas ------------------------------------------------------------------------------------------------
-
-
-def resolve_area(geography: Geography, kind: str, code: str) -> Area | None:
-    """The area ``kind``/``code`` with its population members, or None when unknown."""
-    if kind == "hf":
-        catchment = geography.catchments.get(code)
-        if catchment is None:
-            return None
-        return _area_of_catchments(geography, "hf", code, catchment.name, {code})
-    if kind == "rhf":
-        region = geography.regions.get(code)
-        if region is None:
-            return None
-        codes = {c.code for c in geography.catchments.values() if c.region_code == code}
-        return _area_of_catchments(geography, "rhf", code, region.name, codes)
-    if kind == "kommune":
-        unit = geography.area_units.get(code)
-        if unit is None:
-            return None
-        if unit.kind == "bydel":
-            return Area("kommune", code, unit.name, (), (code,))
-        return Area("kommune", code, unit.name, (code,), ())
-    return None
-
-
-def _area_of_catchments(geography: Geography, kind: str, code: str, name: str, catchments: set[str]) -> Area:
-    kommuner = sorted(
-        a.code
-        for a in geography.area_units.values()
-        if a.kind == "kommune" and a.catchment_code in catchments
-    )
-    bydeler = sorted(
-        a.code for a in geography.area_units.values() if a.kind == "bydel" and a.catchment_code in catchments
-    )
-    # When every bydel of a municipality lies in the area, count the municipality row instead: it also holds
-    # residents without a registered bydel, which the bydel rows leave out.
-    parents = {geography.area_units[b].parent_code for b in bydeler}
-    for parent in sorted(p for p in parents if p is not None):
-        children = {a.code for a in geography.area_units.values() if a.parent_code == parent}
-        if children <= set(bydeler):
-            bydeler = [b for b in bydeler if b not in children]
-            kommuner = sorted([*kommuner, parent])
-    return Area(kind, code, name, tuple(kommuner), tuple(bydeler))
-
-
-def _parent_of(area_units: Mapping[str, AreaUnit], code: str) -> str | None:
-    unit = area_units.get(code)
-    return unit.parent_code if unit else None
-
-
-Located = TypeVar("Located", Unit, AssessmentTeam)
-
-
-def _in_area(records: Iterable[Located], area: Area, geo: Mapping[str, AreaUnit]) -> tuple[Located, ...]:
-    """Records of the area by region, catchment or municipality code (a bydel's parent counts), by name."""
-    if area.kind == "rhf":
-        selected = [r for r in records if r.region_code == area.code]
-    elif area.kind == "hf":
-        selected = [r for r in records if r.catchment_code == area.code]
-    else:
-        selected = [
-            r
-            for r in records
-            if r.municipality_code == area.code
-            or (r.municipality_code is not None and _parent_of(geo, r.municipality_code) == area.code)
-        ]
-    return tuple(sorted(selected, key=lambda r: (r.name, r.id)))
-
-
-def units_in_area(snapshot: RegistrySnapshot, area: Area) -> tuple[Unit, ...]:
-    """Units located in the area (by region, catchment or municipality code), sorted by name."""
-    return _in_area(snapshot.units.values(), area, snapshot.geography.area_units)
-
-
-def teams_in_area(snapshot: RegistrySnapshot, area: Area) -> tuple[AssessmentTeam, ...]:
-    """Assessment teams of the area (by region, catchment or municipality code), sorted by name."""
-    return _in_area(snapshot.teams.values(), area, snapshot.geography.area_units)
-
-
 # --- Basic-services matrix --------------------------------------------------------------------------------
 
 
 def load_declarations(path: Path | None = None) -> tuple[CoverageDeclaration, ...]:
     """Read the completeness declarations (default: the bundled ``data/coverage_declarations.csv``)."""
-    path = path or Path(str(resources.files("tsbkart.analysis") / "data" / "coverage_declarations.csv"))
+    path = path or Path(str(resources.files("tsbkart.atlas") / "data" / "coverage_declarations.csv"))
     known = set(load_vocabularies()["basic_services"].codes)
     with path.open(encoding="utf-8", newline="") as handle:
         reader = csv.DictReader(handle)
@@ -387,14 +289,6 @@ def capacity(
         beds_per_10k=beds * PER / adults if adults else None,
         places_per_10k=places * PER / adults if adults and places is not None else None,
     )
-
-
-@cache
-def latest_population() -> pd.DataFrame:
-    """Population rows of the latest bundled year (1 January), loaded once per process; do not mutate."""
-    frame = load_population()
-    latest: pd.DataFrame = frame[frame["year"] == frame["year"].max()].reset_index(drop=True)
-    return latest
 
 
 # --- Ownership and freshness -----------------------------------------------------------------------------

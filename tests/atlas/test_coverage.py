@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from tsbkart.analysis.coverage import (
+from tsbkart.atlas.coverage import (
     DeclarationError,
     adults_by_area,
     basic_service_matrix,
@@ -16,9 +16,7 @@ from tsbkart.analysis.coverage import (
     freshness,
     load_declarations,
     ownership,
-    resolve_area,
     summarise_area,
-    units_in_area,
 )
 from tsbkart.domain.entities import (
     AreaUnit,
@@ -30,6 +28,7 @@ from tsbkart.domain.entities import (
     ServiceOffer,
     Unit,
 )
+from tsbkart.registry.areas import resolve_area, units_in_area
 from tsbkart.registry.snapshot import Geography, RegistrySnapshot
 
 SOURCE = Provenance("https://example.org/source", verified=date(2026, 1, 1))
@@ -279,7 +278,6 @@ def _population_2026() -> pd.DataFrame:
 
 def test_oslo_residents_in_no_listed_bydel_go_to_the_trust_that_holds_all_unlisted_bydeler() -> None:
     """Sentrum, Marka and 'unknown district' have no population rows; all three belong to OUS (SKDE)."""
-    from tsbkart.analysis.coverage import adults_by_area, resolve_area
     from tsbkart.reference.geography import load_geography
     from tsbkart.reference.population import load_population
 
