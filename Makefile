@@ -15,9 +15,12 @@ help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
 
 $(STAMP): pyproject.toml
+	@echo "==> [1/3] Creating the virtualenv in $(VENV)"
 	$(PYTHON) -m venv $(VENV)
+	@echo "==> [2/3] Upgrading pip"
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev]'
+	@echo "==> [3/3] Installing tsbkart and its pinned dependencies (the first time takes a few minutes)"
+	$(BIN)/pip install --progress-bar on -e '.[dev]'
 	touch $(STAMP)
 
 install: $(STAMP) ## Create .venv and install tsbkart with its pinned dependencies
@@ -26,7 +29,9 @@ system-deps: ## Install the Debian packages the tests need (chromium, fonts, PDF
 	bash scripts/install-system-deps.sh
 
 run: install ## Build the default SQLite database if missing and serve at http://$(HOST):$(PORT)
+	@echo "==> Building the default database if missing (bundled data, SQLite)"
 	$(BIN)/tsbkart db build-default
+	@echo "==> Serving tsbkart at http://$(HOST):$(PORT) (Ctrl+C stops it)"
 	$(BIN)/tsbkart serve --host $(HOST) --port $(PORT)
 
 lint: install ## ruff (lint + format check) and mypy --strict
