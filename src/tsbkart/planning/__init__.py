@@ -8,9 +8,9 @@ from tsbkart.planning.backtest import backtest, ssb_national, ssb_national_compa
 from tsbkart.planning.capacity import CapacityOptions, capacity_projection
 from tsbkart.planning.population import ProjectionInputError, project_population
 from tsbkart.planning.projection import PopulationProjection, hamilton_perry_projection
-from tsbkart.planning.settings import ProjectionSettings, default_settings
 from tsbkart.planning.scenarios import ScenarioBook, ScenarioError, load_scenarios
 from tsbkart.planning.series import load_series
+from tsbkart.planning.settings import ProjectionSettings, default_settings
 from tsbkart.planning.ssb import SsbImportError, SsbProjection, read_ssb_projection
 from tsbkart.planning.stated import stated_beds
 from tsbkart.planning.usage import Usage, UsageImportError, example_usage, read_usage, usage_csv

@@ -26,7 +26,7 @@ from tsbkart.planning.projection import PopulationProjection, level_values
 from tsbkart.planning.scenarios import Bound, ScenarioBook, load_scenarios
 from tsbkart.planning.usage import Usage, UsageImportError
 
-__all__ = ["OUTPUTS", "CapacityOptions", "capacity_projection", "usage_rates"]
+__all__ = ["OUTPUTS", "CapacityOptions", "base_use", "capacity_frame", "capacity_projection", "usage_rates"]
 
 OUTPUTS = (*measure_ids(), "beds", "man_years")
 
@@ -101,19 +101,10 @@ def capacity_projection(
     """Projected use and capacity per area at ``level`` for every year of ``projection``."""
     book = book or load_scenarios()
     share, ratio = (options or CapacityOptions()).resolved()
-    history = history or bundled_history()[1]
-    rates = usage_rates(usage, projection.hierarchy, history)
-    by_unit = _use_by_unit(projection, rates, usage.level)
-    index = projection.hierarchy.unit_index(level)
-    size = len(projection.hierarchy.codes(level))
-    totals = np.zeros((size, len(projection.years), by_unit.shape[-1]))
-    np.add.at(totals, index, np.moveaxis(by_unit, 1, 0))
-    totals = np.moveaxis(totals, 0, 1)
+    base = base_use(projection, usage, level, history)
     factors = book.multipliers(scenario, projection.years, projection.launch, bounds)
-    totals = totals * np.stack([factors[m] for m in measure_ids()], axis=-1)[:, None, :]
-    frame = _frame(projection, level, totals)
-    frame["beds"] = frame["bed_days"] / (days_per_year() * share)
-    frame["man_years"] = frame["patients"] * ratio
+    totals = base * np.stack([factors[m] for m in measure_ids()], axis=-1)[:, None, :]
+    frame = capacity_frame(projection, level, totals, share, ratio)
     frame.attrs.update(
         scenario=scenario,
         scenario_origin=book.origin,
@@ -123,6 +114,30 @@ def capacity_projection(
         utilisation=share,
         man_years_per_patient=ratio,
     )
+    return frame
+
+
+def base_use(
+    projection: PopulationProjection, usage: Usage, level: Level, history: Cube | None = None
+) -> np.ndarray:
+    """Use before scenario factors: (years, areas at ``level``, measures) = rate x projected population."""
+    history = history or bundled_history()[1]
+    rates = usage_rates(usage, projection.hierarchy, history)
+    by_unit = _use_by_unit(projection, rates, usage.level)
+    index = projection.hierarchy.unit_index(level)
+    size = len(projection.hierarchy.codes(level))
+    totals = np.zeros((size, len(projection.years), by_unit.shape[-1]))
+    np.add.at(totals, index, np.moveaxis(by_unit, 1, 0))
+    return np.moveaxis(totals, 0, 1)
+
+
+def capacity_frame(
+    projection: PopulationProjection, level: Level, totals: np.ndarray, share: float, ratio: float
+) -> pd.DataFrame:
+    """Measures (years, areas, measures) as the output frame, with beds and man-years."""
+    frame = _frame(projection, level, totals)
+    frame["beds"] = frame["bed_days"] / (days_per_year() * share)
+    frame["man_years"] = frame["patients"] * ratio
     return frame
 
 
