@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import pandas as pd
 
-from tsbkart.analysis.coverage import capacity, resolve_area, unit_beds, units_in_area
+from tsbkart.atlas.coverage import capacity, unit_beds
 from tsbkart.planning.areas import Level
+from tsbkart.registry.areas import resolve_area, units_in_area
 from tsbkart.registry.snapshot import RegistrySnapshot
 
 __all__ = ["stated_beds"]
