@@ -18,6 +18,7 @@ CORE = (
     "planning",
     "query",
     "views",
+    "stewardship",
 )
 
 

@@ -9,11 +9,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field, field_validator
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 # The embedded default lives in the working directory, so `make run` on a fresh clone needs no set-up.
 DEFAULT_SQLITE_PATH = Path("var") / "tsbkart.sqlite"
+# Made on first use when TSBKART_SECRET_KEY is not set, so sessions survive a restart of `make run`.
+DEFAULT_SECRET_KEY_FILE = Path("var") / "secret_key"
 
 
 class Settings(BaseSettings):
@@ -49,6 +51,58 @@ class Settings(BaseSettings):
         default=1_000_000_000,
         gt=0,
         description="Largest total size of an XLSX file's parts once decompressed (bytes); stops zip bombs.",
+    )
+
+    # --- Deployment ---
+    behind_tls: bool = Field(
+        default=False,
+        description="TLS terminates in front of the app: cookies get Secure and the __Host- prefix.",
+    )
+    public_base_url: str = Field(
+        default="http://127.0.0.1:8000",
+        description="The address people use, for links in e-mails and the OpenID Connect redirect URI.",
+    )
+
+    # --- Stewardship: sign-in, sessions (docs/stewardship.md) ---
+    secret_key: SecretStr | None = Field(
+        default=None,
+        description="Signs cookies and CSRF tokens; else read from (or made in) secret_key_file.",
+    )
+    secret_key_file: Path = Field(
+        default=DEFAULT_SECRET_KEY_FILE, description="Where the secret key is kept."
+    )
+    session_idle_minutes: int = Field(default=30, ge=1, description="A session ends after this long unused.")
+    session_absolute_hours: int = Field(
+        default=12, ge=1, description="A session ends this long after sign-in."
+    )
+    lockout_threshold: int = Field(default=5, ge=1, description="Failed sign-ins in a row before back-off.")
+    lockout_seconds: int = Field(default=60, ge=1, description="First lock; doubles per further failure.")
+    lockout_max_seconds: int = Field(default=3600, ge=1, description="Longest lock after repeated failures.")
+    oidc_issuer: str | None = Field(
+        default=None, description="OpenID Connect issuer URL (HelseID, ID-porten)."
+    )
+    oidc_client_id: str | None = Field(default=None, description="Client id registered with the issuer.")
+    oidc_client_secret: SecretStr | None = Field(
+        default=None, description="Client secret (client_secret_basic); not accepted by HelseID."
+    )
+    oidc_private_key_file: Path | None = Field(
+        default=None, description="PEM or JWK private key for private_key_jwt client authentication."
+    )
+    oidc_scopes: str = Field(default="openid profile email", description="Scopes asked for at sign-in.")
+    oidc_acr_values: str | None = Field(
+        default=None,
+        description="Space-separated acr values accepted (e.g. idporten-loa-high); any if unset.",
+    )
+
+    # --- Stewardship: reminders (tsbkart remind) ---
+    smtp_host: str = Field(default="127.0.0.1", description="SMTP server for reminder e-mail.")
+    smtp_port: int = Field(default=25, description="SMTP port.")
+    smtp_starttls: bool = Field(default=False, description="Upgrade the SMTP connection with STARTTLS.")
+    smtp_username: str | None = Field(default=None, description="SMTP user, if the server wants one.")
+    smtp_password: SecretStr | None = Field(default=None, description="SMTP password.")
+    mail_from: str = Field(default="tsbkart@localhost", description="Sender address of reminder e-mail.")
+    reminder_escalate_days: int = Field(
+        default=21, ge=1, description="Days a record may stay overdue before its reviewer is told too."
     )
 
     @field_validator("default_language")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from importlib import resources
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from tsbkart.db.engine import make_engine
@@ -18,12 +18,18 @@ from tsbkart.web.api.unit_json import UnitJson
 from tsbkart.web.errors import install_error_handlers
 from tsbkart.web.middleware import BodySizeLimit, SecurityHeaders
 from tsbkart.web.state import AppState
+from tsbkart.web.stewardship import ROUTERS as STEWARDSHIP_ROUTERS
+from tsbkart.web.stewardship import install as install_stewardship
+from tsbkart.web.stewardship.access import guard
 
 
 def create_app(settings: Settings, registry: Registry | None = None) -> FastAPI:
     registry = registry or Registry(make_engine(settings.database_url))
     # docs_url=None: FastAPI's Swagger page needs a CDN and inline script; web/api/docs.py serves a CSP-safe one.
-    app = FastAPI(title="tsbkart", version="0.1.0", docs_url=None, redoc_url=None)
+    # guard: every route passes the access rules of web/access.yaml (CSRF, sign-in, roles).
+    app = FastAPI(
+        title="tsbkart", version="0.1.0", docs_url=None, redoc_url=None, dependencies=[Depends(guard)]
+    )
     app.state.tsbkart = AppState(settings, registry)
     app.state.revision_clock = RevisionClock(registry.engine)
     app.state.unit_json = UnitJson()
@@ -36,6 +42,9 @@ def create_app(settings: Settings, registry: Registry | None = None) -> FastAPI:
     app.include_router(docs.router)
     app.include_router(atlas.router)
     app.include_router(finder_routes.router)
+    for router in STEWARDSHIP_ROUTERS:
+        app.include_router(router)
+    install_stewardship(app, settings, registry.engine)
     return app
 
 

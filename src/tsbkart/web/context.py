@@ -10,7 +10,9 @@
 - ``snapshot``: the current read model, taken once, so every part of one answer sees the same revision.
 - ``format``: what the answer is rendered as: ``?format=`` or the path's suffix (``.csv``, ``.pdf``, ...),
   else ``json`` under ``/api`` and ``html`` elsewhere.
-- ``actor``: who is signed in; None until stewardship adds sign-in.
+- ``actor``: who is signed in: a ``tsbkart.stewardship.roles.Principal`` (its ``.actor`` is the typed
+  reference revisions name), or None for anonymous visitors; ``csrf_token``: the token bound to their session
+  (empty for anonymous visitors). Both come from ``web.stewardship.runtime.SessionMiddleware``.
 
 Routes take it as a dependency (``ctx: Ctx``); FastAPI builds it once per request and
 :func:`context_of` returns the same object to error handlers.
@@ -28,6 +30,7 @@ from starlette.datastructures import URL
 
 from tsbkart.domain.calendar import today
 from tsbkart.registry.snapshot import RegistrySnapshot
+from tsbkart.stewardship.roles import Principal
 from tsbkart.web.i18n import LANGUAGES, negotiate
 from tsbkart.web.state import AppState
 
@@ -45,7 +48,8 @@ class RequestContext:
     url: URL
     params: Mapping[str, Sequence[str]]  # the query string: name -> every value given
     remember_language: bool  # ?lang= chose the language: the answer sets the cookie
-    actor: object | None = None  # the signed-in actor's reference, once stewardship adds sign-in
+    actor: Principal | None = None  # the signed-in user (stewardship session), None when anonymous
+    csrf_token: str = ""  # bound to the session; every form that changes something carries it
 
 
 def is_api(request: Request) -> bool:
@@ -84,6 +88,8 @@ def context_of(request: Request) -> RequestContext:
         url=request.url,
         params={key: request.query_params.getlist(key) for key in request.query_params},
         remember_language=request.query_params.get("lang") in LANGUAGES,
+        actor=getattr(request.state, "principal", None),
+        csrf_token=getattr(request.state, "csrf_token", ""),
     )
     request.state.context = context
     return context

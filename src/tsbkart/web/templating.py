@@ -2,7 +2,8 @@
 
 Templates get, besides their own context: ``_`` (gettext of the request's language), ``lang``, ``label``
 (a vocabulary label in that language: ``label("service_types", "akutt")``), ``fmt_number``, ``fmt_date``,
-``today`` and ``lang_url`` (the current URL with another ``lang``). Strings come from
+``today`` and ``lang_url`` (the current URL with another ``lang``); pages rendered with ``page`` also get
+``viewer`` (the signed-in ``Principal`` or None) and ``csrf_token`` (for forms). Strings come from
 ``web/i18n/<lang>/*.po``; vocabulary labels come from the vocabulary YAML, never from the catalogues.
 Numbers and dates are formatted by Babel in the language's locale (``12 345,7`` and ``01.12.2026`` in
 bokmål, ``12,345.7`` and ``1 Dec 2026`` in English).
@@ -113,7 +114,8 @@ def render(
 
 def page(ctx: RequestContext, template: str, context: Mapping[str, Any], status: int = 200) -> HTMLResponse:
     """An HTML answer for the request; a language chosen with ``?lang=`` is remembered in a cookie."""
-    html = render(template, context, language=ctx.language, url=ctx.url, day=ctx.today)
+    session = {"viewer": ctx.actor, "csrf_token": ctx.csrf_token}
+    html = render(template, {**session, **context}, language=ctx.language, url=ctx.url, day=ctx.today)
     response = HTMLResponse(html, status_code=status)
     if ctx.remember_language:
         response.set_cookie(LANG_COOKIE, ctx.language, max_age=LANG_COOKIE_MAX_AGE, samesite="lax")

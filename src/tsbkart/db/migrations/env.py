@@ -5,6 +5,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import Connection
 
+from tsbkart.db import stewardship  # noqa: F401  (registers the stewardship tables on Base.metadata)
 from tsbkart.db.engine import make_engine
 from tsbkart.db.models import Base
 

@@ -1,0 +1,127 @@
+"""Tables of the stewardship capability: accounts, role grants, sessions, the audit chain, reminders sent.
+
+Queries live in ``tsbkart.stewardship``. Secrets are never stored as given: passwords as argon2id hashes,
+session tokens as SHA-256, TOTP secrets encrypted (a TOTP check needs the secret itself).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column
+
+from tsbkart.db.models import Base
+
+
+class UserRow(Base):
+    """A person who can sign in. ``username`` is lower-case; OIDC users are matched on (issuer, subject)."""
+
+    __tablename__ = "users"
+    __table_args__ = (UniqueConstraint("oidc_issuer", "oidc_subject", name="oidc_identity"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    username: Mapped[str] = mapped_column(String(200), unique=True)
+    display_name: Mapped[str] = mapped_column(String(200))
+    email: Mapped[str | None] = mapped_column(String(320))
+    password_hash: Mapped[str | None] = mapped_column(String(200))
+    oidc_issuer: Mapped[str | None] = mapped_column(String(500))
+    oidc_subject: Mapped[str | None] = mapped_column(String(255))
+    totp_secret: Mapped[str | None] = mapped_column(Text)  # Fernet token
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    disabled_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    failed_sign_ins: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    last_sign_in_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class GrantRow(Base):
+    """One role held by a user over one scope: national, a region, a catchment area or an organisation."""
+
+    __tablename__ = "grants"
+    __table_args__ = (
+        CheckConstraint("role IN ('administrator', 'reviewer', 'steward')", name="role"),
+        CheckConstraint("scope_kind IN ('national', 'region', 'catchment', 'organisation')", name="scope"),
+        UniqueConstraint("user_id", "role", "scope_kind", "scope_code", name="one_grant"),
+    )
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    role: Mapped[str] = mapped_column(String(20))
+    scope_kind: Mapped[str] = mapped_column(String(20))
+    scope_code: Mapped[str] = mapped_column(String(120))  # "" for national
+    granted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    granted_by: Mapped[str] = mapped_column(String(200))
+
+
+class SessionRow(Base):
+    """A signed-in browser. ``stage`` is ``second_factor`` until a TOTP code is given, then ``active``."""
+
+    __tablename__ = "user_sessions"
+    __table_args__ = (CheckConstraint("stage IN ('second_factor', 'active')", name="stage"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    stage: Mapped[str] = mapped_column(String(20))
+    method: Mapped[str] = mapped_column(String(20))  # password, oidc
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    last_seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    source: Mapped[str | None] = mapped_column(String(64))
+
+
+class AuditEventRow(Base):
+    """One audit event; ``hash`` covers every other column and ``prev_hash``, so events form a chain."""
+
+    __tablename__ = "audit_events"
+    __table_args__ = (
+        CheckConstraint("outcome IN ('ok', 'failed', 'refused')", name="outcome"),
+        Index("ix_audit_events_action_at", "action", "at"),
+    )
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    at: Mapped[str] = mapped_column(String(32), index=True)  # ISO 8601 UTC, hashed as stored
+    actor_kind: Mapped[str] = mapped_column(String(20))
+    actor_id: Mapped[str | None] = mapped_column(String(200))
+    actor_name: Mapped[str] = mapped_column(String(200))
+    source: Mapped[str | None] = mapped_column(String(64))
+    action: Mapped[str] = mapped_column(String(60))
+    target: Mapped[str | None] = mapped_column(String(300))
+    outcome: Mapped[str] = mapped_column(String(10))
+    detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
+
+
+class AuditHeadRow(Base):
+    """The newest event's id and hash, updated with every append, so a deleted last event is noticed."""
+
+    __tablename__ = "audit_head"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    last_id: Mapped[int] = mapped_column(Integer)
+    last_hash: Mapped[str] = mapped_column(String(64))
+
+
+class ReminderRow(Base):
+    """One reminder e-mail sent: to whom, on which day, about which records (ids), escalation or not."""
+
+    __tablename__ = "reminders"
+    __table_args__ = (UniqueConstraint("user_id", "sent_on", "kind", name="one_per_day"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))  # digest, escalation
+    sent_on: Mapped[date] = mapped_column(Date)
+    sent_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    records: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    delivered: Mapped[bool] = mapped_column(Boolean, default=True)

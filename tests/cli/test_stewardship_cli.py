@@ -1,0 +1,149 @@
+"""`tsbkart user ...` and `tsbkart audit ...` against a tmp SQLite database."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+from tests.stewardship.cheap_hashing import cheap_argon2
+from tests.stewardship.helpers import PASSWORD, two_organisations
+from typer.testing import CliRunner
+
+from tsbkart.cli import context
+from tsbkart.cli.main import app
+from tsbkart.db.migrate import upgrade
+from tsbkart.reference.build import write_geography
+from tsbkart.reference.geography import load_geography
+
+
+@pytest.fixture
+def cli_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    from sqlalchemy.orm import Session
+
+    url = f"sqlite:///{tmp_path / 'cli.sqlite'}"
+    monkeypatch.setenv("TSBKART_DATABASE_URL", url)
+    monkeypatch.setenv("TSBKART_SECRET_KEY_FILE", str(tmp_path / "secret_key"))
+    monkeypatch.setenv("COLUMNS", "200")
+    context.settings.cache_clear()
+    context.engine.cache_clear()
+    engine = context.engine()
+    upgrade(engine)
+    with Session(engine) as session, session.begin():
+        write_geography(session, load_geography())
+    two_organisations(engine)
+    with cheap_argon2():
+        yield url
+    context.settings.cache_clear()
+    context.engine.cache_clear()
+
+
+def run(*args: str, stdin: str | None = None) -> tuple[int, str]:
+    result = CliRunner().invoke(app, list(args), input=stdin)
+    return result.exit_code, result.output
+
+
+def test_first_administrator_then_users_roles_and_disable(cli_db: str) -> None:
+    code, output = run(
+        "user",
+        "add",
+        "admin",
+        "--name",
+        "Ada Admin",
+        "--role",
+        "administrator",
+        stdin=f"{PASSWORD}\n{PASSWORD}\n",
+    )
+    assert code == 0, output
+    assert "created as administrator" in output
+    assert run("user", "add", "kari", "--name", "Kari", "--password-stdin", stdin=PASSWORD + "\n")[0] == 0
+    assert run("user", "grant", "kari", "steward", "--organisation", "org-a")[0] == 0
+    assert run("user", "grant", "kari", "reviewer", "--catchment", "unn")[0] == 0
+    assert run("user", "revoke", "kari", "reviewer", "--catchment", "unn")[0] == 0
+    code, listing = run("user", "list")
+    assert code == 0 and "steward (organisation org-a)" in listing and "reviewer" not in listing
+    code, output = run("user", "disable", "kari")
+    assert code == 0 and "0 session(s) ended" in output
+    assert "disabled" in run("user", "list")[1]
+
+
+@pytest.mark.parametrize(
+    ("args", "stdin", "message"),
+    [
+        (("user", "add", "per", "--name", "Per", "--password-stdin"), "password\n", "at least 12"),
+        (("user", "grant", "nobody", "steward", "--organisation", "org-a"), None, "No user is called"),
+        (("user", "disable", "nobody"), None, "No user is called"),
+    ],
+)
+def test_bad_input_gives_a_message_and_exit_1(
+    cli_db: str, args: tuple[str, ...], stdin: str | None, message: str
+) -> None:
+    code, output = run(*args, stdin=stdin)
+    assert code == 1 and message in output and "Traceback" not in output
+
+
+def test_grant_with_a_scope_that_does_not_exist(cli_db: str) -> None:
+    run("user", "add", "ola", "--name", "Ola", "--password-stdin", stdin=PASSWORD + "\n")
+    code, output = run("user", "grant", "ola", "steward", "--organisation", "org-x")
+    assert code == 1 and "no organisation" in output
+    code, output = run("user", "grant", "ola", "reviewer", "--region", "helse-nord", "--catchment", "unn")
+    assert code == 2 and "one of" in output
+
+
+def test_totp_enrolment_is_for_administrators_and_reviewers(cli_db: str) -> None:
+    run(
+        "user",
+        "add",
+        "admin",
+        "--name",
+        "Ada",
+        "--role",
+        "administrator",
+        "--password-stdin",
+        stdin=PASSWORD + "\n",
+    )
+    code, output = run("user", "totp", "admin")
+    assert code == 0 and "otpauth://totp/tsbkart:admin?secret=" in output
+    run(
+        "user",
+        "add",
+        "kari",
+        "--name",
+        "Kari",
+        "--role",
+        "steward",
+        "--organisation",
+        "org-a",
+        "--password-stdin",
+        stdin=PASSWORD + "\n",
+    )
+    assert run("user", "totp", "kari")[0] == 1
+
+
+def test_audit_verify_and_export_then_tampering_is_detected(cli_db: str, tmp_path: Path) -> None:
+    run(
+        "user",
+        "add",
+        "admin",
+        "--name",
+        "Ada",
+        "--role",
+        "administrator",
+        "--password-stdin",
+        stdin=PASSWORD + "\n",
+    )
+    code, output = run("audit", "verify")
+    assert code == 0 and "intact" in output and "2 events" in output
+    target = tmp_path / "audit.jsonl"
+    assert (
+        run("audit", "export", "--from", "2000-01-01", "--to", "2999-12-31", "--output", str(target))[0] == 0
+    )
+    events = [json.loads(line) for line in target.read_text().splitlines()]
+    assert [e["action"] for e in events] == ["user_created", "role_granted"]
+    assert all(PASSWORD not in line for line in target.read_text().splitlines())
+    with context.engine().begin() as c:
+        c.execute(text("UPDATE audit_events SET target = 'user:someone' WHERE id = 1"))
+    code, output = run("audit", "verify")
+    assert code == 1 and "event 1 was altered" in output and "NOT intact" in output

@@ -1,0 +1,168 @@
+"""Sign-in, sessions and CSRF through the real app (TestClient): cookie flags, CSRF refusals, lockout,
+who-am-I on every page, and anonymous public pages that stay cacheable and set no cookie."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+import pytest
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session
+
+from tests.stewardship.cheap_hashing import cheap_argon2
+from tests.stewardship.helpers import CLI, NOW, PASSWORD, add_user, two_organisations
+from tests.web.api_client import TestClient, client_for
+from tsbkart.db.migrate import upgrade
+from tsbkart.db.stewardship import AuditEventRow
+from tsbkart.reference.build import write_geography
+from tsbkart.reference.geography import load_geography
+from tsbkart.stewardship.accounts import disable_user
+
+SECRET = "test-secret-key-that-is-long-enough-0123456789"
+
+
+@pytest.fixture(autouse=True)
+def _fast_hashes() -> Iterator[None]:
+    with cheap_argon2():
+        yield
+
+
+@pytest.fixture
+def world(sqlite_engine: Engine) -> Engine:
+    """SQLite only: the PostgreSQL side of accounts and sessions is covered in tests/stewardship."""
+    engine = sqlite_engine
+    upgrade(engine)
+    with Session(engine) as session, session.begin():
+        write_geography(session, load_geography())
+    two_organisations(engine)
+    add_user(engine, "kari", "steward", "organisation", "org-a")
+    add_user(engine, "admin", "administrator")
+    return engine
+
+
+def _client(engine: Engine, **settings: object) -> TestClient:
+    return client_for(engine, secret_key=SECRET, **settings)
+
+
+def form_token(html: str) -> str:
+    found = re.search(r'name="csrf_token" value="([^"]+)"', html)
+    assert found, "no CSRF field on the page"
+    return found.group(1)
+
+
+def sign_in(client: TestClient, username: str = "kari", password: str = PASSWORD, next: str = "/") -> object:
+    token = form_token(client.get("/logg-inn").text)
+    return client.post(
+        "/logg-inn",
+        data={"username": username, "password": password, "csrf_token": token, "next": next},
+        follow_redirects=False,
+    )
+
+
+def _actions(engine: Engine) -> list[str]:
+    with Session(engine) as s:
+        return list(s.execute(select(AuditEventRow.action).order_by(AuditEventRow.id)).scalars())
+
+
+@pytest.mark.parametrize("path", ["/", "/enhet/unit-a", "/finn", "/atlas", "/api/v1/units"])
+def test_anonymous_public_pages_set_no_cookie_and_stay_cacheable(world: Engine, path: str) -> None:
+    response = _client(world).get(path)
+    assert response.status_code == 200
+    assert "set-cookie" not in response.headers
+    assert "no-store" not in response.headers.get("cache-control", "") or path == "/finn"
+
+
+def test_signed_in_user_sees_their_name_on_every_page_and_it_is_not_cached(world: Engine) -> None:
+    client = _client(world)
+    assert sign_in(client).status_code == 303  # type: ignore[attr-defined]
+    for path in ("/", "/enhet/unit-a", "/finn", "/atlas", "/omrade/hf/unn"):
+        response = client.get(path)
+        assert "Kari" in response.text and "Logg ut" in response.text, path
+        assert response.headers["cache-control"] == "private, no-store"
+
+
+def test_session_cookie_flags_local_and_behind_tls(world: Engine) -> None:
+    local = sign_in(_client(world)).headers["set-cookie"]  # type: ignore[attr-defined]
+    assert local.startswith("tsbkart_session=")
+    assert "HttpOnly" in local and "SameSite=strict" in local and "Secure" not in local
+    assert "Max-Age" not in local.split("tsbkart_signin")[0]  # a browser-session cookie
+    tls = _client(world, behind_tls=True, public_base_url="https://testserver")
+    tls.base_url = "https://testserver"  # type: ignore[assignment]
+    cookie = sign_in(tls).headers["set-cookie"]  # type: ignore[attr-defined]
+    assert cookie.startswith("__Host-tsbkart_session=")
+    assert "Secure" in cookie and "HttpOnly" in cookie and "SameSite=strict" in cookie and "Path=/" in cookie
+
+
+def test_csrf_refused_without_the_token_or_with_another_sessions_token(world: Engine) -> None:
+    client = _client(world)
+    client.get("/logg-inn")
+    no_token = client.post(
+        "/logg-inn", data={"username": "kari", "password": PASSWORD}, follow_redirects=False
+    )
+    assert no_token.status_code == 403 and "set-cookie" not in no_token.headers
+    sign_in(client)
+    assert client.post("/logg-ut", follow_redirects=False).status_code == 403
+    other = _client(world)
+    sign_in(other, "admin")
+    stolen = form_token(other.get("/").text)
+    assert client.post("/logg-ut", data={"csrf_token": stolen}, follow_redirects=False).status_code == 403
+    assert "Kari" in client.get("/").text  # still signed in: nothing happened
+    assert _actions(world).count("permission_refused") == 3
+
+
+def test_sign_out_revokes_the_session_server_side(world: Engine) -> None:
+    client = _client(world)
+    sign_in(client)
+    cookie = client.cookies.get("tsbkart_session")
+    response = client.post(
+        "/logg-ut", data={"csrf_token": form_token(client.get("/").text)}, follow_redirects=False
+    )
+    assert response.status_code == 303
+    replay = _client(world)
+    replay.cookies.set("tsbkart_session", cookie or "")
+    page = replay.get("/")
+    assert "Kari" not in page.text and 'tsbkart_session=""' in page.headers.get("set-cookie", "")
+    assert "sign_out" in _actions(world)
+
+
+def test_disabling_an_account_ends_its_session_at_once(world: Engine) -> None:
+    client = _client(world)
+    sign_in(client)
+    assert "Kari" in client.get("/").text
+    with Session(world) as s, s.begin():
+        disable_user(s, "kari", by=CLI, now=NOW)
+    assert "Kari" not in client.get("/").text
+
+
+def test_lockout_after_repeated_failures_through_the_form(world: Engine) -> None:
+    client = _client(world)
+    statuses = [sign_in(client, password="not the password").status_code for _ in range(5)]  # type: ignore[attr-defined]
+    assert statuses == [401] * 5
+    locked = sign_in(client)
+    assert locked.status_code == 429  # type: ignore[attr-defined]
+    assert "For mange mislykkede forsøk" in locked.text  # type: ignore[attr-defined]
+    assert "set-cookie" not in locked.headers or "tsbkart_session" not in locked.headers["set-cookie"]  # type: ignore[attr-defined]
+
+
+def test_wrong_password_message_in_both_languages_and_no_open_redirect(world: Engine) -> None:
+    client = _client(world)
+    assert "Feil brukernavn eller passord" in sign_in(client, password="wrong password x").text  # type: ignore[attr-defined]
+    client.get("/?lang=en")
+    assert "Wrong username or password" in sign_in(client, password="wrong password x").text  # type: ignore[attr-defined]
+    assert sign_in(client, next="https://evil.example/").headers["location"] == "/"  # type: ignore[attr-defined]
+    assert sign_in(client, next="//evil.example/").headers["location"] == "/"  # type: ignore[attr-defined]
+
+
+def test_audit_page_for_administrators_only(world: Engine) -> None:
+    anonymous = _client(world).get("/admin/logg", follow_redirects=False)
+    assert anonymous.status_code == 303 and anonymous.headers["location"].startswith("/logg-inn?next=")
+    steward = _client(world)
+    sign_in(steward)
+    assert steward.get("/admin/logg").status_code == 403
+    admin = _client(world)
+    sign_in(admin, "admin")
+    page = admin.get("/admin/logg?outcome=refused")
+    assert page.status_code == 200 and "tilgang avvist" in page.text and "Kari" in page.text
+    assert admin.get("/admin/logg?from=not-a-date").status_code == 400
+    assert admin.get("/admin/logg?action=sign_in&side=99").status_code == 200
