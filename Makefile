@@ -49,7 +49,7 @@ test: install system-deps lint ## Lint, then every test (PostgreSQL ones when TS
 test-fast: install ## Tests without lint, browser or PostgreSQL
 	$(BIN)/pytest -m "not browser and not postgres"
 
-bench: install ## Run every benchmark; each ends with a RESULT line
+bench: install system-deps ## Run every benchmark; each ends with a RESULT line
 	@for b in benchmarks/*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
 
 clean: ## Remove the virtualenv and caches

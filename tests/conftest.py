@@ -3,6 +3,7 @@
 - ``bundled_snapshot``: the bundled registry as a RegistrySnapshot, no database (fast; for readers).
 - ``reference_engine``: a SQLite database built from the bundled data (population 2026 only), session-wide;
   treat it as read-only. Tests that write use ``empty_engine`` / ``engine`` instead.
+- Rate limits are off (``TSBKART_RATE_LIMITS=false``) unless a test turns them on.
 - ``engine``: parametrised over SQLite and PostgreSQL (``TSBKART_TEST_DATABASE_URL``); a fresh, migrated,
   geography-loaded database per test. In CI (CI=true) a missing PostgreSQL URL is an error, not a skip.
 """
@@ -26,6 +27,8 @@ from tsbkart.reference.seed import load_seed
 from tsbkart.registry.snapshot import RegistrySnapshot
 
 PG_ENV = "TSBKART_TEST_DATABASE_URL"
+# Rate limits off for the suite (many requests from one "client"); the rate-limit tests turn them on.
+os.environ["TSBKART_RATE_LIMITS"] = "false"
 
 
 def pytest_report_header() -> str:

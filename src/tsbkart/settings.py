@@ -52,11 +52,52 @@ class Settings(BaseSettings):
         gt=0,
         description="Largest total size of an XLSX file's parts once decompressed (bytes); stops zip bombs.",
     )
+    max_url_bytes: int = Field(
+        default=8192, ge=256, description="Longest request target (path and query) accepted; longer is 414."
+    )
+    trusted_proxies: str = Field(
+        default="127.0.0.1,::1",
+        description="Comma-separated addresses/CIDRs whose X-Forwarded-For/-Proto headers are believed.",
+    )
+    revision_check_seconds: float = Field(
+        default=0.5,
+        gt=0,
+        description="How often each process checks the database for revisions committed elsewhere.",
+    )
+    max_staleness_seconds: float = Field(
+        default=30.0,
+        gt=0,
+        description="Registry reads answer 503 once the snapshot could not be confirmed current for this long.",
+    )
+    rate_limits: bool = Field(default=True, description="Rate limits on public POSTs and expensive GETs.")
+    rate_limit_storage: str = Field(
+        default="memory://",
+        description="limits storage URI; memory:// counts per process, redis://host:6379 across processes.",
+    )
+    rate_limit_post: str = Field(default="60/minute", description="Every public POST, per client address.")
+    rate_limit_finder: str = Field(default="30/minute", description="Finder searches, per client address.")
+    rate_limit_signin: str = Field(
+        default="10/minute", description="Sign-in attempts (password and code), per client address."
+    )
+    rate_limit_report: str = Field(default="30/minute", description="Atlas report pages, per client address.")
+    rate_limit_pdf: str = Field(default="6/minute", description="Atlas report PDFs, per client address.")
+    log_format: str = Field(default="json", description="Server log lines: json (structured) or text.")
+
+    @field_validator("log_format")
+    @classmethod
+    def _known_log_format(cls, value: str) -> str:
+        if value not in ("json", "text"):
+            raise ValueError("log_format must be 'json' or 'text'")
+        return value
+
+    def proxy_addresses(self) -> list[str]:
+        return [a.strip() for a in self.trusted_proxies.split(",") if a.strip()]
 
     # --- Deployment ---
     behind_tls: bool = Field(
         default=False,
-        description="TLS terminates in front of the app: cookies get Secure and the __Host- prefix.",
+        description="TLS terminates in front of the app: cookies get Secure and the __Host- prefix, and "
+        "answers carry Strict-Transport-Security.",
     )
     public_base_url: str = Field(
         default="http://127.0.0.1:8000",

@@ -75,14 +75,31 @@ def load_reference(
 def serve(
     host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    workers: Annotated[
+        int, typer.Option(min=1, help="Processes serving the same port; each follows the others' commits.")
+    ] = 1,
 ) -> None:
     """Serve the map, pages and JSON API."""
     import uvicorn
+    from sqlalchemy.engine import make_url
+
+    from tsbkart.web.operations.server import prepare_workers, server_options
 
     if needs_build(engine()):
         _load_reference(None)
-    console.print(f"Serving tsbkart at http://{host}:{port} (database: {settings().database_url})")
-    uvicorn.run("tsbkart.web.app:create_app_from_environment", factory=True, host=host, port=port)
+    database = make_url(settings().database_url).render_as_string(hide_password=True)
+    console.print(
+        f"Serving tsbkart at http://{host}:{port} with {workers} process(es) (database: {database})"
+    )
+    prepare_workers(workers)
+    uvicorn.run(
+        "tsbkart.web.app:create_app_from_environment",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        **server_options(settings()),
+    )
 
 
 @app.command()

@@ -19,7 +19,7 @@ from threading import Lock
 from typing import Any
 
 import orjson
-from sqlalchemy import JSON, Date, DateTime, Engine, Table, delete, func, insert, select, update
+from sqlalchemy import JSON, Date, DateTime, Engine, Table, delete, func, insert, select, text, update
 from sqlalchemy.orm import Session
 
 from tsbkart.db.models import (
@@ -31,6 +31,7 @@ from tsbkart.db.models import (
 )
 from tsbkart.domain.calendar import today as norway_today
 from tsbkart.domain.entities import AreaUnit, CatchmentArea, Region, RegistryRecord
+from tsbkart.registry.follower import CHANNEL, latest_revision
 from tsbkart.registry.kinds import GEOGRAPHY, KINDS
 from tsbkart.registry.records import from_json, json_to_row, row_to_json, to_json
 from tsbkart.registry.snapshot import Geography, RegistrySnapshot
@@ -145,8 +146,7 @@ class Registry:
     # --- reads -------------------------------------------------------------------------------------------
 
     def latest_revision(self) -> int:
-        with Session(self.engine) as session:
-            return int(session.scalar(select(func.coalesce(func.max(RevisionRow.id), 0))) or 0)
+        return latest_revision(self.engine)
 
     def snapshot(self) -> RegistrySnapshot:
         """The current state; rebuilt when another process has committed since the last build."""
@@ -236,6 +236,12 @@ class Registry:
         assert isinstance(change_table, Table)
         bulk_insert(session, change_table, change_rows)
         revision.change_count = len(change_rows)
+        if session.get_bind().dialect.name == "postgresql":
+            # Delivered at commit (never for a rolled-back write): other processes refresh their snapshots.
+            session.execute(
+                text("SELECT pg_notify(:channel, :revision)"),
+                {"channel": CHANNEL, "revision": str(revision.id)},
+            )
         return revision.id
 
     def _validate(

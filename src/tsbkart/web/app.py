@@ -10,7 +10,7 @@ from fastapi.staticfiles import StaticFiles
 from tsbkart.db.engine import make_engine
 from tsbkart.registry.store import Registry
 from tsbkart.settings import Settings
-from tsbkart.web import api, atlas, pages
+from tsbkart.web import api, atlas, operations, pages
 from tsbkart.web import finder as finder_routes
 from tsbkart.web.api import docs
 from tsbkart.web.api.clock import RevisionClock
@@ -28,14 +28,22 @@ def create_app(settings: Settings, registry: Registry | None = None) -> FastAPI:
     # docs_url=None: FastAPI's Swagger page needs a CDN and inline script; web/api/docs.py serves a CSP-safe one.
     # guard: every route passes the access rules of web/access.yaml (CSRF, sign-in, roles).
     app = FastAPI(
-        title="tsbkart", version="0.1.0", docs_url=None, redoc_url=None, dependencies=[Depends(guard)]
+        title="tsbkart",
+        version="0.1.0",
+        docs_url=None,
+        redoc_url=None,
+        dependencies=[Depends(guard)],
+        lifespan=operations.lifespan,
     )
-    app.state.tsbkart = AppState(settings, registry)
+    state = AppState(settings, registry)
+    app.state.tsbkart = state
     app.state.revision_clock = RevisionClock(registry.engine)
     app.state.unit_json = UnitJson()
     install_error_handlers(app)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_request_bytes)
-    app.add_middleware(SecurityHeaders, tile_url=settings.tile_url)
+    operations.install_inner(app, settings)
+    app.add_middleware(SecurityHeaders, tile_url=settings.tile_url, hsts=settings.behind_tls)
+    operations.install_outer(app, settings, state)
     app.mount("/static", StaticFiles(directory=str(resources.files("tsbkart.web") / "static")), name="static")
     app.include_router(pages.router)
     app.include_router(api.router)

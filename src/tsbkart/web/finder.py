@@ -11,9 +11,10 @@ from __future__ import annotations
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import HTMLResponse
 from pydantic import BaseModel, Field, ValidationError
+from starlette.concurrency import run_in_threadpool
 
 from tsbkart.finder.profile import SUBSTANCES, NeedProfile, Preferences
 from tsbkart.finder.search import MAX_LIMIT, FinderInputError, FinderResult, find
@@ -24,6 +25,7 @@ from tsbkart.web.errors import user_error_message, validation_messages
 from tsbkart.web.templating import page
 
 router = APIRouter()
+NO_STORE = "no-store"
 BOOLEAN_FIELDS = (
     "injecting",
     "injecting_groin_neck",
@@ -55,9 +57,11 @@ class FinderRequest(BaseModel):
     tags=["finder"],
     summary="Find services that fit a patient's needs",
 )
-def finder_api(body: FinderRequest, ctx: Ctx) -> FinderResult:
+def finder_api(body: FinderRequest, response: Response, ctx: Ctx) -> FinderResult:
     """Ranked, explained services for a need profile, the guideline deadline (guidance, not a decision) and
     the assessment team that receives the referral. The profile is never stored or logged."""
+    # The answer echoes profile-derived values: no cache (browser, proxy) may keep it.
+    response.headers["Cache-Control"] = NO_STORE
     # A FinderInputError (status 422) becomes a problem+json body in the app's error handler.
     return find(ctx.snapshot, body.profile, today=ctx.today, limit=body.limit, explain=body.explain)
 
@@ -93,7 +97,7 @@ def _page(ctx: RequestContext, template: str, status: int = 200, **context: Any)
     extra = {"substances": SUBSTANCES, "service_types": SHARE_SERVICE_TYPES, "areas": _areas(ctx.snapshot)}
     response = page(ctx, template, {**extra, **context}, status=status)
     # The results page shows a patient's needs: never cache it anywhere.
-    response.headers["Cache-Control"] = "no-store"
+    response.headers["Cache-Control"] = NO_STORE
     return response
 
 
@@ -185,7 +189,8 @@ async def finder_results(request: Request, ctx: Ctx) -> HTMLResponse:
     try:
         profile = NeedProfile.model_validate(profile_from_form(form))
         preferences = profile.preferences
-        result = find(ctx.snapshot, profile, today=ctx.today, limit=50)
+        # CPU-bound (ranks every offer): in a worker thread, never on the event loop.
+        result = await run_in_threadpool(find, ctx.snapshot, profile, today=ctx.today, limit=50)
     except ValidationError as error:
         # Messages name the field in the user's language; the submitted values are not echoed into logs.
         errors = validation_messages(error.errors(), ctx.language)

@@ -15,6 +15,9 @@ from types import TracebackType
 import uvicorn
 from fastapi import FastAPI
 
+from tsbkart.settings import Settings
+from tsbkart.web.operations.server import server_options
+
 # The system chromium (Debian's package); Playwright never downloads a browser here. Without the
 # background-networking flags chromium keeps trying to reach Google's hosts on a closed network.
 CHROMIUM = "/usr/bin/chromium"
@@ -43,9 +46,11 @@ class LocalServer:
 
     def __init__(self, app: FastAPI) -> None:
         self.port = free_port()
-        config = uvicorn.Config(
-            app, host="127.0.0.1", port=self.port, log_level="warning", access_log=False, lifespan="off"
-        )
+        # Any FastAPI app may be served; a tsbkart app brings its own settings.
+        state = getattr(app.state, "tsbkart", None)
+        settings = state.settings if state is not None else Settings()
+        options = server_options(settings) | {"log_config": None}
+        config = uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning", **options)
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self.server.run, daemon=True)
 

@@ -30,10 +30,15 @@ def content_security_policy(tile_url: str | None) -> str:
     )
 
 
-class SecurityHeaders:
-    """Adds CSP, nosniff, frame and referrer headers unless a response set its own."""
+# Two years, as hstspreload.org asks; no "preload": that is a commitment for the operator to make.
+HSTS = "max-age=63072000; includeSubDomains"
 
-    def __init__(self, app: ASGIApp, tile_url: str | None = None) -> None:
+
+class SecurityHeaders:
+    """Adds CSP, nosniff, frame and referrer headers unless a response set its own; HSTS when ``hsts``
+    (TLS terminates in a proxy in front, ``TSBKART_BEHIND_TLS``)."""
+
+    def __init__(self, app: ASGIApp, tile_url: str | None = None, hsts: bool = False) -> None:
         self.app = app
         self.headers = {
             "Content-Security-Policy": content_security_policy(tile_url),
@@ -43,6 +48,8 @@ class SecurityHeaders:
             "Cross-Origin-Opener-Policy": "same-origin",
             "Permissions-Policy": "geolocation=(self), camera=(), microphone=()",
         }
+        if hsts:
+            self.headers["Strict-Transport-Security"] = HSTS
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":

@@ -1,28 +1,52 @@
 """Per-app state: settings, the registry and its in-memory read model.
 
-Public reads use ``AppState.snapshot()``, which is rebuilt only when a revision is committed (through this
-process's Registry, or by another process: checked at most every ``REFRESH_SECONDS``), so a request never
-queries the database for the current registry.
+Public reads use ``AppState.snapshot()``, which never touches the database: the snapshot is replaced after a
+commit through this process's Registry, and a :class:`~tsbkart.registry.follower.RevisionFollower` thread
+(started with the app, see ``app.py``'s lifespan) rebuilds it when another process commits. The rebuild runs
+in that thread, never on the event loop.
+
+Staleness is bounded: once the follower has not confirmed the snapshot current for
+``settings.max_staleness_seconds`` (the database is gone), ``snapshot()`` raises ``RegistryUnavailable``
+and the app answers 503 with ``Retry-After`` until the database is back.
 """
 
 from __future__ import annotations
 
+import logging
 import time
 from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
 from threading import Lock
 
 from fastapi import Request
 
+from tsbkart.registry.follower import RevisionFollower
 from tsbkart.registry.history import as_of
 from tsbkart.registry.snapshot import RegistrySnapshot
 from tsbkart.registry.store import Registry
 from tsbkart.settings import Settings
 
-# How stale the read model may be when another process (e.g. a CLI import) writes to the database.
-REFRESH_SECONDS = 5.0
 # Past snapshots kept in memory for ?as_of= reads.
 AS_OF_CACHE_SIZE = 16
+log = logging.getLogger(__name__)
+
+
+class RegistryUnavailable(Exception):
+    """The snapshot can no longer be confirmed current (database unreachable for too long)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Freshness:
+    """What ``/readyz`` reports: the snapshot's revision, seconds since it was built and since it was last
+    confirmed current (None while no follower runs: then only this process's own commits update it)."""
+
+    revision: int
+    built_seconds_ago: float
+    confirmed_seconds_ago: float | None
+    database_reachable: bool
+    error: str | None
 
 
 class AppState:
@@ -31,23 +55,55 @@ class AppState:
         self.registry = registry
         self._lock = Lock()
         self._current = registry.snapshot()
-        self._checked = time.monotonic()
+        self._built = time.monotonic()
         self._past: OrderedDict[date, RegistrySnapshot] = OrderedDict()
+        self.build_listeners: list[Callable[[RegistrySnapshot, float], None]] = []
+        self.follower = RevisionFollower(registry.engine, self._follow, settings.revision_check_seconds)
         registry.on_commit(self._replace)
 
     def _replace(self, snapshot: RegistrySnapshot) -> None:
         with self._lock:
             self._current = snapshot
+            self._built = time.monotonic()
             self._past.clear()
+
+    def _follow(self, latest: int) -> None:
+        """Follower thread: rebuild when the database holds another revision than the snapshot."""
+        if latest == self._current.revision:
+            return
+        started = time.perf_counter()
+        snapshot = self.registry.snapshot()
+        seconds = time.perf_counter() - started
+        self._replace(snapshot)
+        log.info("snapshot rebuilt", extra={"revision": snapshot.revision, "seconds": round(seconds, 3)})
+        for listener in self.build_listeners:
+            listener(snapshot, seconds)
+
+    def freshness(self) -> Freshness:
+        health = self.follower.health()
+        now = time.monotonic()
+        confirmed = None
+        if self.follower.running and health.confirmed_at is not None:
+            confirmed = now - health.confirmed_at
+        return Freshness(
+            revision=self._current.revision,
+            built_seconds_ago=now - self._built,
+            confirmed_seconds_ago=confirmed,
+            database_reachable=health.reachable,
+            error=health.error,
+        )
 
     def snapshot(self, on: date | None = None) -> RegistrySnapshot:
         """The current read model, or the registry as it was at the end of ``on``."""
         if on is not None:
             return self._snapshot_on(on)
-        if time.monotonic() - self._checked > REFRESH_SECONDS:
-            self._checked = time.monotonic()
-            if self.registry.latest_revision() != self._current.revision:
-                self._replace(self.registry.snapshot())
+        if self.follower.running:
+            confirmed_at = self.follower.health().confirmed_at
+            if (
+                confirmed_at is not None
+                and time.monotonic() - confirmed_at > self.settings.max_staleness_seconds
+            ):
+                raise RegistryUnavailable
         return self._current
 
     def _snapshot_on(self, on: date) -> RegistrySnapshot:

@@ -1,0 +1,57 @@
+"""What an operator needs from a running process: probes, metrics, request logs, rate limits, HTTP hygiene.
+
+``install_inner`` and ``install_outer`` wire it into an app (``web/app.py`` calls both, around the security
+headers); ``lifespan`` starts the revision follower. See
+docs/deployment.md for how it is used behind a proxy and across processes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from starlette_compress import CompressMiddleware
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
+
+from tsbkart.settings import Settings
+from tsbkart.web.operations import metrics, probes
+from tsbkart.web.operations.http import HeadAsGet, UrlLengthLimit
+from tsbkart.web.operations.metrics import Metrics
+from tsbkart.web.operations.rate_limits import RateLimits
+from tsbkart.web.operations.request_log import RequestContext
+from tsbkart.web.operations.unavailable import install_unavailable_handlers
+from tsbkart.web.state import AppState
+
+# Compress bodies from this size on; smaller ones gain less than the headers cost.
+COMPRESS_MIN_BYTES = 500
+
+
+@asynccontextmanager
+async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    """Follow other processes' commits while the server runs."""
+    state: AppState = app.state.tsbkart
+    state.follower.start()
+    try:
+        yield
+    finally:
+        state.follower.stop()
+
+
+def install_inner(app: FastAPI, settings: Settings) -> None:
+    """Middleware that must sit inside the security headers: compression, then (outside it) limits."""
+    app.add_middleware(CompressMiddleware, minimum_size=COMPRESS_MIN_BYTES, zstd=False)
+    if settings.rate_limits:
+        app.add_middleware(RateLimits, settings=settings)
+    app.add_middleware(UrlLengthLimit, max_bytes=settings.max_url_bytes)
+    app.add_middleware(HeadAsGet)
+
+
+def install_outer(app: FastAPI, settings: Settings, state: AppState) -> None:
+    """Routes, handlers and the outermost middleware: request context (logs, metrics), proxy headers."""
+    app.state.metrics = Metrics(state)
+    install_unavailable_handlers(app)
+    app.include_router(probes.router)
+    app.include_router(metrics.router)
+    app.add_middleware(RequestContext, metrics=app.state.metrics)
+    app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.proxy_addresses())
