@@ -113,3 +113,25 @@ def test_finder_answer_is_not_stored(app: FastAPI) -> None:
     response = TestClient(app).post("/api/v1/finder", json={"profile": profile})
     assert response.status_code == 200
     assert response.headers["cache-control"] == "no-store"
+
+
+@pytest.mark.parametrize(
+    ("path", "accept", "encoding"),
+    [
+        ("/api/v1/units?limit=200", "br, gzip", "br"),
+        ("/api/v1/units.geojson", "gzip", "gzip"),
+        ("/", "gzip, deflate, br", "br"),
+        ("/api/v1/units?format=csv", "gzip", "gzip"),
+    ],
+)
+def test_answers_are_compressed_when_the_client_accepts_it(
+    app: FastAPI, path: str, accept: str, encoding: str
+) -> None:
+    client = TestClient(app)
+    plain = client.get(path, headers={"Accept-Encoding": "identity"})
+    packed = client.get(path, headers={"Accept-Encoding": accept})
+    assert "content-encoding" not in plain.headers
+    assert packed.headers["content-encoding"] == encoding
+    assert "Accept-Encoding" in packed.headers["vary"]
+    assert packed.content == plain.content  # httpx decodes br and gzip
+    assert int(packed.headers["content-length"]) < len(plain.content) / 2

@@ -11,7 +11,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
-from starlette_compress import CompressMiddleware
+from starlette_compress import CompressMiddleware, add_compress_type
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from tsbkart.settings import Settings
@@ -25,6 +25,9 @@ from tsbkart.web.state import AppState
 
 # Compress bodies from this size on; smaller ones gain less than the headers cost.
 COMPRESS_MIN_BYTES = 500
+# The library's list of compressible types lacks CSV (our exports), and problem details are JSON.
+for _kind in ("text/csv", "application/problem+json"):
+    add_compress_type(_kind)
 
 
 @asynccontextmanager
