@@ -166,3 +166,32 @@ def test_audit_page_for_administrators_only(world: Engine) -> None:
     assert page.status_code == 200 and "tilgang avvist" in page.text and "Kari" in page.text
     assert admin.get("/admin/logg?from=not-a-date").status_code == 400
     assert admin.get("/admin/logg?action=sign_in&side=99").status_code == 200
+
+
+def test_second_factor_is_asked_after_the_password_and_wrong_codes_refused(world: Engine) -> None:
+    import pyotp
+
+    from tsbkart.settings import Settings
+    from tsbkart.stewardship.keys import Keys
+    from tsbkart.stewardship.totp import enrol
+
+    with Session(world) as s, s.begin():
+        uri = enrol(s, "admin", Keys.from_settings(Settings(secret_key=SECRET)), by=CLI, now=NOW)  # type: ignore[arg-type]
+    totp = pyotp.parse_uri(uri)
+    client = _client(world)
+    first = sign_in(client, "admin", next="/admin/logg")
+    assert first.headers["location"] == "/logg-inn/kode?next=/admin/logg"  # type: ignore[attr-defined]
+    assert "Ada" not in client.get("/").text and "Admin" not in client.get("/").text  # not signed in yet
+    assert client.get("/admin/logg", follow_redirects=False).status_code == 303
+    page = client.get("/logg-inn/kode?next=/admin/logg")
+    token = form_token(page.text)
+    wrong = client.post("/logg-inn/kode", data={"code": "000000", "csrf_token": token, "next": "/admin/logg"})
+    assert wrong.status_code == 401 and "Koden var feil" in wrong.text
+    done = client.post(
+        "/logg-inn/kode",
+        data={"code": totp.now(), "csrf_token": token, "next": "/admin/logg"},
+        follow_redirects=False,
+    )
+    assert done.status_code == 303 and done.headers["location"] == "/admin/logg"
+    assert client.get("/admin/logg").status_code == 200
+    assert "sign_in" in _actions(world) and "second_factor_enrolled" in _actions(world)

@@ -21,6 +21,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from tsbkart.settings import Settings
 from tsbkart.stewardship.accounts import LockoutPolicy
 from tsbkart.stewardship.keys import Keys, unsign
+from tsbkart.stewardship.oidc import OidcClient, OidcConfig
 from tsbkart.stewardship.sessions import Resolved, SessionPolicy, resolve
 
 SIGN_IN_MAX_AGE = 3600
@@ -45,6 +46,8 @@ class AuthRuntime:
         self.session_cookie = f"{prefix}tsbkart_session"
         self.sign_in_cookie = f"{prefix}tsbkart_signin"
         self.oidc_cookie = f"{prefix}tsbkart_oidc"
+        config = OidcConfig.from_settings(settings)
+        self.oidc = OidcClient(config) if config is not None else None
 
     def now(self) -> datetime:
         return datetime.now(UTC)

@@ -1,0 +1,207 @@
+"""The authorisation matrix: every route of the app x every kind of visitor gives the expected status.
+
+Generated from the app's route table: a route needs an access rule (web/access.yaml, else the app will not
+start), example path values (``EXAMPLES`` below, else this test fails) and, for an action, a row in
+``EXPECTED`` (else this test fails). Every refusal (403) must leave a ``permission_refused`` audit event.
+
+Visitors: anonymous, steward of A, steward of B, reviewer of another area, reviewer of this area (A's
+catchment), administrator, a disabled account and an expired session (both still holding their cookie).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import Engine, func, select, update
+from sqlalchemy.orm import Session
+
+from tests.stewardship.cheap_hashing import cheap_argon2
+from tests.stewardship.helpers import CLI, add_user, two_organisations
+from tests.web.api_client import TestClient, app_for
+from tsbkart.db.migrate import upgrade
+from tsbkart.db.stewardship import AuditEventRow, SessionRow, UserRow
+from tsbkart.reference.build import write_geography
+from tsbkart.reference.geography import load_geography
+from tsbkart.stewardship.accounts import disable_user
+from tsbkart.stewardship.sessions import SessionPolicy, start_session
+from tsbkart.web.stewardship.access import Rule, route_keys, rule_table
+
+SECRET = "matrix-secret-key-long-enough-0123456789abcdef"
+PERSONAS = (
+    "anonymous",
+    "steward_a",
+    "steward_b",
+    "reviewer_other",
+    "reviewer_this",
+    "administrator",
+    "disabled",
+    "expired",
+)
+# Who may, per action of stewardship/policy.yaml: on a page without a resource (role-level) ...
+EXPECTED: dict[str, set[str]] = {
+    "account.view": {"steward_a", "steward_b", "reviewer_other", "reviewer_this", "administrator"},
+    "audit.read": {"administrator"},
+    "users.manage": {"administrator"},
+    "record.edit": {"steward_a", "steward_b", "reviewer_other", "reviewer_this", "administrator"},
+    "changeset.review": {"reviewer_other", "reviewer_this", "administrator"},
+}
+# Path values per route (or per parameter name); the records belong to organisation A (unit-a, catchment unn).
+EXAMPLES: dict[str, str] = {
+    "unit_id": "unit-a",
+    "organisation_id": "org-a",
+    "offer_id": "unit-a/poliklinikk",
+    "team_id": "team-a",
+    "name": "service_types",
+    "GET /omrade/rhf/{code}": "helse-nord",
+    "GET /omrade/hf/{code}": "unn",
+    "GET /omrade/kommune/{code}": "5501",
+    "GET /api/v1/areas/{code}": "unn",
+    "GET /atlas/rapport/{name}": "unn",
+    "GET /atlas/{name}": "beds",
+}
+DEAD = {"anonymous", "disabled", "expired"}
+
+
+@dataclass
+class Visitor:
+    name: str
+    client: TestClient
+    csrf: str
+
+
+@pytest.fixture(autouse=True)
+def _fast_hashes() -> Iterator[None]:
+    with cheap_argon2():
+        yield
+
+
+def _session_cookie(engine: Engine, username: str, signer: object, *, expired: bool = False) -> str:
+    now = datetime.now(UTC)
+    with Session(engine) as s, s.begin():
+        user = s.execute(select(UserRow).where(UserRow.username == username)).scalar_one()
+        token = start_session(s, user, method="password", policy=SessionPolicy(), now=now, source="127.0.0.1")
+        if expired:
+            s.execute(
+                update(SessionRow)
+                .where(SessionRow.user_id == user.id)
+                .values(expires_at=now - timedelta(seconds=1))
+            )
+    return signer.sign(token).decode()  # type: ignore[attr-defined, no-any-return]
+
+
+@pytest.fixture(scope="module")
+def visitors(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Engine, dict[str, Visitor]]]:
+    from tsbkart.db.engine import make_engine
+
+    engine = make_engine(f"sqlite:///{tmp_path_factory.mktemp('matrix') / 'm.sqlite'}")
+    upgrade(engine)
+    with Session(engine) as session, session.begin():
+        write_geography(session, load_geography())
+    with cheap_argon2():
+        two_organisations(engine)
+        add_user(engine, "steward_a", "steward", "organisation", "org-a")
+        add_user(engine, "steward_b", "steward", "organisation", "org-b")
+        add_user(engine, "reviewer_other", "reviewer", "catchment", "ous")
+        add_user(engine, "reviewer_this", "reviewer", "catchment", "unn")
+        for name in ("administrator", "disabled", "expired"):
+            add_user(engine, name, "administrator")
+    app, _ = app_for(engine, secret_key=SECRET)
+    runtime = app.state.auth
+    result: dict[str, Visitor] = {}
+    for name in PERSONAS:
+        client = TestClient(app)
+        csrf = ""
+        if name != "anonymous":
+            client.cookies.set(
+                runtime.session_cookie,
+                _session_cookie(engine, name, runtime.signer, expired=name == "expired"),
+            )
+            found = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/").text)
+            csrf = found.group(1) if found else ""
+        result[name] = Visitor(name, client, csrf)
+    with Session(engine) as s, s.begin():
+        disable_user(s, "disabled", by=CLI, now=datetime.now(UTC))
+    yield engine, result
+
+
+def _cases() -> list[tuple[str, str]]:
+    return [(key, persona) for key in sorted(rule_table()) for persona in PERSONAS]
+
+
+def _path(key: str) -> str:
+    path = key.split(" ", 1)[1]
+
+    def value(match: re.Match[str]) -> str:
+        param = match.group(1).split(":")[0]
+        example = EXAMPLES.get(key) if key in EXAMPLES else EXAMPLES.get(param)
+        assert example is not None, f"{key}: add an example value for {{{param}}} to EXAMPLES"
+        return example
+
+    return re.sub(r"\{([^}]+)\}", value, path)
+
+
+def _expected(rule: Rule, method: str, persona: str, is_api: bool) -> set[int]:
+    safe = method == "GET"
+    if rule.level == "public":
+        return {200, 404, 422}
+    if not safe and persona in DEAD:
+        return {403}  # no live session, so no CSRF token: refused before anything else
+    if rule.level == "sign_in":
+        return {200, 303, 400, 401, 404}  # 404: OpenID Connect is not configured here
+    if persona in DEAD:
+        return {401} if is_api else {303}
+    if rule.level == "signed_in":
+        return {200, 303}
+    assert rule.action in EXPECTED, f"add the action {rule.action} to EXPECTED"
+    return {200, 303} if persona in EXPECTED[rule.action] else {403}
+
+
+def _refusals(engine: Engine) -> int:
+    with Session(engine) as s:
+        return s.execute(
+            select(func.count())
+            .select_from(AuditEventRow)
+            .where(AuditEventRow.action == "permission_refused")
+        ).scalar_one()
+
+
+def test_the_matrix_covers_every_route_of_the_app(visitors: tuple[Engine, dict[str, Visitor]]) -> None:
+    _, people = visitors
+    app = people["anonymous"].client.app
+    assert {k for ks in route_keys(app).values() for k in ks} == set(rule_table())  # type: ignore[arg-type]
+    assert set(EXPECTED) >= {r.action for r in rule_table().values() if r.action}
+
+
+@pytest.mark.parametrize(("key", "persona"), _cases())
+def test_route_x_visitor(visitors: tuple[Engine, dict[str, Visitor]], key: str, persona: str) -> None:
+    engine, people = visitors
+    visitor = people[persona]
+    method = key.split(" ", 1)[0]
+    path = _path(key)
+    rule = rule_table()[key]
+    before = _refusals(engine)
+    data = {"csrf_token": visitor.csrf} if visitor.csrf else {}
+    if method == "GET":
+        response = visitor.client.get(path, follow_redirects=False)
+    elif path.startswith("/api/"):
+        response = visitor.client.request(
+            method,
+            path,
+            json={},
+            headers={"x-csrf-token": visitor.csrf} if visitor.csrf else {},
+            follow_redirects=False,
+        )
+    else:
+        response = visitor.client.request(method, path, data=data, follow_redirects=False)
+    expected = _expected(rule, method, persona, path.startswith("/api/"))
+    assert response.status_code in expected, (
+        f"{key} as {persona}: {response.status_code}, expected {expected}"
+    )
+    if response.status_code == 403:
+        assert _refusals(engine) == before + 1, f"{key} as {persona}: the refusal was not audited"
+    if persona == "anonymous" and rule.level == "public" and method == "GET":
+        assert "set-cookie" not in response.headers
