@@ -142,9 +142,6 @@ class Settings(BaseSettings):
     smtp_username: str | None = Field(default=None, description="SMTP user, if the server wants one.")
     smtp_password: SecretStr | None = Field(default=None, description="SMTP password.")
     mail_from: str = Field(default="tsbkart@localhost", description="Sender address of reminder e-mail.")
-    reminder_escalate_days: int = Field(
-        default=21, ge=1, description="Days a record may stay overdue before its reviewer is told too."
-    )
 
     @field_validator("default_language")
     @classmethod

@@ -147,3 +147,47 @@ def test_audit_verify_and_export_then_tampering_is_detected(cli_db: str, tmp_pat
         c.execute(text("UPDATE audit_events SET target = 'user:someone' WHERE id = 1"))
     code, output = run("audit", "verify")
     assert code == 1 and "event 1 was altered" in output and "NOT intact" in output
+
+
+def test_remind_sends_one_digest_then_none_the_same_day(cli_db: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    from datetime import date
+
+    from tests.registry.factories import organisation
+    from tests.stewardship.smtp_server import smtp_server
+
+    from tsbkart.domain.entities import Provenance
+    from tsbkart.registry.store import Registry, Upsert
+
+    old = Provenance("https://example.org/old", verified=date(2020, 1, 15))
+    Registry(context.engine()).commit(
+        [Upsert(organisation("org-old", provenance=old))], actor="t", reason="synthetic"
+    )
+    run(
+        "user",
+        "add",
+        "kari",
+        "--name",
+        "Kari",
+        "--email",
+        "kari@old.example",
+        "--role",
+        "steward",
+        "--organisation",
+        "org-old",
+        "--password-stdin",
+        stdin=PASSWORD + "\n",
+    )
+    with smtp_server() as inbox:
+        monkeypatch.setenv("TSBKART_SMTP_PORT", str(inbox.port))
+        monkeypatch.setenv("TSBKART_PUBLIC_BASE_URL", "https://tsbkart.example")
+        context.settings.cache_clear()
+        code, output = run("remind", "--dry-run")
+        assert code == 0 and "kari: digest with 1 fact(s) would be sent" in output and inbox.messages == []
+        code, output = run("remind")
+        assert code == 0 and "1 e-mail(s) sent" in output
+        code, output = run("remind")
+        assert code == 0 and "0 e-mail(s) sent" in output
+    (mail,) = inbox.messages
+    assert mail["To"] == "kari@old.example" and "Organisasjon org-old" in mail.get_content()
+    assert "https://tsbkart.example/logg-inn" in mail.get_content()
+    assert run("remind", "--language", "de")[0] == 2

@@ -19,11 +19,14 @@ from rich.markup import escape
 from rich.table import Table
 from sqlalchemy.orm import Session
 
-from tsbkart.cli.context import console, engine, out, settings
+from tsbkart.cli.context import console, engine, out, registry, settings
+from tsbkart.cli.translation import gettext_for, known_language
 from tsbkart.db.migrate import upgrade
+from tsbkart.domain.calendar import today as oslo_today
 from tsbkart.stewardship import accounts, audit
 from tsbkart.stewardship.keys import Keys
 from tsbkart.stewardship.passwords import PasswordRejected
+from tsbkart.stewardship.reminders import send_reminders, smtp_sender
 from tsbkart.stewardship.roles import ActorRef
 from tsbkart.stewardship.totp import enrol
 
@@ -239,6 +242,42 @@ def audit_export(
     console.print(f"{count} event(s) exported.")
 
 
+def remind(
+    dry_run: Annotated[bool, typer.Option(help="List who would get what; send nothing.")] = False,
+    language: Annotated[str, typer.Option(help="Language of the e-mail: nb or en.")] = "nb",
+) -> None:
+    """Send each steward one digest of their facts due or overdue for verification, and escalate long-overdue
+    facts to the reviewers of their area (run daily from cron; TSBKART_SMTP_* settings)."""
+    if not known_language(language):
+        console.print("[red]--language must be nb or en.[/red]")
+        raise typer.Exit(2)
+    upgrade(engine())
+    config = settings()
+    with smtp_sender(config) as send:
+        report = send_reminders(
+            engine(),
+            registry().snapshot(),
+            today=oslo_today(),
+            now=datetime.now(UTC),
+            send=send,
+            gettext=gettext_for(language),
+            base_url=config.public_base_url,
+            sender=config.mail_from,
+            dry_run=dry_run,
+        )
+    verb = "would be sent" if dry_run else "sent"
+    for digest in report.sent:
+        out.print(f"{escape(digest.username)}: {digest.kind} with {len(digest.items)} fact(s) {verb}")
+    for digest, error in report.failed:
+        console.print(
+            f"[red]{escape(digest.username)}: not sent ({escape(error)}); it is tried again next run.[/red]"
+        )
+    console.print(f"{report.due} fact(s) due or overdue; {len(report.sent)} e-mail(s) {verb}.")
+    if report.failed:
+        raise typer.Exit(1)
+
+
 def register(app: typer.Typer) -> None:
+    app.command("remind")(remind)
     app.add_typer(user_app, name="user")
     app.add_typer(audit_app, name="audit")

@@ -152,7 +152,7 @@ def stale_title(freshness: FreshnessRules) -> dict[str, str]:
     }
 
 
-def _checks(
+def verification_points(
     kind: str, record: RegistryRecord, freshness: FreshnessRules
 ) -> list[tuple[str | None, Provenance]]:
     """The record's provenance, each field-level provenance, and each known field with a cycle of its own
@@ -169,7 +169,7 @@ def stale(snapshot: RegistrySnapshot, rules: Rules, today: date) -> list[Finding
     """Records (field None) and single fields not verified within their cycle (``freshness.yaml``)."""
     findings = []
     for kind, record in _records(snapshot):
-        for name, provenance in _checks(kind, record, rules.freshness):
+        for name, provenance in verification_points(kind, record, rules.freshness):
             if is_stale(provenance.verified, today, rules.freshness.cycle(kind, name)):
                 when = provenance.verified.isoformat() if provenance.verified else "never"
                 findings.append(Finding(kind, record.id, _name(record), name, f"last verified: {when}"))
