@@ -1,3 +1,4 @@
+import csv
 import io
 import json
 
@@ -27,3 +28,14 @@ def test_caveat_travels_with_the_helseatlas_csv() -> None:
     table = indicator_table(snapshot(), "helseatlas_pasientrate_u18", population())
     assert "NOT verified" in to_csv(table).splitlines()[1]
     assert "NOT verified" in json.loads(to_json(table))["indicator"]["caveat"]["en"]
+
+
+def test_area_names_that_look_like_formulas_are_guarded() -> None:
+    """Before #9 ``to_csv`` (pandas) and ``to_xlsx`` (openpyxl) wrote such a cell as a live formula."""
+    table = indicator_table(snapshot(), "beds_per_10k", population())
+    hostile = '=HYPERLINK("https://example.invalid","x")'
+    table.rows.loc[table.rows.index[0], "name"] = hostile
+    rows = list(csv.reader(io.StringIO(to_csv(table))))
+    assert rows[1][1] == "'" + hostile
+    sheet = load_workbook(io.BytesIO(to_xlsx(table)))["data"]
+    assert sheet["B2"].value == hostile and sheet["B2"].data_type == "s"

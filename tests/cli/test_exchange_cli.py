@@ -169,3 +169,23 @@ def test_a_hostile_file_is_one_line_not_a_traceback(cli_db: str, tmp_path: Path)
     result = CliRunner().invoke(app, ["import", str(path), "--actor", "s", "--reason", "r"])
     assert result.exit_code == 1 and result.exception is not None and isinstance(result.exception, SystemExit)
     assert "Traceback" not in result.output and "er ikke gyldig UTF-8" in result.output
+
+
+@pytest.mark.parametrize("query", ["", "area=ous", "service_type=poliklinikk&near=59.9,10.7", "q=two"])
+def test_geojson_export_is_the_api_document(cli_db: str, query: str) -> None:
+    """One builder: before #9 the CLI wrote its own GeoJSON (full records, offers, no paging fields)."""
+    from tests.web.api_client import client_for
+
+    args = ["export", "--format", "geojson"] + (["--query", query] if query else [])
+    exported = CliRunner().invoke(app, args)
+    assert exported.exit_code == 0, exported.output
+    served = client_for(context.engine()).get(f"/api/v1/units.geojson?{query}")
+    assert served.status_code == 200
+    assert json.loads(exported.stdout) == served.json()
+
+
+def test_geojson_export_rejects_a_bad_query(cli_db: str) -> None:
+    result = CliRunner().invoke(app, ["export", "--format", "geojson", "--query", "service_type=nope"])
+    assert result.exit_code == 2 and "service_type" in result.output
+    other = CliRunner().invoke(app, ["export", "--format", "csv", "--query", "area=ous"])
+    assert other.exit_code == 2 and "geojson" in other.output

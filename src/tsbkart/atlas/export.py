@@ -1,18 +1,18 @@
-"""An indicator table as CSV, XLSX (openpyxl) or JSON, with its definition, source and caveat.
+"""An indicator table as CSV, XLSX or JSON, with its definition, source and caveat.
 
-Unknown values are empty cells in CSV/XLSX and ``null`` in JSON, never 0.
+Unknown values are empty cells in CSV/XLSX and ``null`` in JSON, never 0. CSV and XLSX go through the one
+formula-guarded writer (``tsbkart.exchange.spreadsheet``).
 """
 
 from __future__ import annotations
 
-import io
-import json
 import math
 from typing import Any
 
-from openpyxl import Workbook
+import orjson
 
 from tsbkart.atlas.indicators import ROW_COLUMNS, IndicatorTable
+from tsbkart.exchange.spreadsheet import Cell, csv_text, xlsx_bytes
 
 __all__ = ["to_csv", "to_json", "to_records", "to_xlsx"]
 
@@ -45,32 +45,34 @@ def _meta(table: IndicatorTable) -> dict[str, Any]:
     }
 
 
+def _rows(table: IndicatorTable) -> list[list[Cell]]:
+    """Header and one row per area; with a caveat, a ``caveat`` column (English) on every row."""
+    columns: list[str] = list(ROW_COLUMNS)
+    caveat = table.indicator.text("caveat", "en") if table.indicator.caveat else None
+    if caveat is not None:
+        columns.append("caveat")
+    rows: list[list[Cell]] = [list(columns)]
+    for record in to_records(table):
+        rows.append([record[c] for c in ROW_COLUMNS] + ([caveat] if caveat is not None else []))
+    return rows
+
+
 def to_csv(table: IndicatorTable) -> str:
     """CSV with a header row; an indicator with a caveat gets a ``caveat`` column (English) on every row."""
-    frame = table.rows[ROW_COLUMNS].copy()
-    if table.indicator.caveat:
-        frame["caveat"] = table.indicator.text("caveat", "en")
-    return frame.to_csv(index=False, lineterminator="\n")
+    return csv_text(_rows(table))
 
 
 def to_json(table: IndicatorTable) -> str:
     """``{"indicator": {...definition, caveat, national, notes}, "areas": [...]}``."""
-    return json.dumps({"indicator": _meta(table), "areas": to_records(table)}, ensure_ascii=False, indent=1)
+    document = {"indicator": _meta(table), "areas": to_records(table)}
+    return orjson.dumps(document, option=orjson.OPT_INDENT_2).decode()
 
 
 def to_xlsx(table: IndicatorTable) -> bytes:
     """A workbook with sheet ``data`` (the table) and sheet ``about`` (definition, source, caveat)."""
-    book = Workbook()
-    data = book.active
-    assert data is not None  # a new workbook always has an active sheet
-    data.title = "data"
-    data.append(ROW_COLUMNS)
-    for record in to_records(table):
-        data.append([record[c] for c in ROW_COLUMNS])
-    about = book.create_sheet("about")
-    for key, value in _meta(table).items():
-        text = json.dumps(value, ensure_ascii=False) if isinstance(value, dict | list) else value
-        about.append([key, text])
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    about: list[list[Cell]] = [
+        [key, orjson.dumps(value).decode() if isinstance(value, dict | list) else value]
+        for key, value in _meta(table).items()
+    ]
+    data = [list(ROW_COLUMNS)] + [r[: len(ROW_COLUMNS)] for r in _rows(table)[1:]]
+    return xlsx_bytes({"data": data, "about": about})

@@ -18,7 +18,9 @@ from tsbkart.atlas.indicators import indicator, indicator_table, indicators
 from tsbkart.atlas.report import build_report, coverage_table
 from tsbkart.atlas.variation_view import indicator_variation
 from tsbkart.cli.context import console, registry
+from tsbkart.exchange.spreadsheet import Cell, csv_text
 from tsbkart.reference.population import latest_population
+from tsbkart.registry.areas import area_kind_of
 
 
 class TableFormat(StrEnum):
@@ -29,15 +31,18 @@ class TableFormat(StrEnum):
 
 def _emit(frame: pd.DataFrame, fmt: TableFormat) -> None:
     if fmt is TableFormat.csv:
-        typer.echo(frame.to_csv(index=False, lineterminator="\n"), nl=False)
+        typer.echo(csv_text(_table_rows(frame)), nl=False)
     elif fmt is TableFormat.json:
         typer.echo(frame.to_json(orient="records", force_ascii=False, date_format="iso"))
     else:
         typer.echo(frame.to_string(index=False))
 
 
-def _kind_of(code: str, geo_codes: dict[str, set[str]]) -> str | None:
-    return next((kind for kind, codes in geo_codes.items() if code in codes), None)
+def _table_rows(frame: pd.DataFrame) -> list[list[Cell]]:
+    """The header and the rows of ``frame`` as plain Python values (NaN stays unknown: an empty cell)."""
+    rows: list[list[Cell]] = [[str(c) for c in frame.columns]]
+    rows += [[v.item() if hasattr(v, "item") else v for v in row] for row in frame.itertuples(index=False)]
+    return rows
 
 
 def coverage(
@@ -50,13 +55,10 @@ def coverage(
 
     Without --area: every catchment area."""
     snapshot = registry().snapshot()
-    geo = snapshot.geography
     if area is None:
         kind, codes = "hf", None
     else:
-        found = _kind_of(
-            area, {"hf": set(geo.catchments), "rhf": set(geo.regions), "kommune": set(geo.area_units)}
-        )
+        found = area_kind_of(snapshot.geography, area)
         if found is None:
             console.print(
                 f"[red]Unknown area code {area!r}[/red] (a catchment, region, kommune or bydel code)."

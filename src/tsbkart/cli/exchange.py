@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from datetime import date
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
+from urllib.parse import parse_qs
 
+import orjson
 import typer
 from rich.markup import escape
 from rich.table import Table
@@ -17,7 +18,7 @@ from tsbkart.cli.context import console, engine, out, registry, settings
 from tsbkart.cli.translation import Gettext, gettext_for, known_language, translate
 from tsbkart.domain.messages import Message
 from tsbkart.exchange.encoding import known_encoding
-from tsbkart.exchange.export import export_csv, geojson, write_csv_files, write_xlsx
+from tsbkart.exchange.export import export_csv, write_csv_files, write_xlsx
 from tsbkart.exchange.fhir import fhir_bundle
 from tsbkart.exchange.hsds import hsds_document
 from tsbkart.exchange.importer import ImportReport, import_files
@@ -26,6 +27,9 @@ from tsbkart.exchange.template import write_csv_templates, write_xlsx_template
 from tsbkart.quality.check import check as quality_check
 from tsbkart.quality.check import render_text
 from tsbkart.quality.depth import depth, render_depth_text
+from tsbkart.query.filters import FilterError
+from tsbkart.query.params import unit_filter
+from tsbkart.query.units import units_feature_collection
 from tsbkart.registry.history import as_of
 from tsbkart.registry.kinds import KINDS
 from tsbkart.registry.snapshot import RegistrySnapshot
@@ -168,6 +172,13 @@ def export_command(
     as_of_date: Annotated[
         str | None, typer.Option("--as-of", help="Export the registry as it was on DATE.")
     ] = None,
+    query: Annotated[
+        str | None,
+        typer.Option(
+            help="geojson only: the units to export, as /api/v1/units.geojson's query string "
+            "(e.g. 'service_type=avrusning&area=helse-nord'); the document is the API's."
+        ),
+    ] = None,
 ) -> None:
     """Export the registry (or its state on a past date) as CSV, XLSX, GeoJSON, HSDS 3 or FHIR R4."""
     kinds = kind or list(KINDS.names())
@@ -175,15 +186,15 @@ def export_command(
     if unknown:
         console.print(f"[red]Unknown kind(s) {', '.join(unknown)}; use {', '.join(KINDS.names())}[/red]")
         raise typer.Exit(2)
+    if query is not None and format is not ExportFormat.geojson:
+        console.print("[red]--query selects units for --format geojson only[/red]")
+        raise typer.Exit(2)
     snapshot = _snapshot(as_of_date)
-    if format in (ExportFormat.geojson, ExportFormat.hsds, ExportFormat.fhir):
-        builders = {
-            ExportFormat.geojson: geojson,
-            ExportFormat.hsds: hsds_document,
-            ExportFormat.fhir: fhir_bundle,
-        }
-        text = json.dumps(builders[format](snapshot), ensure_ascii=False, indent=1)
-        _write_or_print(text, output)
+    if format is ExportFormat.geojson:
+        _write_or_print(_dump(_geojson(snapshot, query or "")), output)
+    elif format in (ExportFormat.hsds, ExportFormat.fhir):
+        builder = hsds_document if format is ExportFormat.hsds else fhir_bundle
+        _write_or_print(_dump(builder(snapshot)), output)
     elif format is ExportFormat.xlsx:
         path = write_xlsx(snapshot, output or Path("tsbkart-export.xlsx"), kinds)
         console.print(f"Wrote {path}")
@@ -195,6 +206,25 @@ def export_command(
     else:
         for path in write_csv_files(snapshot, output, kinds):
             console.print(f"Wrote {path}")
+
+
+def _dump(document: object) -> str:
+    return orjson.dumps(document, option=orjson.OPT_INDENT_2).decode() + "\n"
+
+
+def _geojson(snapshot: RegistrySnapshot, query: str) -> object:
+    """The API's GeoJSON for the same query string (one parser, one builder)."""
+    try:
+        selection = unit_filter(parse_qs(query, keep_blank_values=True), snapshot)
+        document = units_feature_collection(snapshot, selection)
+    except FilterError as problem:
+        console.print(f"[red]--query: {problem}[/red]")
+        raise typer.Exit(2) from None
+    if document["total"] > len(document["features"]):
+        console.print(
+            f"[yellow]{document['total']} units match; the first {len(document['features'])} are exported.[/yellow]"
+        )
+    return document
 
 
 def _write_or_print(text: str, output: Path | None) -> None:
@@ -230,7 +260,7 @@ def check_command(
     depths = depth(snapshot)
     if format is ReportFormat.json:
         document = {**report.to_dict(), "depth": depths.to_dict()}
-        sys.stdout.write(json.dumps(document, ensure_ascii=False, indent=1) + "\n")
+        sys.stdout.write(_dump(document))
     else:
         lang = "nb" if language == "nb" else "en"
         text = render_text(report, lang, None if show_all else 20) + "\n" + render_depth_text(depths, lang)

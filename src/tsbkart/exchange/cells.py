@@ -1,6 +1,8 @@
 """Cell parsers and formatters: one spreadsheet cell <-> one value of a record's flat JSON form.
 
 A cell arrives as text (CSV) or typed (XLSX: int, float, bool, datetime). An empty cell is ``None``: unknown.
+A text's formula guard (a leading apostrophe before ``=``, ``+``, ``-``, ``@``, tab or CR, which every export
+adds: ``tsbkart.exchange.spreadsheet``) is removed, so an export imports again unchanged.
 Parsers raise ``CellError`` with a message a steward can act on::
 
     parse_cell(column("open_24_7"), "Ja")        # True
@@ -19,6 +21,7 @@ from typing import Any
 
 from tsbkart.domain.messages import Message, quoted
 from tsbkart.exchange.columns import Column
+from tsbkart.exchange.spreadsheet import GUARD, unguard
 
 Cell = str | int | float | bool | date | datetime | None
 
@@ -49,7 +52,7 @@ def _text(cell: Cell) -> str | None:
         return cell.date().isoformat() if cell.time() == datetime.min.time() else cell.isoformat()
     if isinstance(cell, date):
         return cell.isoformat()
-    text = str(cell).strip()
+    text = unguard(str(cell).strip())
     return text or None
 
 
@@ -191,11 +194,14 @@ def _fast_date(cell: Cell) -> str | None:
 
 
 def _fast_text(cell: Cell) -> str | None:
-    return (cell.strip() or None) if type(cell) is str else _text(cell)
+    if type(cell) is not str:
+        return _text(cell)
+    text = cell.strip()
+    return (unguard(text) if text[:1] == GUARD else text) or None
 
 
 def _fast_list(cell: Cell) -> list[str]:
-    if type(cell) is not str:
+    if type(cell) is not str or GUARD in cell[:2]:
         return parse_list(cell)
     return [item for item in map(str.strip, cell.split(LIST_SEPARATOR)) if item]
 

@@ -1,23 +1,25 @@
-"""Export a registry snapshot as CSV (one file per kind), XLSX (a sheet per kind) or GeoJSON (units + offers).
+"""Export a registry snapshot as CSV (one file per kind) or XLSX (a sheet per kind).
 
-CSV and XLSX use the template's columns, so an export can be edited and imported again unchanged::
+CSV and XLSX use the template's columns, so an export can be edited and imported again unchanged; text cells
+are formula-guarded (``tsbkart.exchange.spreadsheet``; the importer undoes the CSV guard)::
 
     text = export_csv(snapshot, "offer")          # header + one row per offer, ids sorted
     write_xlsx(snapshot, Path("registry.xlsx"))
-    collection = geojson(snapshot)                # {"type": "FeatureCollection", "features": [...]}
+
+GeoJSON is ``tsbkart.query.units.feature_collection``: the same document as ``/api/v1/units.geojson``.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-from tsbkart.domain.entities import RegistryRecord, Unit
+from tsbkart.domain.entities import RegistryRecord
 from tsbkart.exchange.cells import format_cell
-from tsbkart.exchange.columns import load_columns
+from tsbkart.exchange.columns import Column, load_columns
+from tsbkart.exchange.spreadsheet import Cell, csv_text
+from tsbkart.exchange.spreadsheet import write_xlsx as write_workbook
 from tsbkart.registry.records import to_json
 from tsbkart.registry.snapshot import RegistrySnapshot
 
@@ -27,20 +29,29 @@ def records_of(snapshot: RegistrySnapshot, kind: str) -> Sequence[RegistryRecord
     return [records[key] for key in sorted(records)]
 
 
-def table_rows(snapshot: RegistrySnapshot, kind: str) -> Iterator[list[str]]:
-    """The header, then one row of cell texts per record."""
+def table_rows(snapshot: RegistrySnapshot, kind: str) -> Iterator[list[Cell]]:
+    """The header, then one row per record: numbers as numbers, everything else as its cell text (None when
+    unknown), so the CSV and the XLSX of one kind hold the same cells."""
     spec = load_columns()[kind]
     yield list(spec.names)
     for record in records_of(snapshot, kind):
         data = to_json(record)
-        yield [format_cell(column, data.get(column.name)) for column in spec.columns]
+        yield [_cell(column, data.get(column.name)) for column in spec.columns]
+
+
+def _cell(column: Column, value: Any) -> Cell:
+    if value is None:
+        return None
+    if column.type == "int":
+        return int(value)
+    if column.type == "float":
+        return float(value)
+    return format_cell(column, value) or None
 
 
 def export_csv(snapshot: RegistrySnapshot, kind: str) -> str:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerows(table_rows(snapshot, kind))
-    return buffer.getvalue()
+    """One kind as CSV text, every text cell formula-guarded."""
+    return csv_text(table_rows(snapshot, kind))
 
 
 def write_csv_files(
@@ -56,54 +67,7 @@ def write_csv_files(
     return written
 
 
-def _xlsx_value(column_type: str, text: str) -> Any:
-    # Numbers stay numbers in Excel; everything else as text so ids keep leading zeros.
-    if text and column_type == "int":
-        return int(text)
-    if text and column_type == "float":
-        return float(text)
-    return text or None
-
-
 def write_xlsx(snapshot: RegistrySnapshot, path: Path, kinds: Sequence[str] | None = None) -> Path:
-    from openpyxl import Workbook
-
-    workbook = Workbook(write_only=True)
-    for kind in kinds or load_columns():
-        spec = load_columns()[kind]
-        sheet = workbook.create_sheet(spec.sheet)
-        rows = table_rows(snapshot, kind)
-        sheet.append(next(rows))
-        types = [c.type for c in spec.columns]
-        for row in rows:
-            sheet.append([_xlsx_value(t, v) for t, v in zip(types, row, strict=True)])
-    workbook.save(path)
+    """A sheet per kind; text cells are stored as text, never as formulas."""
+    write_workbook({load_columns()[k].sheet: table_rows(snapshot, k) for k in kinds or load_columns()}, path)
     return path
-
-
-def _offer_properties(data: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in data.items() if k not in ("unit_id", "field_provenance")}
-
-
-def unit_feature(unit: Unit, snapshot: RegistrySnapshot) -> dict[str, Any]:
-    """A GeoJSON Feature; geometry is null for a unit without a known location."""
-    properties = {k: v for k, v in to_json(unit).items() if k not in ("lat", "lon", "field_provenance")}
-    organisation = snapshot.organisations.get(unit.organisation_id)
-    properties["organisation_name"] = organisation.name if organisation else None
-    properties["approximate"] = unit.is_approximate if unit.lat is not None else None
-    properties["offers"] = [_offer_properties(to_json(o)) for o in snapshot.offers_of(unit.id)]
-    geometry = (
-        {"type": "Point", "coordinates": [unit.lon, unit.lat]}
-        if unit.lat is not None and unit.lon is not None
-        else None
-    )
-    return {"type": "Feature", "id": unit.id, "geometry": geometry, "properties": properties}
-
-
-def geojson(snapshot: RegistrySnapshot) -> dict[str, Any]:
-    """Every unit with its service offers (RFC 7946, WGS84 lon/lat)."""
-    return {
-        "type": "FeatureCollection",
-        "revision": snapshot.revision,
-        "features": [unit_feature(u, snapshot) for u in records_of(snapshot, "unit") if isinstance(u, Unit)],
-    }

@@ -7,11 +7,11 @@ vocabularies) or a folder of CSV files with the header row. Built from ``templat
 
 from __future__ import annotations
 
-import csv
 from pathlib import Path
 from typing import Any
 
 from tsbkart.exchange.columns import KindSpec, load_columns
+from tsbkart.exchange.spreadsheet import csv_text
 from tsbkart.vocab import load_vocabularies
 
 DOC_SHEET = "dokumentasjon"
@@ -146,7 +146,6 @@ def write_csv_templates(directory: Path) -> list[Path]:
     paths = []
     for spec in load_columns().values():
         path = directory / f"{spec.sheet}.csv"
-        with path.open("w", encoding="utf-8", newline="") as handle:
-            csv.writer(handle, lineterminator="\n").writerow(spec.names)
+        path.write_text(csv_text([list(spec.names)]), encoding="utf-8")
         paths.append(path)
     return paths

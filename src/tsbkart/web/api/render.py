@@ -7,9 +7,7 @@ without it, ``If-Modified-Since``) shows the client already has it.
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
 import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -19,13 +17,12 @@ from typing import Any, Literal
 
 from fastapi import Request, Response
 
+from tsbkart.exchange.spreadsheet import Cell, csv_text
 from tsbkart.query.units import Page
 
 Format = Literal["json", "csv"]
 GEOJSON = "application/geo+json"
 CSV = "text/csv; charset=utf-8"
-# Spreadsheets run cells starting with these as formulas; CSV cells get a leading apostrophe instead.
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,15 +82,25 @@ def page_body(page: Page) -> dict[str, Any]:
     return {"items": page.items, "total": page.total, "limit": page.limit, "offset": page.offset}
 
 
-def _cell(value: Any) -> str:
+def _cell(value: Any) -> Cell:
+    """A list becomes one ``;``-joined cell; everything else is written as it is (text formula-guarded)."""
+    if isinstance(value, list | tuple):
+        return ";".join(_item_text(v) for v in value)
+    return _csv_value(value)
+
+
+def _item_text(value: Any) -> str:
     if value is None:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
-    if isinstance(value, list | tuple):
-        return ";".join(_cell(v) for v in value)
-    text = str(value)
-    return "'" + text if text.startswith(FORMULA_PREFIXES) else text
+    return str(value)
+
+
+def _csv_value(value: Any) -> Cell:
+    if value is None or isinstance(value, str | int | float | date):
+        return value
+    return str(value)
 
 
 def flatten(record: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
@@ -113,11 +120,8 @@ def to_csv(records: Iterable[Mapping[str, Any]], columns: Sequence[str]) -> byte
     """CSV with a header row; ``columns`` is the header of an empty list (rows bring their own keys)."""
     rows = [flatten(r) for r in records]
     header = list(dict.fromkeys(k for row in rows for k in row)) if rows else list(columns)
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(header)
-    writer.writerows([_cell(row.get(k)) for k in header] for row in rows)
-    return out.getvalue().encode("utf-8")
+    table: list[list[Cell]] = [list(header), *([_cell(row.get(k)) for k in header] for row in rows)]
+    return csv_text(table, line_end="\r\n").encode("utf-8")
 
 
 def respond_page(request: Request, read: Read, page: Page, fmt: Format, columns: Sequence[str]) -> Response:

@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from tsbkart.query.filters import DEFAULT_LIMIT, MAX_FEATURES, MAX_LIMIT
 from tsbkart.query.params import MAX_QUERY_CHARS, MAX_RADIUS_KM, unit_filter
 from tsbkart.query.records import unit_detail
-from tsbkart.query.units import feature_collection, search_units
+from tsbkart.query.units import search_units, units_feature_collection
 from tsbkart.web.api.openapi import documented
 from tsbkart.web.api.params import MAX_OFFSET, TEXT_HELP, SnapshotDep
 from tsbkart.web.api.problems import ApiProblem
@@ -91,7 +91,7 @@ async def units_geojson(
     Pages are large (all units by default) because a map layer needs every point at once.
     """
     selection = unit_filter(ctx.params, read.snapshot, limit=query.limit, offset=query.offset)
-    return respond(request, read.read, feature_collection(search_units(read.snapshot, selection)), GEOJSON)
+    return respond(request, read.read, units_feature_collection(read.snapshot, selection), GEOJSON)
 
 
 @router.get("/units/{unit_id}", responses=documented(UnitDetail), response_model=None)
