@@ -88,3 +88,16 @@ def test_report_text_html_and_pdf(runner: CliRunner, tmp_path: Path) -> None:
     assert pdf_path.read_bytes().startswith(b"%PDF-")
     bad = runner.invoke(app, ["atlas", "report", "finnmark", "--output", str(tmp_path / "x.docx")])
     assert bad.exit_code == 2
+
+
+@pytest.mark.parametrize("language", ["nb", "en"])
+def test_report_file_is_the_page_the_web_serves(runner: CliRunner, tmp_path: Path, language: str) -> None:
+    """One renderer (web.atlas.report_html) for the page and the CLI."""
+    from tests.web.api_client import client_for
+
+    path = tmp_path / "unn.html"
+    result = runner.invoke(app, ["atlas", "report", "unn", "--output", str(path), "--lang", language])
+    assert result.exit_code == 0, result.output
+    served = client_for(context.engine()).get(f"/atlas/rapport/unn?lang={language}")
+    assert served.status_code == 200
+    assert path.read_text(encoding="utf-8") == served.text

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 import yaml
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tsbkart.finder.deadlines import add_working_days, easter_sunday, guideline_deadline, is_working_day
+from tsbkart.finder.deadlines import add_working_days, guideline_deadline, is_working_day, public_holidays
 from tsbkart.finder.profile import NeedProfile
 from tsbkart.finder.rules import RulesError, deadline_rules, level_rules, parse_deadlines, reason_texts
 
@@ -20,19 +20,17 @@ EASTER = {
     2026: date(2026, 4, 5),
     2027: date(2027, 3, 28),
     2038: date(2038, 4, 25),
-    2285: date(2285, 3, 22),
 }
+# The public holidays the two laws name, as offsets from Easter Sunday and fixed days.
+EASTER_OFFSETS = (-3, -2, 0, 1, 39, 49, 50)
+FIXED = ((1, 1), (5, 1), (5, 17), (12, 25), (12, 26))
 
 
 @pytest.mark.parametrize("year", sorted(EASTER))
-def test_easter(year: int) -> None:
-    assert easter_sunday(year) == EASTER[year]
-
-
-@given(st.integers(1900, 2400))
-def test_easter_is_a_sunday_in_spring(year: int) -> None:
-    day = easter_sunday(year)
-    assert day.weekday() == 6 and date(year, 3, 22) <= day <= date(year, 4, 25)
+def test_public_holidays_are_the_laws_days(year: int) -> None:
+    easter = EASTER[year]
+    expected = {easter + timedelta(days=d) for d in EASTER_OFFSETS} | {date(year, m, d) for m, d in FIXED}
+    assert public_holidays(year) == expected
 
 
 def test_holidays_are_not_working_days() -> None:

@@ -5,10 +5,13 @@ from __future__ import annotations
 import json
 from datetime import date
 
+import pytest
+
 from tsbkart.domain.entities import AssessmentTeam, Organisation, Provenance, ServiceOffer, Unit
-from tsbkart.quality.check import Rule, Rules, check, load_rules, render_text
+from tsbkart.quality.check import Rule, Rules, check, load_rules, parse_rules, render_text
 from tsbkart.quality.freshness import Cycle, FreshnessRules
 from tsbkart.registry.snapshot import Geography, RegistrySnapshot
+from tsbkart.yaml_schema import DataFileError
 
 TODAY = date(2026, 11, 22)
 FRESH = Provenance("synthetic", verified=date(2026, 6, 1))
@@ -159,3 +162,12 @@ def test_report_as_json_and_text(bundled_snapshot: RegistrySnapshot) -> None:
     text = render_text(report, limit=1)
     assert "Approximate location: 1" in text and "... and 4 more" in text
     assert "Omtrentlig posisjon: 1" in render_text(report, "nb")
+
+
+def test_malformed_rules_name_the_entry() -> None:
+    with pytest.raises(DataFileError, match=r"rules.yaml: required_for_use\[0\].any_of"):
+        parse_rules(
+            {"version": 1, "required_for_use": [{"kind": "unit", "any_of": [], "label": {}, "why": ""}]}
+        )
+    with pytest.raises(DataFileError, match="stale_after_days: Extra inputs"):
+        parse_rules({"version": 1, "required_for_use": [], "stale_after_days": 365})

@@ -77,13 +77,20 @@ def _doc(text: str) -> object:
 @pytest.mark.parametrize(
     ("text", "message"),
     [
-        ("vocabulary: x\nversion: 1\nterms:\n  - code: a\n    label: {nb: A}\n", "label needs"),
-        ("vocabulary: x\nversion: 1\nterms:\n  - code: A b\n    label: {nb: A, en: A}\n", "must match"),
+        (
+            "vocabulary: x\nversion: 1\nterms:\n  - code: a\n    label: {nb: A}\n",
+            r"terms\[0\]\.label: .*label needs",
+        ),
+        (
+            "vocabulary: x\nversion: 1\nterms:\n  - code: A b\n    label: {nb: A, en: A}\n",
+            r"terms\[0\]\.code: String should match",
+        ),
         (
             "vocabulary: x\nversion: 1\nterms:\n  - {code: a, label: {nb: A, en: A}}\n  - {code: a, label: {nb: A, en: A}}\n",
             "duplicate",
         ),
-        ("vocabulary: x\nterms: []\n", "missing key 'version'"),
+        ("vocabulary: x\nterms: []\n", "version: Field required"),
+        ("vocabulary: x\nversion: 1\nterms: []\ncolour: red\n", "colour: Extra inputs are not permitted"),
         (
             "vocabulary: x\nversion: 1\nterms:\n  - code: a\n    label: {nb: Døgn, kort, en: Inpatient}\n",
             "quote labels",

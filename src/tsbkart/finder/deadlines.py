@@ -13,10 +13,12 @@ from __future__ import annotations
 from datetime import date, timedelta
 from functools import cache
 
+import holidays
+import numpy as np
 from pydantic import BaseModel
 
 from tsbkart.finder.profile import NeedProfile
-from tsbkart.finder.rules import Condition, DeadlineRules, deadline_rules
+from tsbkart.finder.rules import WEEKDAYS, Condition, DeadlineRules, deadline_rules
 
 
 class AppliedCondition(BaseModel):
@@ -48,46 +50,32 @@ class GuidelineDeadline(BaseModel):
     guidance: bool = True  # always: shown as guidance, not a decision
 
 
-def easter_sunday(year: int) -> date:
-    """Gregorian Easter Sunday (anonymous Gregorian algorithm, Meeus/Jones/Butcher)."""
-    a = year % 19
-    b, c = divmod(year, 100)
-    d, e = divmod(b, 4)
-    f = (b + 8) // 25
-    g = (b - f + 1) // 3
-    h = (19 * a + b - d - g + 15) % 30
-    i, k = divmod(c, 4)
-    el = (32 + 2 * e + 2 * i - h - k) % 7
-    m = (a + 11 * h + 22 * el) // 451
-    month, day = divmod(h + el - 7 * m + 114, 31)
-    return date(year, month, day + 1)
-
-
 @cache
+def _calendar(first_year: int, last_year: int) -> np.busdaycalendar:
+    """Working days of those years: the rules' weekend off, and the ``holidays`` library's public holidays."""
+    rules = deadline_rules()
+    days = holidays.country_holidays(rules.holiday_country, years=range(first_year, last_year + 1))
+    weekmask = [day not in rules.weekend for day in WEEKDAYS]
+    return np.busdaycalendar(weekmask=weekmask, holidays=sorted(days))
+
+
 def public_holidays(year: int) -> frozenset[date]:
-    """Norwegian public holidays of ``year`` from the rules file (fixed days and Easter offsets)."""
-    easter = easter_sunday(year)
-    days: set[date] = set()
-    for holiday in deadline_rules().holidays:
-        if holiday.easter_offset is not None:
-            days.add(easter + timedelta(days=holiday.easter_offset))
-        elif holiday.month is not None and holiday.day is not None:
-            days.add(date(year, holiday.month, holiday.day))
-    return frozenset(days)
+    """Norwegian public holidays of ``year`` (``holidays.country_holidays("NO")``)."""
+    return frozenset(holidays.country_holidays(deadline_rules().holiday_country, years=year))
 
 
 def is_working_day(day: date) -> bool:
-    return day.weekday() < 5 and day not in public_holidays(day.year)
+    return bool(np.is_busday(day, busdaycal=_calendar(day.year, day.year)))
 
 
 def add_working_days(start: date, n: int) -> date:
-    """The n-th working day after ``start`` (``start`` itself does not count)."""
-    day = start
-    while n > 0:
-        day += timedelta(days=1)
-        if is_working_day(day):
-            n -= 1
-    return day
+    """The n-th working day after ``start`` (``start`` itself does not count), with ``numpy.busday_offset``."""
+    # roll="backward": from a weekend or holiday, count from the working day before it, whose n-th successor
+    # is the n-th working day after ``start``. About 250 working days a year bound the years to look at.
+    calendar = _calendar(start.year, start.year + 1 + n // 200)
+    end = np.busday_offset(np.datetime64(start, "D"), n, roll="backward", busdaycal=calendar)
+    result: date = end.astype(date)
+    return result
 
 
 def _flag(profile: NeedProfile, when: str) -> bool:

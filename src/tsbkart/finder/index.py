@@ -2,7 +2,7 @@
 *signature* (the fields eligibility reads), so the eligibility rules run once per distinct signature, not
 once per offer, and the per-offer work (distance, ranking) is vectorised.
 
-Built once per snapshot and cached (a snapshot is immutable)::
+Built once per snapshot and kept with it (``RegistrySnapshot.derived``; a snapshot is immutable)::
 
     index = finder_index(snapshot)
     index.signatures[index.sig_of[i]]   # -> Signature of offer i (offers in snapshot id order)
@@ -10,8 +10,7 @@ Built once per snapshot and cached (a snapshot is immutable)::
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict, defaultdict
+from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -169,23 +168,6 @@ def build_index(snapshot: RegistrySnapshot) -> FinderIndex:
     )
 
 
-_CACHE: OrderedDict[int, tuple[RegistrySnapshot, FinderIndex]] = OrderedDict()
-_LOCK = threading.Lock()
-_CACHE_SIZE = 4
-
-
 def finder_index(snapshot: RegistrySnapshot) -> FinderIndex:
-    """The index of ``snapshot``, built on first use. The cache holds the snapshot itself, so an id is never
-    reused for another snapshot while its entry lives."""
-    key = id(snapshot)
-    with _LOCK:
-        hit = _CACHE.get(key)
-        if hit is not None and hit[0] is snapshot:
-            _CACHE.move_to_end(key)
-            return hit[1]
-    index = build_index(snapshot)
-    with _LOCK:
-        _CACHE[key] = (snapshot, index)
-        while len(_CACHE) > _CACHE_SIZE:
-            _CACHE.popitem(last=False)
-    return index
+    """The index of ``snapshot``, built on first use and kept with the snapshot (``snapshot.derived``)."""
+    return snapshot.derived("finder.index", build_index)

@@ -16,6 +16,7 @@ import yaml
 
 STATUSES = ("verified", "inferred", "missing")
 LEVEL_KINDS = ("exclude", "rank")
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
 
 class RulesError(ValueError):
@@ -54,14 +55,6 @@ class CrossCutting:
 
 
 @dataclass(frozen=True, slots=True)
-class Holiday:
-    label: Mapping[str, str]
-    month: int | None = None
-    day: int | None = None
-    easter_offset: int | None = None
-
-
-@dataclass(frozen=True, slots=True)
 class DeadlineRules:
     version: int
     valid_from: date
@@ -71,7 +64,8 @@ class DeadlineRules:
     individual_factors: tuple[tuple[str, Mapping[str, str]], ...]
     assessment_working_days: int
     assessment_source: str
-    holidays: tuple[Holiday, ...]
+    weekend: tuple[str, ...]  # weekday names that are never working days
+    holiday_country: str  # public holidays: the ``holidays`` library's calendar of this country (NO)
 
 
 @dataclass(frozen=True, slots=True)
@@ -172,20 +166,11 @@ def parse_deadlines(doc: Any, origin: str = "deadlines.yaml") -> DeadlineRules:
         for i, c in enumerate(doc.get("cross_cutting") or [])
     )
     work = _need(doc, "working_days", origin)
-    holidays = [
-        Holiday(
-            label=_label(h.get("label"), f"{origin}: fixed_holidays[{i}]"),
-            month=int(h["month"]),
-            day=int(h["day"]),
-        )
-        for i, h in enumerate(_need(work, "fixed_holidays", f"{origin}: working_days"))
-    ]
-    holidays += [
-        Holiday(
-            label=_label(h.get("label"), f"{origin}: easter_holidays[{i}]"), easter_offset=int(h["offset"])
-        )
-        for i, h in enumerate(_need(work, "easter_holidays", f"{origin}: working_days"))
-    ]
+    weekend = tuple(_need(work, "weekend", f"{origin}: working_days"))
+    unknown = [d for d in weekend if d not in WEEKDAYS]
+    if unknown:
+        raise RulesError(f"{origin}: working_days.weekend: {unknown} are not weekday names {WEEKDAYS}")
+    country = str(_need(work, "holidays", f"{origin}: working_days"))
     assessment = _need(doc, "assessment", origin)
     guide = _need(doc, "guide", origin)
     return DeadlineRules(
@@ -200,7 +185,8 @@ def parse_deadlines(doc: Any, origin: str = "deadlines.yaml") -> DeadlineRules:
         ),
         assessment_working_days=int(_need(assessment, "working_days", f"{origin}: assessment")),
         assessment_source=str(_need(assessment, "source", f"{origin}: assessment")),
-        holidays=tuple(holidays),
+        weekend=weekend,
+        holiday_country=country,
     )
 
 

@@ -21,6 +21,7 @@ from importlib import resources
 from typing import Any
 
 import yaml
+from pydantic import BaseModel, ConfigDict, Field
 
 from tsbkart.domain.calendar import today as norway_today
 from tsbkart.domain.entities import (
@@ -33,6 +34,7 @@ from tsbkart.domain.entities import (
 from tsbkart.quality.freshness import FreshnessRules, is_stale, load_freshness
 from tsbkart.registry.kinds import KINDS
 from tsbkart.registry.snapshot import RegistrySnapshot
+from tsbkart.yaml_schema import validate
 
 TITLES = {
     "missing": {"nb": "Mangler felt som trengs for bruk", "en": "Missing fields needed for use"},
@@ -103,16 +105,43 @@ class QualityReport:
         }
 
 
+class _Label(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    nb: str = Field(min_length=1)
+    en: str = Field(min_length=1)
+
+
+class _RuleModel(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    kind: str
+    any_of: tuple[str, ...] = Field(min_length=1)
+    label: _Label
+    why: str
+
+
+class _RulesModel(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    version: int
+    required_for_use: tuple[_RuleModel, ...]
+
+
+def parse_rules(document: object, origin: str = "rules.yaml") -> Rules:
+    """Validate the rules document (pydantic); errors name the file and the entry."""
+    model = validate(_RulesModel, document, origin)
+    return Rules(
+        required_for_use=tuple(
+            Rule(r.kind, r.any_of, r.label.model_dump(), r.why) for r in model.required_for_use
+        )
+    )
+
+
 @cache
 def load_rules() -> Rules:
     text = (resources.files("tsbkart.quality") / "rules.yaml").read_text(encoding="utf-8")
-    raw = yaml.safe_load(text)
-    return Rules(
-        required_for_use=tuple(
-            Rule(r["kind"], tuple(r["any_of"]), dict(r["label"]), str(r["why"]))
-            for r in raw["required_for_use"]
-        ),
-    )
+    return parse_rules(yaml.safe_load(text))
 
 
 def _records(snapshot: RegistrySnapshot) -> Iterator[tuple[str, RegistryRecord]]:

@@ -1,7 +1,7 @@
 """Per-snapshot indexes that make unit queries O(n) numpy work instead of per-request Python loops.
 
-A snapshot is immutable, so everything derived from it is built once and cached keyed by the snapshot's
-identity (the cache holds the snapshot itself, so its ``id`` cannot be reused while cached). Shapes::
+A snapshot is immutable, so the index is built once per snapshot and kept with it
+(``RegistrySnapshot.derived``). Shapes::
 
     index.unit_ids          # tuple of n unit ids in (name, id) order: the default, stable order
     index.lat, index.lon    # float arrays (n,), NaN where the location is unknown
@@ -12,10 +12,8 @@ identity (the cache holds the snapshot itself, so its ``id`` cannot be reused wh
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from threading import Lock
 
 import numpy as np
 import numpy.typing as npt
@@ -29,8 +27,6 @@ BoolArray = npt.NDArray[np.bool_]
 IntArray = npt.NDArray[np.int64]
 FloatArray = npt.NDArray[np.float64]
 
-# Current snapshot plus a few past ones (?as_of=) stay indexed; more would only hold memory.
-CACHE_SIZE = 8
 # open_24_7 is three-valued: unknown stays unknown.
 UNKNOWN, NO, YES = -1, 0, 1
 
@@ -112,33 +108,6 @@ def build_index(snapshot: RegistrySnapshot) -> UnitIndex:
     )
 
 
-class SnapshotCache:
-    """A small LRU of values derived from snapshots, keyed by snapshot identity. Thread-safe."""
-
-    def __init__(self, size: int = CACHE_SIZE) -> None:
-        self._size = size
-        self._lock = Lock()
-        self._items: OrderedDict[int, tuple[RegistrySnapshot, UnitIndex]] = OrderedDict()
-
-    def index(self, snapshot: RegistrySnapshot) -> UnitIndex:
-        key = id(snapshot)
-        with self._lock:
-            hit = self._items.get(key)
-            if hit is not None and hit[0] is snapshot:
-                self._items.move_to_end(key)
-                return hit[1]
-        built = build_index(snapshot)
-        with self._lock:
-            self._items[key] = (snapshot, built)
-            while len(self._items) > self._size:
-                self._items.popitem(last=False)
-        return built
-
-
-# Derived data only (pure function of an immutable snapshot), so one cache per process is safe to share.
-_CACHE = SnapshotCache()
-
-
 def index_for(snapshot: RegistrySnapshot) -> UnitIndex:
-    """The (cached) index of ``snapshot``."""
-    return _CACHE.index(snapshot)
+    """The index of ``snapshot``, built on first use and kept with the snapshot (``snapshot.derived``)."""
+    return snapshot.derived("query.unit_index", build_index)

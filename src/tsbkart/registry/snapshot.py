@@ -12,13 +12,13 @@ tests build them directly::
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Hashable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from itertools import chain
 from operator import attrgetter
 from types import MappingProxyType
-from typing import cast
+from typing import TypeVar, cast
 
 from tsbkart.domain.entities import (
     AreaUnit,
@@ -31,6 +31,9 @@ from tsbkart.domain.entities import (
     Unit,
 )
 from tsbkart.registry.kinds import KINDS
+
+T = TypeVar("T")
+_MISSING = object()
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,6 +74,8 @@ class RegistrySnapshot:
     _offers_by_unit: Mapping[str, tuple[ServiceOffer, ...]] = field(
         default_factory=lambda: MappingProxyType({}), repr=False
     )
+    # Values derived from this snapshot alone (indexes, indicator tables), freed with it: see ``derived``.
+    _derived: dict[Hashable, object] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     @classmethod
     def build(
@@ -128,3 +133,16 @@ class RegistrySnapshot:
 
     def offers_of(self, unit_id: str) -> tuple[ServiceOffer, ...]:
         return self._offers_by_unit.get(unit_id, ())
+
+    def derived(self, key: Hashable, build: Callable[[RegistrySnapshot], T]) -> T:
+        """``build(self)``, computed once per snapshot and ``key``, e.g.
+        ``snapshot.derived("query.unit_index", build_index)``.
+
+        A snapshot is immutable, so a value computed from it alone stays right for as long as the snapshot
+        lives, and is freed with it: no cache keyed by ``id()`` that outlives its snapshot or grows without
+        bound. Two threads may both build a missing value; the first stored wins, both get the same one.
+        """
+        found = self._derived.get(key, _MISSING)
+        if found is _MISSING:
+            found = self._derived.setdefault(key, build(self))
+        return cast("T", found)

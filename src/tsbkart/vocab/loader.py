@@ -22,6 +22,9 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from tsbkart.yaml_schema import validate
 
 LANGUAGES = ("nb", "en")
 _CODE = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -84,40 +87,53 @@ class Vocabularies:
         return iter(self.by_name.values())
 
 
-def parse_vocabulary(document: Any, origin: str) -> Vocabulary:
-    """Validate one parsed YAML document; ``origin`` names the file in error messages."""
-    if not isinstance(document, dict):
-        raise VocabularyError(f"{origin}: expected a mapping at the top level")
-    for key in ("vocabulary", "version", "terms"):
-        if key not in document:
-            raise VocabularyError(f"{origin}: missing key {key!r}")
-    terms: list[Term] = []
-    seen: set[str] = set()
-    for index, raw in enumerate(document["terms"], start=1):
-        where = f"{origin}: term {index}"
-        if not isinstance(raw, dict):
-            raise VocabularyError(f"{where}: expected a mapping")
-        code = raw.get("code")
-        if not isinstance(code, str) or not _CODE.match(code):
-            raise VocabularyError(f"{where}: code {code!r} must match {_CODE.pattern}")
-        if code in seen:
-            raise VocabularyError(f"{where}: duplicate code {code!r}")
-        seen.add(code)
-        label = raw.get("label")
-        if not isinstance(label, dict) or any(not label.get(lang) for lang in LANGUAGES):
-            raise VocabularyError(f"{where} ({code}): label needs non-empty {' and '.join(LANGUAGES)}")
+class _TermModel(BaseModel):
+    """One term as written in the file; keys other than ``code`` and ``label`` become its attributes."""
+
+    model_config = ConfigDict(extra="allow")
+
+    code: str = Field(pattern=_CODE.pattern)
+    label: dict[str, str]
+
+    @field_validator("label", mode="before")
+    @classmethod
+    def _both_languages(cls, label: Any) -> Any:
+        if not isinstance(label, dict) or any(not str(label.get(lang) or "").strip() for lang in LANGUAGES):
+            raise ValueError(f"label needs non-empty {' and '.join(LANGUAGES)}")
         if set(label) != set(LANGUAGES):
             # An unquoted comma in a YAML flow mapping splits a label into extra keys: catch it here.
-            raise VocabularyError(
-                f"{where} ({code}): label has keys {sorted(label)}; quote labels with commas"
-            )
-        extra = {k: v for k, v in raw.items() if k not in ("code", "label")}
-        terms.append(Term(code=code, label=dict(label), attributes=extra))
+            raise ValueError(f"label has keys {sorted(label)}; quote labels with commas")
+        return label
+
+
+class _VocabularyModel(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    vocabulary: str = Field(pattern=_CODE.pattern)
+    version: int
+    source: str = ""
+    terms: list[_TermModel]
+
+    @model_validator(mode="after")
+    def _unique_codes(self) -> _VocabularyModel:
+        seen: set[str] = set()
+        for term in self.terms:
+            if term.code in seen:
+                raise ValueError(f"duplicate code {term.code!r}")
+            seen.add(term.code)
+        return self
+
+
+def parse_vocabulary(document: Any, origin: str) -> Vocabulary:
+    """Validate one parsed YAML document (pydantic); ``origin`` names the file in error messages."""
+    model = validate(_VocabularyModel, document, origin, VocabularyError)
     return Vocabulary(
-        name=str(document["vocabulary"]),
-        version=int(document["version"]),
-        source=str(document.get("source", "")),
-        terms=tuple(terms),
+        name=model.vocabulary,
+        version=model.version,
+        source=model.source,
+        terms=tuple(
+            Term(code=t.code, label=dict(t.label), attributes=dict(t.model_extra or {})) for t in model.terms
+        ),
     )
 
 

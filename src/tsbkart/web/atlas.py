@@ -1,15 +1,14 @@
 """Atlas pages: ``/atlas`` (indicators), ``/atlas/{id}`` (choropleth, ranked bars, table),
 ``/atlas/{id}.csv|.xlsx|.json``, ``/atlas/rapport/{catchment}`` (printable HTML) and ``.pdf`` (WeasyPrint).
 
-Thin: the data comes from ``tsbkart.atlas``; this module renders it. Indicator tables are cached per registry
-revision (they depend only on the snapshot and the bundled population).
+Thin: the data comes from ``tsbkart.atlas``; this module renders it. Indicator tables are computed once per
+snapshot (``RegistrySnapshot.derived``).
 """
 
 from __future__ import annotations
 
-from collections import OrderedDict
+from datetime import date
 from importlib import resources
-from threading import Lock
 from typing import Any
 
 from fastapi import APIRouter
@@ -28,7 +27,7 @@ from tsbkart.reference.population import latest_population
 from tsbkart.registry.snapshot import RegistrySnapshot
 from tsbkart.web.context import Ctx
 from tsbkart.web.i18n import catalogue
-from tsbkart.web.templating import page, render
+from tsbkart.web.templating import html_response, page, render
 
 router = APIRouter()
 REPORT = "atlas/report.html"
@@ -36,22 +35,14 @@ REPORT = "atlas/report.html"
 BOUNDARIES = "/geo/opptaksomrader.geojson"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 EXPORTS = {"csv": "text/csv; charset=utf-8", "json": "application/json", "xlsx": XLSX}
-_CACHE: OrderedDict[tuple[int, int, str], IndicatorTable] = OrderedDict()
-_CACHE_SIZE = 64
-_LOCK = Lock()
 
 
 def _table(snapshot: RegistrySnapshot, indicator_id: str) -> IndicatorTable:
-    key = (id(snapshot), snapshot.revision, indicator_id)
-    with _LOCK:
-        if key in _CACHE:
-            return _CACHE[key]
-    table = indicator_table(snapshot, indicator_id, latest_population())
-    with _LOCK:
-        _CACHE[key] = table
-        while len(_CACHE) > _CACHE_SIZE:
-            _CACHE.popitem(last=False)
-    return table
+    """The indicator's table, computed once per snapshot (it depends only on it and the bundled population)."""
+    return snapshot.derived(
+        ("atlas.indicator_table", indicator_id),
+        lambda s: indicator_table(s, indicator_id, latest_population()),
+    )
 
 
 @router.get("/atlas", response_class=HTMLResponse, include_in_schema=False)
@@ -85,24 +76,33 @@ def atlas_report(name: str, ctx: Ctx) -> Response:
     code, _, suffix = name.partition(".")
     if suffix not in ("", "pdf"):
         raise NotFound("Unknown report format.")
-    context = _report_context(ctx.snapshot, code, suffix == "pdf")
-    if context is None:
+    html = report_html(ctx.snapshot, code, ctx.language, for_pdf=suffix == "pdf", url=ctx.url, day=ctx.today)
+    if html is None:
         raise NotFound("No catchment area has this code.")
     if suffix == "pdf":
-        html = render(REPORT, context, language=ctx.language, url=ctx.url, day=ctx.today)
         return _pdf(html, code)
-    return page(ctx, REPORT, context)
+    return html_response(ctx, html)
 
 
 PDF_BASE = "https://tsbkart.invalid/"
 
 
-def report_html(snapshot: RegistrySnapshot, code: str, language: str, *, for_pdf: bool = False) -> str | None:
-    """The report page as HTML outside a request (for the CLI); None for an unknown catchment code."""
+def report_html(
+    snapshot: RegistrySnapshot,
+    code: str,
+    language: str,
+    *,
+    for_pdf: bool = False,
+    url: URL | None = None,
+    day: date | None = None,
+) -> str | None:
+    """The catchment report as HTML: the one renderer the page, its PDF and ``tsbkart atlas report`` call.
+    None for an unknown catchment code; outside a request the URL is the report's path and the day today."""
     context = _report_context(snapshot, code, for_pdf)
     if context is None:
         return None
-    return render(REPORT, context, language=language, url=URL(f"/atlas/rapport/{code}"), day=today())
+    where = url or URL(f"/atlas/rapport/{code}")
+    return render(REPORT, context, language=language, url=where, day=day or today())
 
 
 def pdf_bytes(html: str) -> bytes:

@@ -114,8 +114,17 @@ def render(
 
 def page(ctx: RequestContext, template: str, context: Mapping[str, Any], status: int = 200) -> HTMLResponse:
     """An HTML answer for the request; a language chosen with ``?lang=`` is remembered in a cookie."""
-    session = {"viewer": ctx.actor, "csrf_token": ctx.csrf_token}
-    html = render(template, {**session, **context}, language=ctx.language, url=ctx.url, day=ctx.today)
+    html = render(template, {**session_of(ctx), **context}, language=ctx.language, url=ctx.url, day=ctx.today)
+    return html_response(ctx, html, status)
+
+
+def session_of(ctx: RequestContext) -> dict[str, Any]:
+    """What every page shows of the session: the signed-in viewer (or None) and the CSRF token for forms."""
+    return {"viewer": ctx.actor, "csrf_token": ctx.csrf_token}
+
+
+def html_response(ctx: RequestContext, html: str, status: int = 200) -> HTMLResponse:
+    """``html`` as the request's answer; a language chosen with ``?lang=`` is remembered in a cookie."""
     response = HTMLResponse(html, status_code=status)
     if ctx.remember_language:
         response.set_cookie(LANG_COOKIE, ctx.language, max_age=LANG_COOKIE_MAX_AGE, samesite="lax")

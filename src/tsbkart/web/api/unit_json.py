@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import math
-from threading import Lock
 from typing import Any
 
 from tsbkart.query.units import Page
@@ -31,19 +30,15 @@ def _number(value: float | None) -> str:
     return repr(float(value))
 
 
-class UnitJson:
-    """Owned by the app (``app.state.unit_json``); holds fragments for the latest snapshot seen only."""
+def _new_fragments(_: RegistrySnapshot) -> dict[str, str]:
+    return {}
 
-    def __init__(self) -> None:
-        self._lock = Lock()
-        self._snapshot: RegistrySnapshot | None = None
-        self._fragments: dict[str, str] = {}
+
+class UnitJson:
+    """Owned by the app (``app.state.unit_json``); the fragments live with their snapshot."""
 
     def _fragments_for(self, snapshot: RegistrySnapshot) -> dict[str, str]:
-        with self._lock:
-            if self._snapshot is not snapshot:
-                self._snapshot, self._fragments = snapshot, {}
-            return self._fragments
+        return snapshot.derived("api.unit_json_fragments", _new_fragments)
 
     def page(self, snapshot: RegistrySnapshot, page: Page) -> bytes:
         fragments = self._fragments_for(snapshot)
