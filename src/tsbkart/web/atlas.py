@@ -7,6 +7,7 @@ snapshot (``RegistrySnapshot.derived``).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
 from importlib import resources
 from typing import Any
@@ -27,7 +28,7 @@ from tsbkart.reference.population import latest_population
 from tsbkart.registry.snapshot import RegistrySnapshot
 from tsbkart.web.context import Ctx
 from tsbkart.web.i18n import catalogue
-from tsbkart.web.templating import html_response, page, render
+from tsbkart.web.templating import html_response, page, render, session_of
 
 router = APIRouter()
 REPORT = "atlas/report.html"
@@ -76,7 +77,11 @@ def atlas_report(name: str, ctx: Ctx) -> Response:
     code, _, suffix = name.partition(".")
     if suffix not in ("", "pdf"):
         raise NotFound("Unknown report format.")
-    html = report_html(ctx.snapshot, code, ctx.language, for_pdf=suffix == "pdf", url=ctx.url, day=ctx.today)
+    session = session_of(ctx)
+    pdf = suffix == "pdf"
+    html = report_html(
+        ctx.snapshot, code, ctx.language, for_pdf=pdf, url=ctx.url, day=ctx.today, session=session
+    )
     if html is None:
         raise NotFound("No catchment area has this code.")
     if suffix == "pdf":
@@ -95,14 +100,17 @@ def report_html(
     for_pdf: bool = False,
     url: URL | None = None,
     day: date | None = None,
+    session: Mapping[str, Any] | None = None,
 ) -> str | None:
     """The catchment report as HTML: the one renderer the page, its PDF and ``tsbkart atlas report`` call.
-    None for an unknown catchment code; outside a request the URL is the report's path and the day today."""
+    None for an unknown catchment code. Outside a request the URL is the report's path, the day today and
+    nobody is signed in (``session`` is what ``templating.session_of`` gives for a request)."""
     context = _report_context(snapshot, code, for_pdf)
     if context is None:
         return None
     where = url or URL(f"/atlas/rapport/{code}")
-    return render(REPORT, context, language=language, url=where, day=day or today())
+    shown = {"viewer": None, "csrf_token": None, **(session or {}), **context}
+    return render(REPORT, shown, language=language, url=where, day=day or today())
 
 
 def pdf_bytes(html: str) -> bytes:
