@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import dataclasses
-import json
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
+import orjson
 import pandas as pd
 import typer
 
@@ -112,17 +112,13 @@ def variation(
         raise typer.Exit(2)
     table = indicator_table(registry().snapshot(), indicator_id, latest_population())
     stats = dataclasses.asdict(indicator_variation(table))
-    typer.echo(
-        json.dumps(
-            {
-                "indicator": indicator_id,
-                "national": table.national,
-                **stats,
-                "caveat": (definition.caveat or {}).get("en"),
-            },
-            indent=1,
-        )
-    )
+    document = {
+        "indicator": indicator_id,
+        "national": table.national,
+        **stats,
+        "caveat": (definition.caveat or {}).get("en"),
+    }
+    typer.echo(orjson.dumps(document, option=orjson.OPT_INDENT_2 | orjson.OPT_SERIALIZE_NUMPY).decode())
     if definition.caveat:
         typer.echo(f"Caveat: {definition.caveat['en']}", err=True)
 

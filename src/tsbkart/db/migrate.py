@@ -6,7 +6,7 @@ from importlib import resources
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, inspect
+from sqlalchemy import Engine
 
 
 def alembic_config(engine: Engine) -> Config:
@@ -22,15 +22,3 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
     with engine.begin() as connection:
         config.attributes["connection"] = connection
         command.upgrade(config, revision)
-
-
-def is_current(engine: Engine) -> bool:
-    """True when the database has tables and its schema is at the newest migration."""
-    from alembic.runtime.migration import MigrationContext
-    from alembic.script import ScriptDirectory
-
-    if not inspect(engine).has_table("alembic_version"):
-        return False
-    head = ScriptDirectory.from_config(alembic_config(engine)).get_current_head()
-    with engine.connect() as connection:
-        return MigrationContext.configure(connection).get_current_revision() == head

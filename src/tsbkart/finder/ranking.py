@@ -19,8 +19,6 @@ import numpy.typing as npt
 IntArray = npt.NDArray[np.int64]
 FloatArray = npt.NDArray[np.float64]
 
-KEY_NAMES = ("tier", "level", "deadline_fit", "catchment", "target", "travel", "waiting", "position")
-
 
 def deadline_fit(waiting: FloatArray, weeks: int | None) -> IntArray:
     """0 = known waiting within the deadline, 1 = unknown (or no deadline to compare), 2 = beyond it."""

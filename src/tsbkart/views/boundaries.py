@@ -9,9 +9,10 @@ to each feature: ``code`` (the catchment code, None on the Oslo feature) and ``n
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from typing import Any
+
+import orjson
 
 from tsbkart.reference.files import data_path
 
@@ -25,8 +26,7 @@ def catchment_boundaries(code_by_name: Mapping[str, str]) -> dict[str, Any]:
     ``code_by_name`` maps a catchment's name to its code, e.g. ``{c.name: c.code for c in
     geography.catchments.values()}``.
     """
-    with data_path(CATCHMENT_FILE).open(encoding="utf-8") as handle:
-        collection: dict[str, Any] = json.load(handle)
+    collection: dict[str, Any] = orjson.loads(data_path(CATCHMENT_FILE).read_bytes())
     for feature in collection["features"]:
         properties = feature["properties"]
         hf = properties.get("hf")

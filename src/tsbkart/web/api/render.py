@@ -8,13 +8,13 @@ without it, ``If-Modified-Since``) shows the client already has it.
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from email.utils import format_datetime, parsedate_to_datetime
 from typing import Any, Literal
 
+import orjson
 from fastapi import Request, Response
 
 from tsbkart.exchange.spreadsheet import Cell, csv_text
@@ -36,7 +36,7 @@ class Read:
 
 def etag(request: Request, read: Read) -> str:
     query = sorted(request.query_params.multi_items())
-    key = json.dumps([read.revision, str(read.as_of), request.url.path, query], ensure_ascii=False)
+    key = orjson.dumps([read.revision, str(read.as_of), request.url.path, query]).decode()
     return '"' + hashlib.sha256(key.encode()).hexdigest()[:32] + '"'
 
 
@@ -75,7 +75,7 @@ def respond(request: Request, read: Read, body: bytes | Any, media_type: str) ->
 
 
 def encode_json(data: Any) -> bytes:
-    return json.dumps(data, ensure_ascii=False, allow_nan=False, separators=(",", ":")).encode()
+    return orjson.dumps(data)
 
 
 def page_body(page: Page) -> dict[str, Any]:

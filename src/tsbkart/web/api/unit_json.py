@@ -7,9 +7,10 @@ is byte-for-byte what ``encode_json(page_body(page))`` gives (a test checks it).
 
 from __future__ import annotations
 
-import json
 import math
 from typing import Any
+
+import orjson
 
 from tsbkart.query.units import Page
 from tsbkart.registry.snapshot import RegistrySnapshot
@@ -18,7 +19,7 @@ PER_REQUEST = ("lat", "lon", "distance_km")
 
 
 def _dumps(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+    return orjson.dumps(value).decode()
 
 
 def _number(value: float | None) -> str:

@@ -6,11 +6,11 @@ The UI language is ``?lang=nb|en`` (remembered in a cookie), else the cookie, el
 
 from __future__ import annotations
 
-import json
 from functools import cache, lru_cache
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
+import orjson
 from fastapi import APIRouter, Depends
 from fastapi.responses import HTMLResponse, Response
 
@@ -116,7 +116,7 @@ def map_page(ctx: Ctx, state: State) -> Response:
         "error": error,
         "options": _options(snapshot.geography, language),
         "legend": _legend(language),
-        "map_config": json.dumps(
+        "map_config": orjson.dumps(
             {
                 "geojson": API_GEOJSON,
                 "initialGeojson": geojson_url,
@@ -127,7 +127,7 @@ def map_page(ctx: Ctx, state: State) -> Response:
                 "strings": strings,
                 "lang": language,
             }
-        ),
+        ).decode(),
     }
     return page(ctx, "map.html", context, status=400 if error else 200)
 
@@ -182,7 +182,7 @@ def kommune_geometry() -> Response:
 def _catchment_bytes(catchments: tuple[tuple[str, str], ...]) -> bytes:
     # Keyed on the (name, code) pairs, the only part of the geography the output depends on.
     collection = catchment_boundaries(dict(catchments))
-    return json.dumps(collection, ensure_ascii=False, separators=(",", ":")).encode()
+    return orjson.dumps(collection)
 
 
 @router.get("/geo/opptaksomrader.geojson", include_in_schema=False)
