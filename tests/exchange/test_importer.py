@@ -12,10 +12,8 @@ from sqlalchemy.orm import Session
 from tsbkart.db.models import RevisionRow
 from tsbkart.domain.entities import Provenance, Unit
 from tsbkart.exchange.export import export_csv
-from tsbkart.exchange.importer import import_files, merge, record_from_flat
+from tsbkart.exchange.importer import import_files, merge
 from tsbkart.exchange.tabular import read_file
-from tsbkart.registry.records import to_json
-from tsbkart.registry.snapshot import RegistrySnapshot
 from tsbkart.registry.store import Registry, Upsert
 
 from .helpers import SOURCE, offer_row, seeded_registry, write_csv
@@ -95,27 +93,6 @@ def test_field_provenance_survives_only_for_unchanged_fields() -> None:
     }
     merged = merge(existing, {"id": "u", "phone": "2"})
     assert merged["field_provenance"] == {"beds": {"source": "a"}}
-
-
-def test_record_from_flat_equals_from_json(bundled_snapshot: RegistrySnapshot) -> None:
-    from tsbkart.registry.records import from_json
-
-    records = [
-        *bundled_snapshot.organisations.values(),
-        *bundled_snapshot.units.values(),
-        *bundled_snapshot.offers.values(),
-        *bundled_snapshot.teams.values(),
-    ]
-    for record in records:
-        kind = type(record).__name__
-        kind = {
-            "Organisation": "organisation",
-            "Unit": "unit",
-            "ServiceOffer": "offer",
-            "AssessmentTeam": "team",
-        }[kind]
-        data = to_json(record)
-        assert record_from_flat(kind, data) == from_json(kind, data) == record
 
 
 def test_header_problems_and_duplicates_are_reported(engine: Engine, tmp_path: Path) -> None:

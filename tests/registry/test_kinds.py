@@ -13,6 +13,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 from tests.registry import factories as f
 from tsbkart.db.models import Base, ChangeRow, ProvenanceColumns
 from tsbkart.domain.entities import EMPTY, AssessmentTeam, Organisation, Provenance, ServiceOffer, Unit
+from tsbkart.domain.schema import fact
 from tsbkart.registry.history import as_of
 from tsbkart.registry.kinds import GEOGRAPHY, KINDS, RecordKind
 from tsbkart.registry.store import Delete, Registry, Upsert
@@ -58,11 +59,11 @@ def test_a_kind_must_not_refer_to_an_undeclared_kind() -> None:
 class Note:
     """A remark about a unit (a stand-in for change sets, error reports, municipal services...)."""
 
-    id: str
-    unit_id: str
-    text: str
+    id: str = field(metadata=fact("Id"))
+    unit_id: str = field(metadata=fact("Unit"))
+    text: str = field(metadata=fact("Text", help="What was noted."))
     provenance: Provenance
-    noted_on: date | None = None
+    noted_on: date | None = field(default=None, metadata=fact("Noted on"))
     field_provenance: Mapping[str, Provenance] = field(default_factory=lambda: EMPTY)
 
 

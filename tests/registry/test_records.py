@@ -5,24 +5,38 @@ from __future__ import annotations
 from dataclasses import fields
 from datetime import date
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from tests.registry import factories as f
 from tsbkart.domain.entities import Provenance, RegistryRecord
-from tsbkart.registry.records import PROVENANCE_KEYS, from_json, to_json
+from tsbkart.registry.kinds import KINDS
+from tsbkart.registry.records import PROVENANCE_KEYS, ProvenanceKey, from_json, to_json
 from tsbkart.registry.snapshot import RegistrySnapshot
 
 
 def test_every_bundled_record_round_trips(bundled_snapshot: RegistrySnapshot) -> None:
-    for kind, records in (
-        ("organisation", bundled_snapshot.organisations),
-        ("unit", bundled_snapshot.units),
-        ("offer", bundled_snapshot.offers),
-        ("team", bundled_snapshot.teams),
-    ):
-        for record in records.values():
-            assert from_json(kind, to_json(record)) == record
+    shared: dict[ProvenanceKey, Provenance] = {}
+    for kind in KINDS.names():
+        for record in bundled_snapshot.records(kind).values():
+            assert from_json(kind, to_json(record)) == from_json(kind, to_json(record), shared) == record
+    assert 0 < len(shared) < sum(len(bundled_snapshot.records(k)) for k in KINDS.names())
+
+
+def test_records_of_one_import_share_one_provenance_per_source() -> None:
+    shared: dict[ProvenanceKey, Provenance] = {}
+    first = from_json("offer", to_json(f.offer("a")), shared)
+    second = from_json("offer", to_json(f.offer("b")), shared)
+    assert first.provenance is second.provenance
+
+
+def test_unknown_keys_and_a_missing_source_are_errors() -> None:
+    data = to_json(f.unit())
+    with pytest.raises(ValueError, match="unknown fields: \\['colour'\\]"):
+        from_json("unit", data | {"colour": "red"})
+    with pytest.raises(ValueError, match="no source"):
+        from_json("unit", {k: v for k, v in data.items() if k != "source"})
 
 
 def test_keys_follow_field_order_with_provenance_expanded_in_place() -> None:

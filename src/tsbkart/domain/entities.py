@@ -21,6 +21,13 @@ from functools import cache
 from types import MappingProxyType
 from typing import Protocol
 
+from tsbkart.domain.identifiers import (
+    validate_her_id,
+    validate_language_code,
+    validate_orgnr,
+    validate_resh_id,
+)
+from tsbkart.domain.schema import fact
 from tsbkart.vocab import load_vocabularies
 
 EMPTY: Mapping[str, Provenance] = MappingProxyType({})
@@ -41,10 +48,38 @@ def is_approximate_precision(precision: str | None) -> bool:
 class Provenance:
     """Where a fact comes from. Every registry record has one; single fields may override it."""
 
-    source: str  # a URL or a document reference
-    verified: date | None = None  # when the fact was last confirmed against the source
-    steward: str | None = None  # who keeps the fact current (an organisation or a person's role)
-    note: str | None = None
+    # a URL or a document reference
+    source: str = field(
+        metadata=fact(
+            "Source",
+            help="Source of the row's facts: a URL or a document reference.",
+            example="https://helse-bergen.no/avdelinger/rusmedisin",
+        )
+    )
+    # when the fact was last confirmed against the source
+    verified: date | None = field(
+        default=None,
+        metadata=fact(
+            "Verified",
+            help="Date the facts were last checked against the source (YYYY-MM-DD).",
+            example="2026-11-22",
+        ),
+    )
+    # who keeps the fact current (an organisation or a person's role)
+    steward: str | None = field(
+        default=None,
+        metadata=fact(
+            "Steward",
+            help="Who keeps the facts current (an organisation or a role).",
+            example="Helse Bergen HF, Avdeling for rusmedisin",
+        ),
+    )
+    note: str | None = field(
+        default=None,
+        metadata=fact(
+            "Source note", help="Note on the source, e.g. what was derived.", key="provenance_note"
+        ),
+    )
 
 
 # --- Geography (reference data; versioned by valid_from/valid_to rather than by revisions) -----------------
@@ -92,16 +127,42 @@ class AreaUnit:
 class Organisation:
     """A legal provider: a health trust, a private non-profit foundation, a municipality..."""
 
-    id: str
-    name: str
-    owner_type: str  # vocab owner_types
+    id: str = field(metadata=fact("Id", help="Stable id (lower case, hyphens).", example="helse-bergen"))
+    name: str = field(metadata=fact("Name", help="Name.", example="Helse Bergen HF"))
+    # vocab owner_types
+    owner_type: str = field(
+        metadata=fact("Owner", help="Owner type.", example="hf", vocabulary="owner_types", shown=True)
+    )
     provenance: Provenance
-    region_code: str | None = None
-    orgnr: str | None = None  # organisasjonsnummer, mod-11 checked
-    resh_id: str | None = None
-    her_id: str | None = None
-    website: str | None = None
-    status_note: str | None = None  # e.g. agreement period or "contract status not verified"
+    region_code: str | None = field(
+        default=None, metadata=fact("Region", help="Health region (RHF code).", example="helse-vest")
+    )
+    # organisasjonsnummer, mod-11 checked
+    orgnr: str | None = field(
+        default=None,
+        metadata=fact(
+            "Organisation number",
+            help="Organisation number (9 digits, mod-11).",
+            example="983974724",
+            shown=True,
+            check=validate_orgnr,
+        ),
+    )
+    resh_id: str | None = field(
+        default=None, metadata=fact("RESH id", help="RESH id.", shown=True, check=validate_resh_id)
+    )
+    her_id: str | None = field(
+        default=None,
+        metadata=fact("HER id", help="HER id (the address register).", shown=True, check=validate_her_id),
+    )
+    website: str | None = field(
+        default=None,
+        metadata=fact("Website", help="Website.", example="https://helse-bergen.no", shown=True, link=True),
+    )
+    # e.g. agreement period or "contract status not verified"
+    status_note: str | None = field(
+        default=None, metadata=fact("Status note", help="Status note, e.g. agreement period.", shown=True)
+    )
     field_provenance: Mapping[str, Provenance] = field(default_factory=lambda: EMPTY)
 
 
@@ -109,26 +170,94 @@ class Organisation:
 class Unit:
     """A place where services are given: a ward, an outpatient clinic, a team, an institution."""
 
-    id: str
-    name: str
-    organisation_id: str
+    id: str = field(metadata=fact("Id", help="Stable id.", example="helse-bergen-mottak"))
+    name: str = field(metadata=fact("Name", help="Name.", example="Mottaksklinikken"))
+    organisation_id: str = field(
+        metadata=fact(
+            "Organisation", help="Id of the organisation the unit belongs to.", example="helse-bergen"
+        )
+    )
     provenance: Provenance
-    catchment_code: str | None = None
-    region_code: str | None = None
-    street_address: str | None = None
-    postal_code: str | None = None
-    town: str | None = None
-    municipality_code: str | None = None
-    lat: float | None = None
-    lon: float | None = None
-    location_precision: str | None = None  # vocab location_precision; None when there is no location
-    phone: str | None = None
-    website: str | None = None
-    her_id: str | None = None
-    resh_id: str | None = None
-    beds: int | None = None  # inpatient beds at the unit as a source states them, not split by service
-    description: str | None = None
-    confidence: str | None = None  # "high" | "medium" as the source compiler judged it
+    catchment_code: str | None = field(
+        default=None, metadata=fact("Catchment area", help="Catchment area (code).", example="helse-bergen")
+    )
+    region_code: str | None = field(
+        default=None, metadata=fact("Region", help="Health region (code).", example="helse-vest")
+    )
+    street_address: str | None = field(
+        default=None,
+        metadata=fact("Street address", help="Street address.", example="Haukelandsveien 1", shown=True),
+    )
+    postal_code: str | None = field(
+        default=None, metadata=fact("Postal code", help="Postal code (4 digits).", example="5021", shown=True)
+    )
+    town: str | None = field(default=None, metadata=fact("Town", help="Town.", example="Bergen", shown=True))
+    municipality_code: str | None = field(
+        default=None,
+        metadata=fact(
+            "Municipality number",
+            help="Municipality code (4 digits) or Oslo district code (6 digits).",
+            example="4601",
+            shown=True,
+        ),
+    )
+    lat: float | None = field(
+        default=None, metadata=fact("Latitude", help="Latitude (WGS84).", example="60.3731")
+    )
+    lon: float | None = field(
+        default=None, metadata=fact("Longitude", help="Longitude (WGS84).", example="5.3583")
+    )
+    # vocab location_precision; None when there is no location
+    location_precision: str | None = field(
+        default=None,
+        metadata=fact(
+            "Location precision",
+            help="How precise the position is (required when lat/lon are given).",
+            example="address",
+            vocabulary="location_precision",
+            shown=True,
+        ),
+    )
+    phone: str | None = field(
+        default=None, metadata=fact("Phone", help="Phone.", example="55 97 50 00", shown=True)
+    )
+    website: str | None = field(
+        default=None, metadata=fact("Website", help="Website.", shown=True, link=True)
+    )
+    her_id: str | None = field(
+        default=None, metadata=fact("HER id", help="HER id.", shown=True, check=validate_her_id)
+    )
+    resh_id: str | None = field(
+        default=None, metadata=fact("RESH id", help="RESH id.", shown=True, check=validate_resh_id)
+    )
+    # inpatient beds at the unit as a source states them, not split by service
+    beds: int | None = field(
+        default=None,
+        metadata=fact(
+            "Beds",
+            help="Inpatient beds at the unit as the source states them.",
+            example="12",
+            shown=True,
+            minimum=0,
+        ),
+    )
+    description: str | None = field(
+        default=None, metadata=fact("Description", help="Description.", shown=True)
+    )
+    # "high" | "medium" as the source compiler judged it
+    confidence: str | None = field(
+        default=None,
+        metadata=fact(
+            "Confidence of the compiled record",
+            help="The source compiler's confidence: high or medium.",
+            example="high",
+            choices=(
+                "high",
+                "medium",
+            ),
+            shown=True,
+        ),
+    )
     field_provenance: Mapping[str, Provenance] = field(default_factory=lambda: EMPTY)
 
     @property
@@ -141,24 +270,111 @@ class Unit:
 class ServiceOffer:
     """One service type offered by a unit, with whom it is for and how to get in."""
 
-    id: str
-    unit_id: str
-    service_type: str  # vocab service_types
+    id: str = field(
+        metadata=fact(
+            "Id", help="Stable id, usually <unit>/<service type>.", example="helse-bergen-mottak/akutt"
+        )
+    )
+    unit_id: str = field(metadata=fact("Unit", help="Id of the unit.", example="helse-bergen-mottak"))
+    # vocab service_types
+    service_type: str = field(
+        metadata=fact("Service type", help="Service type.", example="akutt", vocabulary="service_types")
+    )
     provenance: Provenance
-    target_groups: tuple[str, ...] = ()  # vocab target_groups; empty = not stated
-    legal_basis: tuple[str, ...] = ()  # vocab legal_basis; empty = not stated
-    age_min: int | None = None
-    age_max: int | None = None
-    beds: int | None = None  # inpatient beds (døgnplasser)
-    places: int | None = None  # outpatient, day or LAR places where a source states them
-    waiting_weeks: float | None = None
-    waiting_as_of: date | None = None
-    intake_status: str = "unknown"  # vocab intake_status
-    open_24_7: bool | None = None
-    languages: tuple[str, ...] = ()  # ISO 639-1 codes
-    assessment_team_id: str | None = None  # the team that receives referrals to this service
-    referral_note: str | None = None
-    description: str | None = None
+    # vocab target_groups; empty = not stated
+    target_groups: tuple[str, ...] = field(
+        default=(),
+        metadata=fact(
+            "Target groups",
+            help="Target groups, separated by semicolons.",
+            example="adults;rop",
+            vocabulary="target_groups",
+            shown=True,
+        ),
+    )
+    # vocab legal_basis; empty = not stated
+    legal_basis: tuple[str, ...] = field(
+        default=(),
+        metadata=fact(
+            "Legal basis",
+            help="Legal basis, separated by semicolons.",
+            example="voluntary;hol_10_2",
+            vocabulary="legal_basis",
+            shown=True,
+        ),
+    )
+    age_min: int | None = field(
+        default=None, metadata=fact("Minimum age", help="Lowest age (years).", example="18", shown=True)
+    )
+    age_max: int | None = field(
+        default=None, metadata=fact("Maximum age", help="Highest age (years).", shown=True)
+    )
+    # inpatient beds (døgnplasser)
+    beds: int | None = field(
+        default=None, metadata=fact("Beds", help="Inpatient beds.", example="8", shown=True, minimum=0)
+    )
+    # outpatient, day or LAR places where a source states them
+    places: int | None = field(
+        default=None, metadata=fact("Places", help="Outpatient, day or LAR places.", shown=True, minimum=0)
+    )
+    waiting_weeks: float | None = field(
+        default=None,
+        metadata=fact(
+            "Waiting time (weeks)", help="Waiting time in weeks.", example="2.5", shown=True, minimum=0
+        ),
+    )
+    waiting_as_of: date | None = field(
+        default=None,
+        metadata=fact(
+            "Waiting time as of",
+            help="Date the waiting time was measured (required with a waiting time).",
+            example="2026-11-01",
+            shown=True,
+        ),
+    )
+    # vocab intake_status
+    intake_status: str = field(
+        default="unknown",
+        metadata=fact(
+            "Intake",
+            help="Intake status; empty = unknown.",
+            example="open",
+            vocabulary="intake_status",
+            shown=True,
+        ),
+    )
+    open_24_7: bool | None = field(
+        default=None,
+        metadata=fact(
+            "Open around the clock", help="Open 24/7 (yes/no; empty = unknown).", example="ja", shown=True
+        ),
+    )
+    # ISO 639-1 codes
+    languages: tuple[str, ...] = field(
+        default=(),
+        metadata=fact(
+            "Languages",
+            help="Languages (ISO 639-1), separated by semicolons.",
+            example="nb;en",
+            shown=True,
+            check=validate_language_code,
+        ),
+    )
+    # the team that receives referrals to this service
+    assessment_team_id: str | None = field(
+        default=None,
+        metadata=fact(
+            "Assessment team",
+            help="Id of the assessment team that receives referrals.",
+            example="helse-bergen-vurdering",
+        ),
+    )
+    referral_note: str | None = field(
+        default=None, metadata=fact("How to refer", help="About referral.", shown=True)
+    )
+    description: str | None = field(
+        default=None, metadata=fact("Description", help="Description.", shown=True)
+    )
     field_provenance: Mapping[str, Provenance] = field(default_factory=lambda: EMPTY)
 
 
@@ -166,27 +382,65 @@ class ServiceOffer:
 class AssessmentTeam:
     """A vurderingsteam: decides within 10 working days whether a referred patient has a right to care."""
 
-    id: str
-    name: str
+    id: str = field(metadata=fact("Id", help="Stable id.", example="helse-bergen-vurdering"))
+    name: str = field(metadata=fact("Name", help="Name.", example="Vurderingsteam TSB, Helse Bergen"))
     provenance: Provenance
-    organisation_id: str | None = None
-    catchment_code: str | None = None
-    region_code: str | None = None
-    municipality_code: str | None = None
-    town: str | None = None
-    scope: str = "unknown"  # vocab assessment_scope
-    scope_note: str | None = None
-    age_min: int | None = None
-    age_max: int | None = None
-    referrals_per_year: int | None = None
-    disciplines: tuple[str, ...] = ()  # vocab disciplines; empty = not known
-    specialist_present: bool | None = None
-    phone: str | None = None
-    address: str | None = None
-    her_id: str | None = None
-    lat: float | None = None
-    lon: float | None = None
-    location_precision: str | None = None
+    organisation_id: str | None = field(
+        default=None, metadata=fact("Organisation", help="Id of the organisation.", example="helse-bergen")
+    )
+    catchment_code: str | None = field(
+        default=None, metadata=fact("Catchment area", help="Catchment area (code).", example="helse-bergen")
+    )
+    region_code: str | None = field(
+        default=None, metadata=fact("Region", help="Health region (code).", example="helse-vest")
+    )
+    municipality_code: str | None = field(
+        default=None, metadata=fact("Municipality number", help="Municipality code.", example="4601")
+    )
+    town: str | None = field(default=None, metadata=fact("Town", help="Place.", example="Bergen"))
+    # vocab assessment_scope
+    scope: str = field(
+        default="unknown",
+        metadata=fact(
+            "Scope",
+            help="What the team assesses for; empty = unknown.",
+            example="all_tsb",
+            vocabulary="assessment_scope",
+        ),
+    )
+    scope_note: str | None = field(default=None, metadata=fact("Scope note", help="Note on scope."))
+    age_min: int | None = field(default=None, metadata=fact("Minimum age", help="Lowest age."))
+    age_max: int | None = field(default=None, metadata=fact("Maximum age", help="Highest age."))
+    referrals_per_year: int | None = field(
+        default=None, metadata=fact("Referrals per year", help="Referrals per year.")
+    )
+    # vocab disciplines; empty = not known
+    disciplines: tuple[str, ...] = field(
+        default=(),
+        metadata=fact(
+            "Disciplines",
+            help="Disciplines in the team, separated by semicolons.",
+            example="medical;psychology;social_work",
+            vocabulary="disciplines",
+        ),
+    )
+    specialist_present: bool | None = field(
+        default=None,
+        metadata=fact("Specialist takes part", help="A specialist takes part (yes/no).", example="ja"),
+    )
+    phone: str | None = field(default=None, metadata=fact("Phone", help="Phone."))
+    address: str | None = field(default=None, metadata=fact("Address", help="Address for referrals."))
+    her_id: str | None = field(
+        default=None, metadata=fact("HER id", help="HER id (electronic referral).", check=validate_her_id)
+    )
+    lat: float | None = field(default=None, metadata=fact("Latitude", help="Latitude."))
+    lon: float | None = field(default=None, metadata=fact("Longitude", help="Longitude."))
+    location_precision: str | None = field(
+        default=None,
+        metadata=fact(
+            "Location precision", help="How precise the position is.", vocabulary="location_precision"
+        ),
+    )
     field_provenance: Mapping[str, Provenance] = field(default_factory=lambda: EMPTY)
 
 

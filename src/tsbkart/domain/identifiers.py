@@ -1,4 +1,4 @@
-"""Norwegian identifiers used for health organisations.
+"""Norwegian identifiers used for health organisations, and language codes.
 
 - organisasjonsnummer: 9 digits, the last a mod-11 check digit over weights 3 2 7 6 5 4 3 2
   (Brønnøysundregistrene). A remainder that would give check digit 10 makes the number invalid.
@@ -62,3 +62,13 @@ def validate_her_id(value: str) -> str:
     if not _DIGITS_1_TO_9.match(text):
         raise ValueError(f"HER-id must be 1 to 9 digits, got {value!r}")
     return text
+
+
+LANGUAGE_CODE = re.compile(r"^[a-z]{2}$")  # ISO 639-1
+
+
+def validate_language_code(value: str) -> str:
+    """An ISO 639-1 language code (two lower-case letters, e.g. "nb", "se"), or ValueError."""
+    if not LANGUAGE_CODE.match(value):
+        raise ValueError(f"{value!r} is not an ISO 639-1 language code (two lower-case letters)")
+    return value

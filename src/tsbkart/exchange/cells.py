@@ -19,6 +19,9 @@ from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
 
+import orjson
+
+from tsbkart.domain.identifiers import LANGUAGE_CODE
 from tsbkart.domain.messages import Message, quoted
 from tsbkart.exchange.columns import Column
 from tsbkart.exchange.spreadsheet import GUARD, unguard
@@ -29,7 +32,6 @@ TRUE = frozenset({"ja", "yes", "true", "j", "y"})
 FALSE = frozenset({"nei", "no", "false", "n"})
 LIST_SEPARATOR = ";"
 _INT = re.compile(r"^[+-]?[0-9]+$")
-_LANGUAGE = re.compile(r"^[a-z]{2}$")
 
 
 class CellError(ValueError):
@@ -161,13 +163,24 @@ _PARSERS: dict[str, Callable[[Cell], Any]] = {
 
 def _check_languages(codes: list[str]) -> list[str]:
     for code in codes:
-        if not _LANGUAGE.match(code):
+        if not LANGUAGE_CODE.match(code):
             raise CellError(
                 Message(
                     "{code} is not an ISO 639-1 language code (two lower-case letters)", code=quoted(code)
                 )
             )
     return codes
+
+
+def parse_json(cell: Cell) -> Any:
+    """A structured value (a "json" field, e.g. a schedule) written as JSON text in its cell."""
+    text = _text(cell)
+    if text is None:
+        return None
+    try:
+        return orjson.loads(text)
+    except orjson.JSONDecodeError:
+        raise CellError(Message("expected JSON text, got {value}", value=quoted(text))) from None
 
 
 def _fast_int(cell: Cell) -> int | None:
@@ -216,13 +229,16 @@ _FAST: dict[str, Callable[[Cell], Any]] = {
     "date": _fast_date,
     "codes": _fast_list,
     "list": _fast_list,
+    "json": parse_json,
 }
 
 
 def make_parser(column: Column) -> Callable[[Cell], Any]:
     """A function from a cell of ``column`` to its flat JSON value; raises CellError when it cannot be read.
 
-    Built once per column so a large sheet does not repeat the column's decisions for every cell.
+    Built once per column so a large sheet does not repeat the column's decisions for every cell. Choices and
+    language codes are checked here already, so a steward sees the cell's own message; the registry's
+    validation checks them again (and the vocabularies) for every write.
     """
     parse = _FAST[column.type]
     empty, choices = column.empty, frozenset(column.choices)
@@ -261,4 +277,6 @@ def format_cell(column: Column, value: Any) -> str:
         return "ja" if value else "nei"
     if column.type == "float":
         return repr(float(value))
+    if column.type == "json":
+        return orjson.dumps(value).decode()
     return str(value)

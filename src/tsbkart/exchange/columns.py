@@ -1,4 +1,5 @@
-"""The tabular column specs per record kind, loaded from ``templates/columns.yaml`` (the data, not code).
+"""The tabular columns per record kind, derived from the field schema (``tsbkart.domain.schema``): every
+importable field of a kind, then the provenance columns that describe the whole row.
 
 Shape::
 
@@ -6,33 +7,29 @@ Shape::
     specs["offer"].sheet                      # "tilbud"
     specs["offer"].column("intake_status")    # Column(name="intake_status", type="code",
                                               #        vocabulary="intake_status", empty="unknown", ...)
+
+A column's description is the field's help text in both languages (the message catalogues).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from functools import cache
-from importlib import resources
 from types import MappingProxyType
-from typing import Any
 
-import yaml
+from tsbkart.domain.catalogues import translate
+from tsbkart.domain.entities import Provenance
+from tsbkart.domain.schema import FieldSpec, schema_of
+from tsbkart.registry.kinds import KINDS, RecordKind
 
-from tsbkart.registry.kinds import KINDS
-
-TYPES = frozenset({"text", "int", "float", "bool", "date", "code", "codes", "list"})
-
-
-class ColumnSpecError(ValueError):
-    """columns.yaml is malformed."""
+LANGUAGES = ("nb", "en")
 
 
 @dataclass(frozen=True, slots=True)
 class Column:
     name: str
-    type: str
-    description: Mapping[str, str]
+    type: str  # text | int | float | bool | date | code | codes | list | json (tsbkart.domain.schema)
+    description: Mapping[str, str]  # {"nb": ..., "en": ...}
     example: str = ""
     required: bool = False
     vocabulary: str | None = None
@@ -44,7 +41,6 @@ class Column:
 class KindSpec:
     kind: str
     sheet: str
-    description: Mapping[str, str]
     columns: tuple[Column, ...]
 
     @property
@@ -58,58 +54,41 @@ class KindSpec:
         raise KeyError(name)
 
 
-def _flatten(items: list[Any]) -> list[dict[str, Any]]:
-    # YAML aliases (the shared provenance columns) arrive as nested lists.
-    out: list[dict[str, Any]] = []
-    for item in items:
-        out.extend(_flatten(item) if isinstance(item, list) else [item])
-    return out
-
-
-def _column(raw: dict[str, Any], where: str) -> Column:
-    if raw.get("type") not in TYPES:
-        raise ColumnSpecError(f"{where}: type {raw.get('type')!r} is not one of {sorted(TYPES)}")
-    if raw["type"] in ("code", "codes") and not raw.get("vocabulary"):
-        raise ColumnSpecError(f"{where}: a {raw['type']} column needs a vocabulary")
+def column_of(spec: FieldSpec) -> Column:
     return Column(
-        name=str(raw["name"]),
-        type=str(raw["type"]),
-        description=dict(raw["description"]),
-        example=str(raw.get("example") or ""),
-        required=bool(raw.get("required", False)),
-        vocabulary=raw.get("vocabulary"),
-        empty=raw.get("empty"),
-        choices=tuple(raw.get("choices") or ()),
+        name=spec.key,
+        type=spec.type,
+        description={language: translate(spec.help, language) for language in LANGUAGES},
+        example=spec.example,
+        required=spec.required,
+        vocabulary=spec.vocabulary,
+        empty=spec.default if isinstance(spec.default, str) else None,
+        choices=spec.choices,
     )
 
 
-def parse_columns(document: dict[str, Any]) -> Mapping[str, KindSpec]:
-    """Validate the parsed YAML: every kind known, every column a record field or a provenance column."""
-    specs: dict[str, KindSpec] = {}
-    for kind, raw in document["kinds"].items():
-        if kind not in KINDS:
-            raise ColumnSpecError(f"columns.yaml: unknown kind {kind!r}")
-        fields = set(KINDS[kind].cls.__dataclass_fields__) | {
-            "source",
-            "verified",
-            "steward",
-            "provenance_note",
-        }
-        columns = tuple(_column(c, f"columns.yaml: {kind}.{c.get('name')}") for c in _flatten(raw["columns"]))
-        for column in columns:
-            if column.name not in fields:
-                raise ColumnSpecError(f"columns.yaml: {kind}.{column.name} is not a {kind} field")
-        specs[kind] = KindSpec(kind, KINDS[kind].sheet, dict(raw["description"]), columns)
-    return MappingProxyType({k: specs[k] for k in KINDS.names() if k in specs})
+def kind_spec(kind: RecordKind) -> KindSpec:
+    fields = (*schema_of(kind.cls).importable(), *schema_of(Provenance).fields)
+    return KindSpec(kind.name, kind.sheet, tuple(column_of(f) for f in fields))
 
 
-@cache
 def load_columns() -> Mapping[str, KindSpec]:
-    text = (resources.files("tsbkart.exchange") / "templates" / "columns.yaml").read_text(encoding="utf-8")
-    return parse_columns(yaml.safe_load(text))
+    """The columns of every declared kind, in kind order (parents first); cheap after the first call."""
+    return MappingProxyType({kind.name: _cached_spec(kind) for kind in KINDS})
+
+
+_SPECS: dict[tuple[str, type, str], KindSpec] = {}
+
+
+def _cached_spec(kind: RecordKind) -> KindSpec:
+    key = (kind.name, kind.cls, kind.sheet)
+    spec = _SPECS.get(key)
+    if spec is None:
+        spec = _SPECS[key] = kind_spec(kind)
+    return spec
 
 
 def kind_for_sheet(name: str) -> str | None:
     """The kind a sheet or file stem names: its sheet name ("tilbud") or kind, singular or plural."""
     kind = KINDS.for_sheet(name)
-    return kind.name if kind is not None and kind.name in load_columns() else None
+    return kind.name if kind is not None else None

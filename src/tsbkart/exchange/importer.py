@@ -15,8 +15,7 @@ import gc
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field, fields
-from datetime import date
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +23,7 @@ from tsbkart.domain.entities import Provenance, RegistryRecord
 from tsbkart.exchange.limits import ImportLimits
 from tsbkart.exchange.tabular import ParsedRow, RowProblem, read_file
 from tsbkart.registry.kinds import KINDS
-from tsbkart.registry.records import PROVENANCE_KEYS, to_json
+from tsbkart.registry.records import ProvenanceKey, from_json, to_json
 from tsbkart.registry.snapshot import RegistrySnapshot
 from tsbkart.registry.store import Registry, Upsert, geography_ids
 from tsbkart.registry.validation import KnownIds, Problem, ValidationFailed, validate_records
@@ -63,58 +62,6 @@ def merge(existing: dict[str, Any] | None, values: dict[str, Any]) -> dict[str, 
     }
     merged["field_provenance"] = kept
     return merged
-
-
-def _day(value: Any) -> date | None:
-    return date.fromisoformat(value) if isinstance(value, str) else value
-
-
-ProvenanceKey = tuple[str, str | None, str | None, str | None]  # source, verified, steward, note
-
-
-def record_from_flat(
-    kind: str, data: dict[str, Any], provenances: dict[ProvenanceKey, Provenance] | None = None
-) -> RegistryRecord:
-    """``registry.records.from_json`` for the import's flat dicts, without its per-call introspection.
-
-    A 100,000-row import builds 100,000 records; a test checks this equals ``from_json`` on the bundled data.
-    ``provenances`` lets the rows of one import share one Provenance per distinct (source, verified, steward,
-    note): a sheet usually cites a handful of sources. ``data`` is not modified.
-    """
-    allowed = _ALLOWED[kind]
-    if not allowed.issuperset(data):
-        raise ValueError(f"{kind} record has unknown fields: {sorted(data.keys() - allowed)}")
-    kwargs = dict(data)
-    key: ProvenanceKey = (
-        kwargs.pop("source"),
-        kwargs.pop("verified", None),
-        kwargs.pop("steward", None),
-        kwargs.pop("provenance_note", None),
-    )
-    kept = kwargs.pop("field_provenance", None)
-    for name in _TUPLE_FIELDS[kind]:
-        if name in kwargs:
-            kwargs[name] = tuple(kwargs[name])
-    if kwargs.get("waiting_as_of") is not None:
-        kwargs["waiting_as_of"] = _day(kwargs["waiting_as_of"])
-    shared = provenances if provenances is not None else {}
-    provenance = shared.get(key)
-    if provenance is None:
-        provenance = shared[key] = Provenance(key[0], _day(key[1]), key[2], key[3])
-    kwargs["provenance"] = provenance
-    if kept:
-        kwargs["field_provenance"] = {
-            name: Provenance(p["source"], _day(p.get("verified")), p.get("steward"), p.get("note"))
-            for name, p in kept.items()
-        }
-    return KINDS[kind].cls(**kwargs)  # type: ignore[no-any-return]
-
-
-# Fields whose flat JSON form is a list and whose record form is a tuple.
-_TUPLE_FIELDS = {
-    k.name: tuple(f.name for f in fields(k.cls) if str(f.type).startswith("tuple")) for k in KINDS
-}
-_ALLOWED = {k.name: frozenset(f.name for f in fields(k.cls)) | frozenset(PROVENANCE_KEYS) for k in KINDS}
 
 
 def _duplicates(rows: Sequence[ParsedRow], problems: list[RowProblem]) -> None:
@@ -156,7 +103,7 @@ def build_records(
         current = current_by_kind[row.kind].get(row.values["id"])
         data = row.values if current is None else merge(to_json(current), row.values)
         try:
-            record = record_from_flat(row.kind, data, provenances)
+            record = from_json(row.kind, data, provenances)
         except (TypeError, ValueError) as error:
             problems.append(
                 RowProblem(row.file, row.sheet, row.row, None, str(error), row.kind, row.values["id"])

@@ -1,5 +1,6 @@
 """The steward template: an XLSX workbook (a sheet per kind, a documentation sheet, dropdowns from the
-vocabularies) or a folder of CSV files with the header row. Built from ``templates/columns.yaml``::
+vocabularies) or a folder of CSV files with the header row. Built from the columns (``columns.py``, derived from
+the field declarations)::
 
     write_xlsx_template(Path("tsbkart-mal.xlsx"))
     write_csv_templates(Path("mal/"))      # organisasjoner.csv, vurderingsteam.csv, enheter.csv, tilbud.csv
@@ -26,6 +27,7 @@ TYPE_LABELS = {
     "code": "kode / code",
     "codes": "koder med ; / codes separated by ;",
     "list": "liste med ; / list separated by ;",
+    "json": "JSON",
 }
 
 

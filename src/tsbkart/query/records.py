@@ -25,9 +25,12 @@ from tsbkart.domain.entities import (
     Organisation,
     Provenance,
     Region,
+    RegistryRecord,
     ServiceOffer,
     Unit,
 )
+from tsbkart.domain.schema import schema_of
+from tsbkart.registry.records import to_json
 from tsbkart.registry.snapshot import RegistrySnapshot
 
 Record = dict[str, Any]
@@ -79,87 +82,38 @@ def unit_summary(snapshot: RegistrySnapshot, unit: Unit) -> Record:
     }
 
 
+def record_json(record: RegistryRecord) -> Record:
+    """A record's own fields as JSON values, in declaration order (the field schema), then its provenance."""
+    data = to_json(record)
+    out = {spec.key: data[spec.key] for spec in schema_of(type(record)).fields}
+    out["provenance"] = provenance_record(record.provenance)
+    return out
+
+
 def offer_record(offer: ServiceOffer) -> Record:
-    return {
-        "id": offer.id,
-        "unit_id": offer.unit_id,
-        "service_type": offer.service_type,
-        "target_groups": list(offer.target_groups),
-        "legal_basis": list(offer.legal_basis),
-        "age_min": offer.age_min,
-        "age_max": offer.age_max,
-        "beds": offer.beds,
-        "places": offer.places,
-        "waiting_weeks": offer.waiting_weeks,
-        "waiting_as_of": offer.waiting_as_of.isoformat() if offer.waiting_as_of else None,
-        "intake_status": offer.intake_status,
-        "open_24_7": offer.open_24_7,
-        "languages": list(offer.languages),
-        "assessment_team_id": offer.assessment_team_id,
-        "referral_note": offer.referral_note,
-        "description": offer.description,
-        "provenance": provenance_record(offer.provenance),
-    }
+    return record_json(offer)
 
 
 def unit_detail(snapshot: RegistrySnapshot, unit: Unit) -> Record:
     """A unit with every field, its offers and its provenance."""
-    return unit_summary(snapshot, unit) | {
-        "street_address": unit.street_address,
-        "postal_code": unit.postal_code,
-        "lat": unit.lat,
-        "lon": unit.lon,
-        "phone": unit.phone,
-        "website": unit.website,
-        "her_id": unit.her_id,
-        "resh_id": unit.resh_id,
-        "description": unit.description,
-        "confidence": unit.confidence,
-        "provenance": provenance_record(unit.provenance),
-        "offers": [offer_record(o) for o in snapshot.offers_of(unit.id)],
-    }
+    summary = unit_summary(snapshot, unit)
+    return (
+        summary
+        | {k: v for k, v in record_json(unit).items() if k not in summary}
+        | {
+            "offers": [offer_record(o) for o in snapshot.offers_of(unit.id)],
+        }
+    )
 
 
 def organisation_record(organisation: Organisation, unit_ids: Iterable[str] = ()) -> Record:
-    return {
-        "id": organisation.id,
-        "name": organisation.name,
-        "owner_type": organisation.owner_type,
-        "region_code": organisation.region_code,
-        "orgnr": organisation.orgnr,
-        "resh_id": organisation.resh_id,
-        "her_id": organisation.her_id,
-        "website": organisation.website,
-        "status_note": organisation.status_note,
-        "unit_ids": list(unit_ids),
-        "provenance": provenance_record(organisation.provenance),
-    }
+    fields = record_json(organisation)
+    provenance = fields.pop("provenance")
+    return fields | {"unit_ids": list(unit_ids), "provenance": provenance}
 
 
 def team_record(team: AssessmentTeam) -> Record:
-    return {
-        "id": team.id,
-        "name": team.name,
-        "organisation_id": team.organisation_id,
-        "catchment_code": team.catchment_code,
-        "region_code": team.region_code,
-        "municipality_code": team.municipality_code,
-        "town": team.town,
-        "scope": team.scope,
-        "scope_note": team.scope_note,
-        "age_min": team.age_min,
-        "age_max": team.age_max,
-        "referrals_per_year": team.referrals_per_year,
-        "disciplines": list(team.disciplines),
-        "specialist_present": team.specialist_present,
-        "phone": team.phone,
-        "address": team.address,
-        "her_id": team.her_id,
-        "lat": team.lat,
-        "lon": team.lon,
-        "location_precision": team.location_precision,
-        "provenance": provenance_record(team.provenance),
-    }
+    return record_json(team)
 
 
 def region_record(region: Region) -> Record:

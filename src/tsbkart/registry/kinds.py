@@ -90,10 +90,10 @@ class RecordKinds:
         try:
             yield kind
         finally:
-            self.remove(kind.name)
-            if previous is not None:
-                self._kinds[previous.name] = previous
-                self._by_class[previous.cls] = previous
+            if previous is None:
+                self.remove(kind.name)
+            else:
+                self.declare(previous)  # in place: the kinds keep their order
 
     def __getitem__(self, name: str) -> RecordKind:
         return self._kinds[name]
@@ -133,7 +133,6 @@ KINDS.declare(
         label="organisation",
         plural="organisations",
         references=MappingProxyType({"region_code": "region"}),
-        checks=(checks.owner_type,),
     )
 )
 KINDS.declare(
@@ -153,7 +152,7 @@ KINDS.declare(
                 "municipality_code": "area_unit",
             }
         ),
-        checks=(checks.team_scope, checks.location, checks.age_band),
+        checks=(checks.location, checks.age_band),
     )
 )
 KINDS.declare(
@@ -173,7 +172,7 @@ KINDS.declare(
                 "municipality_code": "area_unit",
             }
         ),
-        checks=(checks.counts, checks.location),
+        checks=(checks.location,),
     )
 )
 KINDS.declare(
@@ -186,6 +185,6 @@ KINDS.declare(
         plural="service offers",
         parent="unit_id",
         references=MappingProxyType({"unit_id": "unit", "assessment_team_id": "team"}),
-        checks=(checks.offer_codes, checks.counts, checks.waiting_time, checks.age_band),
+        checks=(checks.waiting_time, checks.age_band),
     )
 )

@@ -2,18 +2,22 @@
 
 Every problem is collected (never stop at the first), so an import can report all bad rows at once::
 
-    Problem(kind="offer", id="x/akutt", field="service_type", message="'akut' is not a service type")
+    Problem(kind="offer", id="x/akutt", field="service_type",
+            message="'akut' is not a code of the vocabulary service_types")
 
-The rules that hold for every kind are here; each kind lists its own in ``tsbkart.registry.kinds``.
+The rules that hold for every kind are here, most of them read from the field declarations
+(``tsbkart.domain.schema``: vocabulary, choices, check, minimum); each kind lists its own further rules in
+``tsbkart.registry.kinds``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from tsbkart.domain.entities import RegistryRecord
-from tsbkart.domain.identifiers import validate_her_id, validate_orgnr, validate_resh_id
+from tsbkart.domain.schema import RecordSchema, schema_of
 from tsbkart.registry.checks import Add, Codes
 from tsbkart.registry.kinds import GEOGRAPHY, KINDS, RecordKind
 from tsbkart.vocab import Vocabularies, load_vocabularies
@@ -65,18 +69,63 @@ def _code_sets(vocabs: Vocabularies) -> Codes:
     return entry[1]
 
 
-_IDENTIFIER_CHECKS: Mapping[str, Callable[[str], str]] = {
-    "orgnr": validate_orgnr,
-    "resh_id": validate_resh_id,
-    "her_id": validate_her_id,
-}
+@dataclass(frozen=True, slots=True)
+class _FieldRules:
+    """The fields of one record class that a declaration constrains, worked out once per class: a 100,000-row
+    import checks every record, and most fields have no rule."""
+
+    coded: tuple[tuple[str, str, bool], ...]  # (field, vocabulary, is a tuple)
+    choices: tuple[tuple[str, frozenset[str], str], ...]  # (field, allowed, allowed as text)
+    minimums: tuple[tuple[str, float], ...]
+    checks: tuple[tuple[str, Callable[[Any], object], bool], ...]  # (field, check, is a tuple)
 
 
-def _check_identifiers(record: RegistryRecord, add: Add) -> None:
-    for name, check in _IDENTIFIER_CHECKS.items():
-        value = getattr(record, name, None)
-        if value is None:
-            continue
+_RULES: dict[type[Any], _FieldRules] = {}
+
+
+def _rules(schema: RecordSchema) -> _FieldRules:
+    rules = _RULES.get(schema.cls)
+    if rules is None:
+        fields = schema.fields
+        rules = _RULES[schema.cls] = _FieldRules(
+            coded=tuple((f.name, f.vocabulary, f.is_tuple) for f in fields if f.vocabulary is not None),
+            choices=tuple((f.name, frozenset(f.choices), ", ".join(f.choices)) for f in fields if f.choices),
+            minimums=tuple((f.name, f.minimum) for f in fields if f.minimum is not None),
+            checks=tuple((f.name, f.check, f.is_tuple) for f in fields if f.check is not None),
+        )
+    return rules
+
+
+def _check_fields(record: RegistryRecord, schema: RecordSchema, codes: Codes, add: Add) -> None:
+    """What the field declarations say: vocabulary codes, fixed choices, identifier checks, minimums."""
+    rules = _rules(schema)
+    for name, vocabulary, many in rules.coded:
+        value = getattr(record, name)
+        allowed = codes[vocabulary]
+        if many:
+            if not allowed.issuperset(value):
+                for code in (v for v in value if v not in allowed):
+                    add(name, f"{code!r} is not a code of the vocabulary {vocabulary}")
+        elif value is not None and value not in allowed:
+            add(name, f"{value!r} is not a code of the vocabulary {vocabulary}")
+    for name, allowed, text in rules.choices:
+        value = getattr(record, name)
+        if value is not None and value not in allowed:
+            add(name, f"{value!r} is not one of {text}")
+    for name, minimum in rules.minimums:
+        value = getattr(record, name)
+        if value is not None and value < minimum:
+            add(
+                name, f"{name} must not be negative" if minimum == 0 else f"{name} must be at least {minimum}"
+            )
+    for name, check, many in rules.checks:
+        value = getattr(record, name)
+        if value is not None:
+            _run_check(check, name, value if many else (value,), add)
+
+
+def _run_check(check: Callable[[Any], object], name: str, values: Iterable[Any], add: Add) -> None:
+    for value in values:
         try:
             check(value)
         except ValueError as error:
@@ -113,7 +162,7 @@ def validate_records(
             add("name", "name must not be empty")
         if not record.provenance.source.strip():
             add("source", "every record needs a source (URL or document)")
-        _check_identifiers(record, add)
+        _check_fields(record, schema_of(kind.cls), codes, add)
         _check_references(record, kind, known, add)
         for check in kind.checks:
             check(record, add, codes)

@@ -28,6 +28,7 @@ from tsbkart.domain.entities import (
     ServiceOffer,
     Unit,
 )
+from tsbkart.domain.schema import schema_of
 from tsbkart.finder.index import finder_index
 from tsbkart.finder.routing import route
 from tsbkart.quality.freshness import FreshnessBadge, add_months, freshness_of, load_freshness
@@ -35,39 +36,8 @@ from tsbkart.registry.snapshot import RegistrySnapshot
 
 __all__ = ["FreshnessBadge", "UnitPage", "add_months", "build_unit_page", "freshness_of"]
 
-# Facts shown on the page, in display order; a value of None is shown as unknown, never left out.
-UNIT_FIELDS = (
-    "street_address",
-    "postal_code",
-    "town",
-    "municipality_code",
-    "location_precision",
-    "phone",
-    "website",
-    "beds",
-    "her_id",
-    "resh_id",
-    "description",
-    "confidence",
-)
-OFFER_FIELDS = (
-    "target_groups",
-    "legal_basis",
-    "age_min",
-    "age_max",
-    "beds",
-    "places",
-    "waiting_weeks",
-    "waiting_as_of",
-    "intake_status",
-    "open_24_7",
-    "languages",
-    "referral_note",
-    "description",
-)
 # The oldest age the routing is asked about when an offer states no upper age.
 MAX_AGE = 120
-ORGANISATION_FIELDS = ("owner_type", "orgnr", "resh_id", "her_id", "website", "status_note")
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,6 +48,10 @@ class Fact:
     value: object
     provenance: Provenance
     field_level: bool
+    label: str = ""  # English message id of the field's name (the web layer translates it)
+    vocabulary: str | None = None  # where the value's codes are labelled
+    type: str = "text"  # the field's value type (tsbkart.domain.schema), e.g. "date"
+    link: bool = False  # the value is a web address
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,12 +91,27 @@ class UnitPage:
     referral_routes: tuple[ReferralRoute, ...]  # union over the offers, stated routes first
 
 
-def facts_of(record: Unit | ServiceOffer | Organisation, fields: tuple[str, ...]) -> tuple[Fact, ...]:
-    """The record's fields with their provenance: the field-level override when present, else the record's."""
+def facts_of(record: Unit | ServiceOffer | Organisation) -> tuple[Fact, ...]:
+    """The fields the schema shows on the page (``fact(shown=True)``), in declaration order, each with its
+    provenance: the field-level override when present, else the record's. A value of None is shown as unknown,
+    never left out."""
     out = []
-    for name in fields:
-        override = record.field_provenance.get(name)
-        out.append(Fact(name, getattr(record, name), override or record.provenance, override is not None))
+    for spec in schema_of(type(record)).shown():
+        override = record.field_provenance.get(spec.name)
+        value = getattr(record, spec.name)
+        provenance = override or record.provenance
+        out.append(
+            Fact(
+                spec.name,
+                value,
+                provenance,
+                override is not None,
+                spec.label,
+                spec.vocabulary,
+                spec.type,
+                spec.link,
+            )
+        )
     return tuple(out)
 
 
@@ -161,7 +150,7 @@ def build_unit_page(snapshot: RegistrySnapshot, unit_id: str, today: date) -> Un
     offers = tuple(
         OfferView(
             offer=o,
-            facts=facts_of(o, OFFER_FIELDS),
+            facts=facts_of(o),
             freshness=freshness_of(o.provenance.verified, today, rules.cycle("offer")),
             assessment_teams=routes_of(snapshot, unit, o),
         )
@@ -178,11 +167,11 @@ def build_unit_page(snapshot: RegistrySnapshot, unit_id: str, today: date) -> Un
     return UnitPage(
         unit=unit,
         organisation=organisation,
-        organisation_facts=facts_of(organisation, ORGANISATION_FIELDS) if organisation else (),
+        organisation_facts=facts_of(organisation) if organisation else (),
         catchment=geography.catchments.get(unit.catchment_code or ""),
         region=geography.regions.get(unit.region_code or ""),
         municipality=geography.area_units.get(unit.municipality_code or ""),
-        facts=facts_of(unit, UNIT_FIELDS),
+        facts=facts_of(unit),
         freshness=freshness_of(unit.provenance.verified, today, rules.cycle("unit")),
         offers=offers,
         referral_routes=tuple(routes.values()),

@@ -1,21 +1,21 @@
 """Message catalogues: bokmål (default) and English, from gettext .po files in ``web/i18n/<lang>/``.
 
 Every ``*.po`` file in a language folder is merged, so each feature keeps its own catalogue
-(``pages.po``, ``finder.po``, ...) without editing anyone else's. Message ids are English source strings;
+(``pages.po``, ``finder.po``, ...) without editing anyone else's; the core's record labels
+(``tsbkart/domain/i18n``) are merged in too. Message ids are English source strings;
 the English catalogue may leave ``msgstr`` empty (the id is then shown). Templates call ``_("...")``.
 Babel reads the catalogues and gives the standard ``gettext`` translations object.
 """
 
 from __future__ import annotations
 
-import io
 from functools import cache
 from importlib import resources
 from pathlib import Path
 
-from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po
 from babel.support import Translations
+
+from tsbkart.domain.catalogues import catalogue_paths, compiled
 
 LANGUAGES = ("nb", "en")
 DEFAULT_LANGUAGE = "nb"
@@ -25,23 +25,15 @@ def _folder(language: str) -> Path:
     return Path(str(resources.files("tsbkart.web") / "i18n" / language))
 
 
-def _translations(path: Path, language: str) -> Translations:
-    with path.open("rb") as handle:
-        messages = read_po(handle, locale=language, domain=path.stem)
-    compiled = io.BytesIO()
-    write_mo(compiled, messages)
-    compiled.seek(0)
-    return Translations(compiled, domain=path.stem)
-
-
 @cache
 def catalogue(language: str) -> Translations:
     """The merged catalogue of ``language`` (unknown languages fall back to bokmål)."""
     if language not in LANGUAGES:
         language = DEFAULT_LANGUAGE
     merged = Translations()
-    for path in sorted(_folder(language).glob("*.po")):
-        merged.merge(_translations(path, language))
+    # The record labels (tsbkart/domain/i18n) first, so a page catalogue may word a label differently.
+    for path in [*catalogue_paths(language), *sorted(_folder(language).glob("*.po"))]:
+        merged.merge(compiled(path, language))
     return merged
 
 

@@ -1,11 +1,15 @@
 """Response shapes for the OpenAPI document. The routes return the plain dicts built in ``tsbkart.query``;
-these models describe them (and the schemathesis test checks that every answer conforms)."""
+these models describe them (and the schemathesis test checks that every answer conforms). The record models
+are derived from the field schema (``tsbkart.domain.schema``), so a new field is documented without an edit."""
 
 from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, create_model
+
+from tsbkart.domain.entities import AssessmentTeam, Organisation, ServiceOffer, Unit
+from tsbkart.domain.schema import schema_of
 
 
 class ProvenanceOut(BaseModel):
@@ -44,96 +48,37 @@ class UnitItem(UnitProperties):
     lon: float | None
 
 
-class OfferOut(BaseModel):
-    id: str
-    unit_id: str
-    service_type: str
-    target_groups: list[str]
-    legal_basis: list[str]
-    age_min: int | None
-    age_max: int | None
-    beds: int | None
-    places: int | None
-    waiting_weeks: float | None
-    waiting_as_of: str | None
-    intake_status: str
-    open_24_7: bool | None
-    languages: list[str]
-    assessment_team_id: str | None
-    referral_note: str | None
-    description: str | None
-    provenance: ProvenanceOut
+def _record_fields(cls: type[Any], leave_out: frozenset[str] = frozenset()) -> dict[str, Any]:
+    """The record's own fields as model fields, typed as their JSON form, described by their help text."""
+    return {
+        spec.key: (spec.json_type, Field(description=spec.help))
+        for spec in schema_of(cls).fields
+        if spec.key not in leave_out
+    }
 
 
-class UnitDetail(BaseModel):
-    id: str
-    name: str
-    organisation_id: str
-    organisation_name: str | None
-    owner_type: str | None
-    catchment_code: str | None
-    catchment_name: str | None
-    region_code: str | None
-    municipality_code: str | None
-    municipality_name: str | None
-    town: str | None
-    location_precision: str | None
-    approximate: bool
-    service_types: list[str]
-    open_24_7: bool | None
-    intake_status: list[str]
-    beds: int | None
-    url: str
-    street_address: str | None
-    postal_code: str | None
-    lat: float | None
-    lon: float | None
-    phone: str | None
-    website: str | None
-    her_id: str | None
-    resh_id: str | None
-    description: str | None
-    confidence: str | None
-    provenance: ProvenanceOut
-    offers: list[OfferOut]
+def record_model(name: str, cls: type[Any], doc: str, **extra: Any) -> type[BaseModel]:
+    """The API shape of a record (``tsbkart.query.records.record_json``): its fields, ``extra``, its provenance."""
+    fields = _record_fields(cls) | extra | {"provenance": (ProvenanceOut, ...)}
+    return create_model(name, __doc__=doc, **fields)
 
 
-class OrganisationOut(BaseModel):
-    id: str
-    name: str
-    owner_type: str
-    region_code: str | None
-    orgnr: str | None
-    resh_id: str | None
-    her_id: str | None
-    website: str | None
-    status_note: str | None
-    unit_ids: list[str]
-    provenance: ProvenanceOut
-
-
-class TeamOut(BaseModel):
-    id: str
-    name: str
-    organisation_id: str | None
-    catchment_code: str | None
-    region_code: str | None
-    municipality_code: str | None
-    town: str | None
-    scope: str
-    scope_note: str | None
-    age_min: int | None
-    age_max: int | None
-    referrals_per_year: int | None
-    disciplines: list[str]
-    specialist_present: bool | None
-    phone: str | None
-    address: str | None
-    her_id: str | None
-    lat: float | None
-    lon: float | None
-    location_precision: str | None
-    provenance: ProvenanceOut
+OfferOut = record_model("OfferOut", ServiceOffer, "A service offer. null = unknown.")
+_UNIT_DETAIL: dict[str, Any] = {
+    **{n: (f.annotation, f) for n, f in UnitProperties.model_fields.items() if n != "distance_km"},
+    **_record_fields(Unit, frozenset(UnitProperties.model_fields)),
+    "provenance": (ProvenanceOut, ...),
+    "offers": (list[OfferOut], ...),  # type: ignore[valid-type]
+}
+UnitDetail = create_model(
+    "UnitDetail",
+    __doc__="A unit with every field, its provenance and its offers. null = unknown.",
+    **_UNIT_DETAIL,
+)
+OrganisationOut = record_model(
+    "OrganisationOut", Organisation, "An organisation and the ids of its units.", unit_ids=(list[str], ...)
+)
+TeamOut = record_model("TeamOut", AssessmentTeam, "An assessment team (vurderingsteam). null = unknown.")
 
 
 class AreaOut(BaseModel):
@@ -159,16 +104,13 @@ class UnitPage(PageOut):
     items: list[UnitItem]
 
 
-class OfferPage(PageOut):
-    items: list[OfferOut]
+OfferPage = create_model("OfferPage", __base__=PageOut, items=(list[OfferOut], ...))  # type: ignore[valid-type]
 
 
-class OrganisationPage(PageOut):
-    items: list[OrganisationOut]
+OrganisationPage = create_model("OrganisationPage", __base__=PageOut, items=(list[OrganisationOut], ...))  # type: ignore[valid-type]
 
 
-class TeamPage(PageOut):
-    items: list[TeamOut]
+TeamPage = create_model("TeamPage", __base__=PageOut, items=(list[TeamOut], ...))  # type: ignore[valid-type]
 
 
 class AreaPage(PageOut):

@@ -1,1 +1,0 @@
-"""Data files of the exchange: the tabular column specs (columns.yaml)."""
