@@ -81,6 +81,7 @@ class Settings(BaseSettings):
     )
     rate_limit_report: str = Field(default="30/minute", description="Atlas report pages, per client address.")
     rate_limit_pdf: str = Field(default="6/minute", description="Atlas report PDFs, per client address.")
+    pdf_renders: int = Field(default=2, ge=1, description="Report PDFs rendered at the same time, at most.")
     log_format: str = Field(default="json", description="Server log lines: json (structured) or text.")
 
     @field_validator("log_format")

@@ -12,7 +12,7 @@ from datetime import date
 from importlib import resources
 from typing import Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 from starlette.datastructures import URL
 
@@ -27,7 +27,9 @@ from tsbkart.domain.errors import NotFound
 from tsbkart.reference.population import latest_population
 from tsbkart.registry.snapshot import RegistrySnapshot
 from tsbkart.web.context import Ctx
+from tsbkart.web.errors import MESSAGES, error_page
 from tsbkart.web.i18n import catalogue
+from tsbkart.web.report_pdfs import RendersBusy, ReportPdfs
 from tsbkart.web.templating import html_response, page, render, session_of
 
 router = APIRouter()
@@ -73,7 +75,7 @@ def _report_context(snapshot: RegistrySnapshot, code: str, for_pdf: bool) -> dic
 
 
 @router.get("/atlas/rapport/{name}", include_in_schema=False)
-def atlas_report(name: str, ctx: Ctx) -> Response:
+def atlas_report(request: Request, name: str, ctx: Ctx) -> Response:
     code, _, suffix = name.partition(".")
     if suffix not in ("", "pdf"):
         raise NotFound("Unknown report format.")
@@ -85,11 +87,19 @@ def atlas_report(name: str, ctx: Ctx) -> Response:
     if html is None:
         raise NotFound("No catchment area has this code.")
     if suffix == "pdf":
-        return _pdf(html, code)
+        # Rendered once per catchment, revision, language and day, a few at a time (report_pdfs.py).
+        pdfs: ReportPdfs = request.app.state.report_pdfs
+        key = (code, ctx.snapshot.revision, ctx.language, ctx.today)
+        try:
+            return _pdf(pdfs.get(key, lambda: pdf_bytes(html)), code)
+        except RendersBusy:
+            message = catalogue(ctx.language).gettext(MESSAGES[500])
+            return error_page(ctx, 503, [message], {"Retry-After": str(PDF_RETRY_AFTER_SECONDS)})
     return html_response(ctx, html)
 
 
 PDF_BASE = "https://tsbkart.invalid/"
+PDF_RETRY_AFTER_SECONDS = 10
 
 
 def report_html(
@@ -136,9 +146,9 @@ def pdf_bytes(html: str) -> bytes:
     return document
 
 
-def _pdf(html: str, code: str) -> Response:
+def _pdf(body: bytes, code: str) -> Response:
     headers = {"Content-Disposition": f'inline; filename="tsbkart-rapport-{code}.pdf"'}
-    return Response(pdf_bytes(html), media_type="application/pdf", headers=headers)
+    return Response(body, media_type="application/pdf", headers=headers)
 
 
 @router.get("/atlas/{name}", include_in_schema=False)

@@ -8,10 +8,11 @@ from fastapi import APIRouter, Query, Request, Response
 
 from tsbkart.query.lists import area_records, list_areas
 from tsbkart.query.params import codes, text
+from tsbkart.query.units import Page
 from tsbkart.web.api.openapi import documented
 from tsbkart.web.api.params import FormatDep, SnapshotDep, TextDep, WindowDep
 from tsbkart.web.api.problems import ApiProblem
-from tsbkart.web.api.render import respond, respond_page
+from tsbkart.web.api.render import respond, respond_list
 from tsbkart.web.api.schemas import AreaOut, AreaPage
 from tsbkart.web.context import Ctx
 
@@ -29,8 +30,12 @@ async def areas(
     fmt: FormatDep = "json",
 ) -> Response:
     """Areas valid on the snapshot's date: regions, catchments, kommuner, bydeler, each by code."""
-    page = list_areas(read.snapshot, codes(ctx.params, "kind"), text(ctx.params), window)
-    return respond_page(request, read.read, page, fmt, list(AreaOut.model_fields))
+    snapshot, kinds, words = read.snapshot, codes(ctx.params, "kind"), text(ctx.params)
+
+    def build() -> Page:  # in a worker thread, on a cache miss
+        return list_areas(snapshot, kinds, words, window)
+
+    return await respond_list(request, read.read, build, fmt, list(AreaOut.model_fields))
 
 
 @router.get("/areas/{code}", responses=documented(AreaOut), response_model=None)

@@ -9,10 +9,11 @@ from fastapi import APIRouter, Query, Request, Response
 from tsbkart.query.lists import search_offers
 from tsbkart.query.params import offer_filter
 from tsbkart.query.records import offer_record
+from tsbkart.query.units import Page
 from tsbkart.web.api.openapi import documented
 from tsbkart.web.api.params import FormatDep, SnapshotDep, WindowDep
 from tsbkart.web.api.problems import ApiProblem
-from tsbkart.web.api.render import respond, respond_page
+from tsbkart.web.api.render import respond, respond_list
 from tsbkart.web.api.schemas import OfferOut, OfferPage
 from tsbkart.web.context import Ctx
 
@@ -45,8 +46,12 @@ async def list_offers(
 ) -> Response:
     """Offers matching every filter, by id; JSON page or CSV."""
     # The parameters above document and type-check the query; the one parser builds the filter.
-    page = search_offers(read.snapshot, offer_filter(ctx.params, read.snapshot), window)
-    return respond_page(request, read.read, page, fmt, list(OfferOut.model_fields))
+    snapshot, selection = read.snapshot, offer_filter(ctx.params, read.snapshot)
+
+    def build() -> Page:  # in a worker thread, on a cache miss
+        return search_offers(snapshot, selection, window)
+
+    return await respond_list(request, read.read, build, fmt, list(OfferOut.model_fields))
 
 
 @router.get("/offers/{offer_id:path}", responses=documented(OfferOut), response_model=None)

@@ -9,10 +9,11 @@ from fastapi import APIRouter, Query, Request, Response
 from tsbkart.query.lists import list_organisations
 from tsbkart.query.params import text, vocabulary_codes
 from tsbkart.query.records import organisation_record
+from tsbkart.query.units import Page
 from tsbkart.web.api.openapi import documented
 from tsbkart.web.api.params import FormatDep, SnapshotDep, TextDep, WindowDep
 from tsbkart.web.api.problems import ApiProblem
-from tsbkart.web.api.render import respond, respond_page
+from tsbkart.web.api.render import respond, respond_list
 from tsbkart.web.api.schemas import OrganisationOut, OrganisationPage
 from tsbkart.web.context import Ctx
 
@@ -30,9 +31,12 @@ async def organisations(
     fmt: FormatDep = "json",
 ) -> Response:
     """Organisations by id, with the ids of their units."""
-    owner_types = vocabulary_codes(ctx.params, "owner_type")
-    page = list_organisations(read.snapshot, owner_types, text(ctx.params), window)
-    return respond_page(request, read.read, page, fmt, list(OrganisationOut.model_fields))
+    snapshot, owner_types, words = read.snapshot, vocabulary_codes(ctx.params, "owner_type"), text(ctx.params)
+
+    def build() -> Page:  # in a worker thread, on a cache miss
+        return list_organisations(snapshot, owner_types, words, window)
+
+    return await respond_list(request, read.read, build, fmt, list(OrganisationOut.model_fields))
 
 
 @router.get("/organisations/{organisation_id}", responses=documented(OrganisationOut), response_model=None)

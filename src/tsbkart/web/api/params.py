@@ -38,17 +38,37 @@ class SnapshotRead:
 # hop to a worker thread for each sync one (several hops per request, most of a request's time).
 
 
+# Only the calendar form: pydantic's date type would also read "0" or "1700000000" as Unix timestamps.
+AS_OF_PATTERN = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
+
+
+def _day(text: str | None) -> date | None:
+    if text is None:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        message = f"{text!r} is not a calendar date (YYYY-MM-DD)"
+        raise ApiProblem(
+            422, f"as_of: {message}", [ParameterError(parameter="as_of", message=message)]
+        ) from None
+
+
 async def read_snapshot(
     request: Request,
     ctx: Ctx,
-    as_of: Annotated[
-        date | None,
+    as_of_text: Annotated[
+        str | None,
         Query(
+            alias="as_of",
+            pattern=AS_OF_PATTERN,
+            json_schema_extra={"format": "date"},
             description="Read the registry as it was at the end of this day (UTC), YYYY-MM-DD; "
-            "not after today in Norway."
+            "not after today in Norway (400).",
         ),
     ] = None,
 ) -> SnapshotRead:
+    as_of = _day(as_of_text)
     if as_of is not None and as_of > ctx.today:
         raise ApiProblem(
             400,

@@ -8,7 +8,7 @@ without it, ``If-Modified-Since``) shows the client already has it.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from email.utils import format_datetime, parsedate_to_datetime
@@ -16,13 +16,18 @@ from typing import Any, Literal
 
 import orjson
 from fastapi import Request, Response
+from fastapi.responses import StreamingResponse
 
 from tsbkart.exchange.spreadsheet import Cell, csv_text
 from tsbkart.query.units import Page
+from tsbkart.web.api.documents import DocumentCache
 
 Format = Literal["json", "csv"]
 GEOJSON = "application/geo+json"
 CSV = "text/csv; charset=utf-8"
+# Bodies larger than this go out in chunks, so one large answer does not hold the event loop in one write.
+STREAM_FROM_BYTES = 256 * 1024
+STREAM_CHUNK_BYTES = 64 * 1024
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,3 +133,38 @@ def respond_page(request: Request, read: Read, page: Page, fmt: Format, columns:
     if fmt == "csv":
         return respond(request, read, to_csv(page.items, columns), CSV)
     return respond(request, read, page_body(page), "application/json")
+
+
+async def respond_built(
+    request: Request, read: Read, media_type: str, build: Callable[[], bytes]
+) -> Response:
+    """Like ``respond``, for a body that costs CPU: ``build()`` runs once per ETag in a worker thread, and
+    the answer comes from the app's document cache, precompressed and streamed when large."""
+    tag = etag(request, read)
+    headers = _headers(tag, read)
+    if _not_modified(request, tag, read):
+        return Response(status_code=304, headers=headers)
+    cache: DocumentCache = request.app.state.documents
+    document = await cache.document(f"{media_type} {tag}", build)
+    encoding, body = document.variant(request.headers.get("accept-encoding"))
+    if encoding != "identity":
+        headers["Content-Encoding"] = encoding
+    if len(body) <= STREAM_FROM_BYTES:
+        return Response(content=body, media_type=media_type, headers=headers)
+    headers["Content-Length"] = str(len(body))
+    return StreamingResponse(_chunks(body), media_type=media_type, headers=headers)
+
+
+async def _chunks(body: bytes) -> AsyncIterator[bytes]:
+    view = memoryview(body)
+    for start in range(0, len(body), STREAM_CHUNK_BYTES):
+        yield bytes(view[start : start + STREAM_CHUNK_BYTES])
+
+
+async def respond_list(
+    request: Request, read: Read, build: Callable[[], Page], fmt: Format, columns: Sequence[str]
+) -> Response:
+    """A list answer (JSON page or CSV) built by ``build()`` through ``respond_built``."""
+    if fmt == "csv":
+        return await respond_built(request, read, CSV, lambda: to_csv(build().items, columns))
+    return await respond_built(request, read, "application/json", lambda: encode_json(page_body(build())))

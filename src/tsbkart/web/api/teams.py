@@ -9,10 +9,11 @@ from fastapi import APIRouter, Query, Request, Response
 from tsbkart.query.lists import list_teams
 from tsbkart.query.params import area_codes, text
 from tsbkart.query.records import team_record
+from tsbkart.query.units import Page
 from tsbkart.web.api.openapi import documented
 from tsbkart.web.api.params import FormatDep, SnapshotDep, TextDep, WindowDep
 from tsbkart.web.api.problems import ApiProblem
-from tsbkart.web.api.render import respond, respond_page
+from tsbkart.web.api.render import respond, respond_list
 from tsbkart.web.api.schemas import TeamOut, TeamPage
 from tsbkart.web.context import Ctx
 
@@ -32,8 +33,12 @@ async def teams(
     fmt: FormatDep = "json",
 ) -> Response:
     """Assessment teams by id."""
-    page = list_teams(read.snapshot, area_codes(ctx.params, read.snapshot), text(ctx.params), window)
-    return respond_page(request, read.read, page, fmt, list(TeamOut.model_fields))
+    snapshot, areas, words = read.snapshot, area_codes(ctx.params, read.snapshot), text(ctx.params)
+
+    def build() -> Page:  # in a worker thread, on a cache miss
+        return list_teams(snapshot, areas, words, window)
+
+    return await respond_list(request, read.read, build, fmt, list(TeamOut.model_fields))
 
 
 @router.get("/teams/{team_id}", responses=documented(TeamOut), response_model=None)

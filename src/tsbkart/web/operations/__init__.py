@@ -15,12 +15,14 @@ from starlette_compress import CompressMiddleware, add_compress_type
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from tsbkart.settings import Settings
+from tsbkart.web.api.documents import DocumentCache
 from tsbkart.web.operations import metrics, probes
 from tsbkart.web.operations.http import HeadAsGet, UrlLengthLimit
 from tsbkart.web.operations.metrics import Metrics
 from tsbkart.web.operations.rate_limits import RateLimits
 from tsbkart.web.operations.request_log import RequestContext
 from tsbkart.web.operations.unavailable import install_unavailable_handlers
+from tsbkart.web.report_pdfs import ReportPdfs
 from tsbkart.web.state import AppState
 
 # Compress bodies from this size on; smaller ones gain less than the headers cost.
@@ -52,7 +54,9 @@ def install_inner(app: FastAPI, settings: Settings) -> None:
 
 def install_outer(app: FastAPI, settings: Settings, state: AppState) -> None:
     """Routes, handlers and the outermost middleware: request context (logs, metrics), proxy headers."""
-    app.state.metrics = Metrics(state)
+    app.state.metrics = metrics_ = Metrics(state)
+    app.state.documents = DocumentCache(lambda hit: metrics_.cache_lookup("documents", hit))
+    app.state.report_pdfs = ReportPdfs(settings.pdf_renders, lambda hit: metrics_.cache_lookup("pdf", hit))
     install_unavailable_handlers(app)
     app.include_router(probes.router)
     app.include_router(metrics.router)

@@ -79,6 +79,9 @@ class Metrics:
         self.state = state
         state.build_listeners.append(self._built)
 
+    def cache_lookup(self, cache: str, hit: bool) -> None:
+        self.cache.labels(cache, "hit" if hit else "miss").inc()
+
     def _built(self, snapshot: RegistrySnapshot, seconds: float) -> None:
         self.snapshot_build.observe(seconds)
         self.revision.set(snapshot.revision)
