@@ -9,8 +9,11 @@ walks the operations itself and runs one hypothesis search per operation.
 
 from __future__ import annotations
 
+from typing import Any
+
 import schemathesis
 from hypothesis import HealthCheck, given, settings
+from schemathesis.generation import GenerationMode
 from sqlalchemy import Engine
 
 from tests.web.api_client import app_for
@@ -19,8 +22,12 @@ MAX_EXAMPLES = 12
 CHECKS = [schemathesis.checks.not_a_server_error, schemathesis.checks.response_schema_conformance]
 
 
-def check_operation(operation: schemathesis.APIOperation) -> None:
-    @given(case=operation.as_strategy())
+def check_operation(
+    operation: schemathesis.APIOperation,
+    mode: GenerationMode = GenerationMode.POSITIVE,
+    checks: list[Any] = CHECKS,
+) -> None:
+    @given(case=operation.as_strategy(mode))
     @settings(
         max_examples=MAX_EXAMPLES,
         deadline=None,
@@ -29,7 +36,7 @@ def check_operation(operation: schemathesis.APIOperation) -> None:
         suppress_health_check=list(HealthCheck),
     )
     def run(case: schemathesis.Case) -> None:
-        case.call_and_validate(checks=CHECKS)
+        case.call_and_validate(checks=checks)
 
     run()
 
@@ -44,3 +51,20 @@ def test_api_never_answers_5xx_and_matches_its_schema(reference_engine: Engine) 
     assert len(operations) >= 14
     for operation in operations:
         check_operation(operation)
+
+
+# Schema-invalid input (wrong types, out-of-range numbers, malformed dates) must be refused with a 4xx, never
+# accepted and never a 5xx: the schema and the API agree on what is valid.
+NEGATIVE_CHECKS = [schemathesis.checks.not_a_server_error, schemathesis.checks.negative_data_rejection]
+
+
+def test_api_refuses_what_its_schema_forbids(reference_engine: Engine) -> None:
+    app, _ = app_for(reference_engine)
+    schema = schemathesis.openapi.from_asgi("/openapi.json", app).include(
+        method="GET", path_regex="^/api/v1/"
+    )
+    operations = [result.ok() for result in schema.get_all_operations()]
+    with_parameters = [o for o in operations if len(o.query) or len(o.path_parameters)]
+    assert len(with_parameters) >= 13
+    for operation in with_parameters:
+        check_operation(operation, GenerationMode.NEGATIVE, NEGATIVE_CHECKS)
