@@ -79,6 +79,16 @@ def test_list_values_are_not_shared_between_rows() -> None:
     assert first == second == ["adults"] and first is not second
 
 
+def test_a_bad_cell_in_a_list_column_is_a_problem_not_a_crash() -> None:
+    # A bad language code raised TypeError ('NoneType' object is not iterable) before the fix.
+    header = ["id", "unit_id", "service_type", "languages", "source"]
+    rows: list[list[Cell]] = [["a", "u1", "akutt", "nb", "s"], ["b", "u1", "akutt", "norsk", "s"]]
+    problems: list[Any] = []
+    parsed = parse_sheet(_sheet(rows, header, text_only=True), problems)
+    assert [(p.row, p.field) for p in problems] == [(3, "languages")]
+    assert [(r.row, r.ok) for r in parsed] == [(2, True), (3, False)]
+
+
 def test_short_typed_rows_are_padded_and_blank_typed_rows_skipped() -> None:
     header = ["id", "unit_id", "service_type", "beds", "source"]
     rows: list[list[Cell]] = [["a", "u1", "akutt"], [None, " ", None], ["b", "u1", "akutt", 3.0, "s"]]

@@ -553,7 +553,7 @@ def _parse_columns(
         column = spec.column(name)
         values, bad = parse_column(make_parser(column), by_column[position], max_chars)
         if column.type in ("codes", "list"):
-            values = [list(v) for v in values]  # one list per row, not one shared by equal cells
+            values = [None if v is None else list(v) for v in values]  # one list per row, not shared
         found.extend((i, position, name, text) for i, text in bad.items())
         if column.required:
             missing = (i for i, value in enumerate(values) if value is None and i not in bad)
