@@ -2,7 +2,7 @@ from datetime import date
 
 from tests.atlas.world import population, snapshot
 from tsbkart.atlas.coverage import CoverageDeclaration
-from tsbkart.atlas.report import build_report, coverage_table
+from tsbkart.atlas.report import build_report, coverage_table, report_sources
 
 
 def test_unknown_is_unknown_and_missing_needs_a_declaration() -> None:
@@ -40,3 +40,17 @@ def test_coverage_table_for_kommune_and_region() -> None:
     assert table.loc[0, "beds"] == 10
     region = coverage_table(snapshot(), "rhf", population())
     assert list(region["code"]) == ["r"] and region.loc[0, "lar"] == "present"
+
+
+def test_report_sources_count_the_records_and_indicators_citing_them() -> None:
+    world = snapshot()
+    report = build_report(world, "north", population())
+    assert report is not None
+    sources = report_sources(world, report)
+    cited = {s.source: s.cited_by for s in sources}
+    expected = [world.units[u].provenance.source for u in report.coverage.unit_ids]
+    expected += [o.provenance.source for u in report.coverage.unit_ids for o in world.offers_of(u)]
+    assert sum(n for s, n in cited.items() if s in set(expected)) >= len(expected)
+    assert {p.indicator.source for p in report.positions} <= set(cited)
+    counts = [s.cited_by for s in sources[: len(set(expected))]]
+    assert counts == sorted(counts, reverse=True)  # most cited registry source first

@@ -216,3 +216,31 @@ def build_report(
         positions=tuple(positions),
         approximate_points=tuple(own["name"]),
     )
+
+
+@dataclass(frozen=True, slots=True)
+class ReportSource:
+    """One source the report rests on and how many registry records (or indicators) cite it."""
+
+    source: str  # a URL or a document reference
+    cited_by: int
+
+
+def report_sources(snapshot: RegistrySnapshot, report: CatchmentReport) -> tuple[ReportSource, ...]:
+    """The record sources of the area's units, their offers and the teams in the matrix, then the indicators'
+    data sources; most cited first::
+
+        (ReportSource("https://www.unn.no/...", 14), ..., ReportSource("SKDE Helseatlas (...)", 2))
+    """
+    cited: dict[str, int] = {}
+    team_ids = {t for cell in report.matrix for t in cell.team_ids}
+    provenances = [snapshot.units[u].provenance for u in report.coverage.unit_ids if u in snapshot.units]
+    provenances += [o.provenance for u in report.coverage.unit_ids for o in snapshot.offers_of(u)]
+    provenances += [snapshot.teams[t].provenance for t in sorted(team_ids) if t in snapshot.teams]
+    for provenance in provenances:
+        cited[provenance.source] = cited.get(provenance.source, 0) + 1
+    registry = sorted(cited.items(), key=lambda item: (-item[1], item[0]))
+    data: dict[str, int] = {}
+    for position in report.positions:
+        data[position.indicator.source] = data.get(position.indicator.source, 0) + 1
+    return tuple(ReportSource(s, n) for s, n in registry) + tuple(ReportSource(s, n) for s, n in data.items())

@@ -20,7 +20,7 @@ from tsbkart.atlas.chart import ranked_bars
 from tsbkart.atlas.coverage import load_declarations
 from tsbkart.atlas.export import to_csv, to_json, to_xlsx
 from tsbkart.atlas.indicators import IndicatorTable, indicator, indicator_table, indicators
-from tsbkart.atlas.report import build_report
+from tsbkart.atlas.report import build_report, report_sources
 from tsbkart.atlas.variation_view import indicator_variation
 from tsbkart.domain.calendar import today
 from tsbkart.domain.errors import NotFound
@@ -70,6 +70,8 @@ def _report_context(snapshot: RegistrySnapshot, code: str, for_pdf: bool) -> dic
         "units": snapshot.units,
         "teams": snapshot.teams,
         "region": snapshot.geography.regions.get(report.region_code),
+        "sources": report_sources(snapshot, report),
+        "revision": snapshot.revision,
         "pdf": for_pdf,
     }
 
