@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from datetime import date
 
@@ -156,7 +157,7 @@ def test_every_template_message_has_a_bokmal_translation() -> None:
         if entry.name.endswith(".html"):
             for match in pattern.finditer(entry.read_text(encoding="utf-8")):
                 message = match.group(1) or match.group(2)
-                if nb.gettext(message) == message and message not in ("Status",):
+                if nb.gettext(message) == message and message not in ("Status", "Atlas"):
                     untranslated.append((entry.name, message))
     assert untranslated == []
 
@@ -246,3 +247,72 @@ def test_unit_page_shows_phone_and_web_page_at_the_top(client: TestClient) -> No
     summary = html[html.index('<dl class="summary">') : html.index("</dl>")]
     assert 'href="tel:76965620"' in summary and "769 65 620" in summary
     assert 'href="https://www.unn.no/steder/russeksjon-narvik-nordlandsklinikken/"' in summary
+
+
+NAV = ('href="/"', 'href="/finn"', 'href="/omrade"', 'href="/atlas"')
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/",
+        "/finn",
+        "/atlas",
+        "/atlas/rapport/unn",
+        "/omrade",
+        "/omrade/hf/unn",
+        "/enhet/unn-avrusning-tromso",
+        "/om-rusbehandling",
+        "/nowhere",
+    ],
+)
+def test_every_page_has_the_one_header_and_navigation(client: TestClient, url: str) -> None:
+    html = client.get(url).text
+    header = html[html.index('<header class="site-header">') : html.index("</header>")]
+    assert all(link in header for link in NAV)  # /finn and /atlas had their own or no navigation
+    assert "Kart" in header and "Finn behandling" in header and "Områder" in header and "Atlas" in header
+    assert 'class="lang-switch"' in header and "lang=en" in header
+
+
+def test_navigation_marks_the_current_section(client: TestClient) -> None:
+    header = client.get("/omrade/hf/unn").text.split("</header>")[0]
+    assert '<a href="/omrade" aria-current="true">' in header
+    assert '<a href="/finn" aria-current="page">' in client.get("/finn").text
+
+
+def test_areas_index_lists_regions_catchments_and_municipalities(client: TestClient) -> None:
+    response = client.get("/omrade")
+    assert response.status_code == 200
+    html = response.text
+    assert 'href="/omrade/rhf/helse-nord"' in html and 'href="/omrade/hf/unn"' in html
+    assert 'href="/omrade/kommune/5501"' in html  # Tromsø
+    assert (
+        'href="/omrade/kommune/0301"' in html and 'href="/omrade/kommune/030101"' in html
+    )  # Oslo and a bydel
+    assert "357 kommuner" in html
+
+
+@pytest.mark.parametrize(
+    ("lang", "texts"),
+    [
+        ("nb", ("Hva er TSB?", "Innen 10 virkedager", "116 117", "Kilder")),
+        ("en", ("What is TSB?", "Within 10 working days", "116 117", "Sources")),
+    ],
+)
+def test_patient_page_in_both_languages_with_sources(
+    client: TestClient, lang: str, texts: tuple[str, ...]
+) -> None:
+    response = client.get(f"/om-rusbehandling?lang={lang}")
+    client.cookies.clear()
+    assert response.status_code == 200
+    html = response.text
+    assert all(text in html for text in texts)
+    citations = set(re.findall(r'href="#source-(\d+)"', html))
+    listed = set(re.findall(r'<li id="source-(\d+)"><a href="https://', html))
+    assert citations and citations <= listed  # every citation points at a listed source with a link
+
+
+@pytest.mark.parametrize("url", ["/finn", "/enhet/unn-avrusning-tromso"])
+def test_finder_and_unit_pages_link_the_patient_page(client: TestClient, url: str) -> None:
+    main = client.get(url).text.split('<main id="main"')[1].split("</main>")[0]
+    assert 'href="/om-rusbehandling"' in main

@@ -22,6 +22,7 @@ from tsbkart.registry.snapshot import RegistrySnapshot
 from tsbkart.vocab import load_vocabularies
 from tsbkart.web.context import Ctx, RequestContext
 from tsbkart.web.errors import user_error_message, validation_messages
+from tsbkart.web.i18n import catalogue
 from tsbkart.web.templating import page
 
 router = APIRouter()
@@ -94,7 +95,12 @@ def _areas(snapshot: RegistrySnapshot) -> list[tuple[str, list[tuple[str, str]]]
 
 
 def _page(ctx: RequestContext, template: str, status: int = 200, **context: Any) -> HTMLResponse:
-    extra = {"substances": SUBSTANCES, "service_types": SHARE_SERVICE_TYPES, "areas": _areas(ctx.snapshot)}
+    extra = {
+        "title": catalogue(ctx.language).gettext("Find services"),
+        "substances": SUBSTANCES,
+        "service_types": SHARE_SERVICE_TYPES,
+        "areas": _areas(ctx.snapshot),
+    }
     response = page(ctx, template, {**extra, **context}, status=status)
     # The results page shows a patient's needs: never cache it anywhere.
     response.headers["Cache-Control"] = NO_STORE

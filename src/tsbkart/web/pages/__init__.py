@@ -21,6 +21,7 @@ from tsbkart.reference.files import data_path
 from tsbkart.reference.population import latest_population
 from tsbkart.registry.snapshot import Geography
 from tsbkart.views.area_page import build_area_page
+from tsbkart.views.areas_index import build_areas_index
 from tsbkart.views.boundaries import KOMMUNE_FILE, catchment_boundaries
 from tsbkart.views.map_page import (
     FORM_FIELDS,
@@ -151,6 +152,61 @@ def _area(ctx: Ctx, kind: str, code: str) -> Response:
         "units_by_id": {u.id: u for u in built.units},
     }
     return page(ctx, "area.html", context)
+
+
+# The plain-language page's sources, in citation order (from the project's compiled TSB facts).
+INFO_SOURCES = (
+    (
+        "https://oslo-universitetssykehus.no/fag-og-forskning/nasjonale-og-regionale-tjenester/tsb/nasjonal-kompetansetjeneste-tsb/vare-prosjekter/tsb-i-norge",
+        "Nasjonal kompetansetjeneste TSB: TSB i Norge",
+    ),
+    (
+        "https://helsedirektoratet.no/folkehelse/psykisk-helse-og-rus/behandle-rusmiddelavhengighet",
+        "Helsedirektoratet: Behandle rusmiddelavhengighet",
+    ),
+    (
+        "https://oslo-universitetssykehus.no/fag-og-forskning/nasjonale-og-regionale-tjenester/tsb/nasjonal-kompetansetjeneste-tsb/vare-prosjekter/nasjonalt-ledernettverk-i-tsb/kartet-over-veien-inn-i-tsb",
+        "Nasjonal kompetansetjeneste TSB: Kartet over veien inn i TSB",
+    ),
+    (
+        "https://regjeringen.no/no/dokumenter/prop.-55-l-20182019/id2633049/?ch=5&q=nedre",
+        "Prop. 55 L (2018–2019), pasient- og brukerrettighetsloven § 2-2",
+    ),
+    (
+        "https://www.helsedirektoratet.no/rundskriv/pasient-og-brukerrettighetsloven-med-kommentarer/rett-til-helse-og-omsorgstjenester-og-transport/rett-til-nodvendig-helsehjelp-fra-spesialisthelsetjenesten",
+        "Helsedirektoratet: Rett til nødvendig helsehjelp fra spesialisthelsetjenesten",
+    ),
+    (
+        "https://www.helsebiblioteket.no/innhold/nasjonale-veiledere/prioriteringsveileder-tsb",
+        "Prioriteringsveileder – tverrfaglig spesialisert rusbehandling (TSB)",
+    ),
+    (
+        "https://www.regjeringen.no/no/dokumenter/prop.-5-l-20222023/id2937120/?ch=5",
+        "Prop. 5 L (2022–2023): rett til valg av behandlingssted",
+    ),
+    (
+        "https://www.helsedirektoratet.no/pakkeforlop/rusbehandling-tsb/forlopstider-rusbehandling-tsb-pakkeforlop",
+        "Helsedirektoratet: Pakkeforløp rusbehandling (TSB), forløpstider",
+    ),
+)
+
+
+@router.get("/om-rusbehandling", response_class=HTMLResponse, include_in_schema=False)
+def patient_information(ctx: Ctx) -> Response:
+    """Plain-language page for patients and relatives, bokmål and English, each statement with its source."""
+    title = catalogue(ctx.language).gettext("About substance-use treatment")
+    return page(ctx, "info.html", {"title": title, "sources": INFO_SOURCES})
+
+
+@router.get("/omrade", response_class=HTMLResponse, include_in_schema=False)
+def areas_index(ctx: Ctx) -> Response:
+    index = build_areas_index(ctx.snapshot)
+    context = {
+        "title": catalogue(ctx.language).gettext("Areas"),
+        "index": index,
+        "catchments": sum(len(r.catchments) for r in index.regions),
+    }
+    return page(ctx, "areas.html", context)
 
 
 @router.get("/omrade/rhf/{code}", response_class=HTMLResponse, include_in_schema=False)
