@@ -57,9 +57,9 @@ def build_areas_index(snapshot: RegistrySnapshot) -> AreasIndex:
         listed.append(AreaEntry(area.code, area.name, area.kind))
         parent = geography.area_units.get(area.parent_code or "")
         if parent is not None and parent.catchment_code is None:  # Oslo: listed with its districts
-            entry = AreaEntry(parent.code, parent.name, parent.kind)
-            if entry not in listed:
-                listed.append(entry)
+            city = AreaEntry(parent.code, parent.name, parent.kind)
+            if city not in listed:
+                listed.append(city)
     units_of: dict[str, int] = {}
     for unit in snapshot.units.values():
         if unit.catchment_code:
