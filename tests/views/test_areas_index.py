@@ -16,5 +16,7 @@ def test_every_catchment_and_municipality_is_listed_once_oslo_with_its_districts
     assert sorted(listed) == sorted(a.code for a in geography.area_units.values() if a.catchment_code)
     oslo = [c.code for c in catchments if any(a.code == "0301" for a in c.areas)]
     assert len(oslo) >= 2  # Oslo is split between trusts: listed with each one's districts
-    assert sum(c.units for c in catchments) == sum(1 for u in bundled_snapshot.units.values() if u.catchment_code)
+    assert sum(c.units for c in catchments) == sum(
+        1 for u in bundled_snapshot.units.values() if u.catchment_code
+    )
     assert index.municipalities == sum(1 for a in geography.area_units.values() if a.kind == "kommune")

@@ -316,3 +316,13 @@ def test_patient_page_in_both_languages_with_sources(
 def test_finder_and_unit_pages_link_the_patient_page(client: TestClient, url: str) -> None:
     main = client.get(url).text.split('<main id="main"')[1].split("</main>")[0]
     assert 'href="/om-rusbehandling"' in main
+
+
+def test_unit_page_provenance_and_confidence_are_in_the_users_language(client: TestClient) -> None:
+    html = client.get("/enhet/unn-avrusning-tromso").text
+    assert "hentet av tsbkarts datainnsamlere" in html
+    assert "retrieved by the tsbkart data compilers" not in html  # was English on the bokmål page
+    assert ">high<" not in html and ">medium<" not in html
+    english = client.get("/enhet/unn-avrusning-tromso?lang=en").text
+    client.cookies.clear()
+    assert "retrieved by the tsbkart data compilers" in english

@@ -2,7 +2,8 @@
 
 Templates get, besides their own context: ``_`` (gettext of the request's language), ``lang``, ``label``
 (a vocabulary label in that language: ``label("service_types", "akutt")``), ``fmt_number``, ``fmt_date``,
-``today`` and ``lang_url`` (the current URL with another ``lang``); pages rendered with ``page`` also get
+``today``, ``lang_url`` (the current URL with another ``lang``), ``note`` and ``confidence`` (a provenance note
+and a confidence level in the language, see ``web/provenance.py``); pages rendered with ``page`` also get
 ``viewer`` (the signed-in ``Principal`` or None) and ``csrf_token`` (for forms). Strings come from
 ``web/i18n/<lang>/*.po``; vocabulary labels come from the vocabulary YAML, never from the catalogues.
 Numbers and dates are formatted by Babel in the language's locale (``12 345,7`` and ``01.12.2026`` in
@@ -29,6 +30,7 @@ from starlette.datastructures import URL
 from tsbkart.vocab.loader import load_vocabularies
 from tsbkart.web.context import LANG_COOKIE, RequestContext
 from tsbkart.web.i18n import catalogue
+from tsbkart.web.provenance import helpers as provenance_helpers
 
 LANG_COOKIE_MAX_AGE = 365 * 24 * 3600
 # Babel locale and date style per UI language: day-first dates in both.
@@ -108,6 +110,7 @@ def render(
         "lang_url": lambda target: lang_url(url, target),
         "request_path": url.path if url is not None else "",
         "today": day,
+        **provenance_helpers(language),
     }
     return environment().get_template(template).render({**helpers, **context})
 
