@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import csv
+import io
+import json
 import re
 from collections.abc import Iterator
 from datetime import date
+from html import unescape as html_unescape
 
 import pytest
 from fastapi.testclient import TestClient
+from openpyxl import load_workbook
 from sqlalchemy import Engine
 
 from tsbkart.domain.entities import Organisation, Provenance, Unit
@@ -326,3 +331,55 @@ def test_unit_page_provenance_and_confidence_are_in_the_users_language(client: T
     english = client.get("/enhet/unn-avrusning-tromso?lang=en").text
     client.cookies.clear()
     assert "retrieved by the tsbkart data compilers" in english
+
+
+def test_area_page_offers_a_map_of_its_units_and_downloads(client: TestClient) -> None:
+    html = client.get("/omrade/hf/unn").text
+    config = json.loads(html_unescape(re.search(r'id="area-map"[^>]*data-config="([^"]+)"', html)[1]))
+    assert {u["url"] for u in config["units"]} <= {
+        f"/enhet/{u}" for u in re.findall(r'href="/enhet/([^"]+)"', html)
+    }
+    assert config["units"] and all(u["lat"] is not None for u in config["units"])
+    for name in ("matrise.csv", "enheter.csv", "omrade.xlsx"):
+        assert f'href="/omrade/hf/unn/{name}"' in html
+
+
+def test_area_downloads_hold_the_matrix_and_the_units(client: TestClient) -> None:
+    matrix = list(csv.reader(io.StringIO(client.get("/omrade/hf/unn/matrise.csv").text)))
+    assert matrix[0][:2] == ["basic_service", "status"]
+    assert {row[0] for row in matrix[1:]} == {
+        "vurdering",
+        "akutt",
+        "avrusning",
+        "poliklinikk_ambulant",
+        "dogn",
+    }
+    units = client.get("/omrade/hf/unn/enheter.csv")
+    assert units.headers["content-type"].startswith("text/csv")
+    assert "attachment" in units.headers["content-disposition"]
+    rows = list(csv.DictReader(io.StringIO(units.text)))
+    assert "unn-avrusning-tromso" in {r["id"] for r in rows}
+    workbook = load_workbook(io.BytesIO(client.get("/omrade/kommune/5501/omrade.xlsx").content))
+    assert workbook.sheetnames == ["matrix", "units"]
+    assert client.get("/omrade/hf/unn/secrets.csv").status_code == 404
+    assert client.get("/omrade/fylke/unn/matrise.csv").status_code == 404
+    assert client.get("/omrade/hf/atlantis/matrise.csv").status_code == 404
+
+
+def test_area_downloads_neutralise_formulas(engine: Engine) -> None:
+    registry = Registry(engine)
+    source = Provenance("https://example.org", verified=date(2026, 1, 1))
+    registry.commit(
+        [
+            Upsert(Organisation("evil-org", '=HYPERLINK("x")', "hf", source)),
+            Upsert(Unit("evil", "@SUM(A1)", "evil-org", source, catchment_code="unn")),
+        ],
+        actor="test",
+        reason="formula guard test",
+    )
+    with TestClient(create_app(Settings(database_url=str(engine.url)), registry)) as test_client:
+        text = test_client.get("/omrade/hf/unn/enheter.csv").text
+        assert "'@SUM(A1)" in text and "'=HYPERLINK" in text
+        sheet = load_workbook(io.BytesIO(test_client.get("/omrade/hf/unn/omrade.xlsx").content))["units"]
+        cells = [c for row in sheet.iter_rows() for c in row if c.value == "@SUM(A1)"]
+        assert cells and all(c.data_type == "s" for c in cells)  # text, never a formula

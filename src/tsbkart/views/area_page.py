@@ -19,6 +19,7 @@ import pandas as pd
 
 from tsbkart.atlas.coverage import AreaCoverage, CoverageDeclaration, summarise_area
 from tsbkart.domain.entities import Organisation, Unit
+from tsbkart.exchange.spreadsheet import Cell
 from tsbkart.quality.depth import DepthFact, DepthRow, area_depth, load_depth_rules
 from tsbkart.registry.areas import resolve_area
 from tsbkart.registry.snapshot import RegistrySnapshot
@@ -114,3 +115,60 @@ def _children(snapshot: RegistrySnapshot, kind: str, code: str) -> tuple[AreaLin
             if a.parent_code == code
         ]
     return tuple(sorted(found, key=lambda link: link.name))
+
+
+# Download names of an area's tables: CSV one table per file, XLSX both as sheets of one workbook.
+AREA_TABLES = ("matrix", "units")
+
+
+def area_tables(page: AreaPage, snapshot: RegistrySnapshot) -> dict[str, list[list[Cell]]]:
+    """The area's basic-services matrix and its units as rows, the header first (codes, not labels, so a
+    spreadsheet can join them with the API's vocabularies)::
+
+        {"matrix": [["basic_service", "status", "unit_ids", "team_ids", "declared_complete_as_of"],
+                    ["akutt", "present", "unn-avrusning-tromso", "", None], ...],
+         "units": [["id", "name", "organisation", "owner_type", "municipality_code", "service_types",
+                    "lat", "lon", "approximate", "source", "verified"], ...]}
+    """
+    matrix: list[list[Cell]] = [
+        ["basic_service", "status", "unit_ids", "team_ids", "declared_complete_as_of"]
+    ]
+    for cell in page.coverage.matrix:
+        declared = cell.declaration.complete_as_of if cell.declaration else None
+        matrix.append(
+            [cell.basic_service, cell.status, ";".join(cell.unit_ids), ";".join(cell.team_ids), declared]
+        )
+    units: list[list[Cell]] = [
+        [
+            "id",
+            "name",
+            "organisation",
+            "owner_type",
+            "municipality_code",
+            "service_types",
+            "lat",
+            "lon",
+            "approximate",
+            "source",
+            "verified",
+        ]
+    ]
+    for unit in page.units:
+        organisation = page.organisations.get(unit.organisation_id)
+        services = sorted({o.service_type for o in snapshot.offers_of(unit.id)})
+        units.append(
+            [
+                unit.id,
+                unit.name,
+                organisation.name if organisation else None,
+                organisation.owner_type if organisation else None,
+                unit.municipality_code,
+                ";".join(services),
+                unit.lat,
+                unit.lon,
+                unit.is_approximate,
+                unit.provenance.source,
+                unit.provenance.verified,
+            ]
+        )
+    return {"matrix": matrix, "units": units}

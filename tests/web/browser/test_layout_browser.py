@@ -79,3 +79,22 @@ def test_report_pdf_keeps_numbers_whole_and_lists_sources(live_server: str, tmp_
     lines = [line.strip() for line in text.splitlines()]
     assert not [line for line in lines if line in ("%", "km", "/")], "a number was split from its unit"
     assert "Sources" in text and "https://" in text.split("Sources")[-1]
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("width", WIDTHS)
+def test_area_page_map_draws_its_units(live_server: str, browser: Browser, width: int) -> None:
+    context = browser.new_context(viewport={"width": width, "height": 800})
+    try:
+        tab = context.new_page()
+        errors: list[str] = []
+        tab.on("pageerror", lambda error: errors.append(str(error)))
+        tab.goto(live_server + "/omrade/hf/unn")
+        tab.wait_for_selector("#area-map path.leaflet-interactive")
+        located = tab.evaluate("JSON.parse(document.getElementById('area-map').dataset.config).units.length")
+        assert tab.locator("#area-map path.leaflet-interactive").count() == located > 0
+        box = tab.locator("#area-map").bounding_box()
+        assert box is not None and box["width"] <= width
+        assert errors == []
+    finally:
+        context.close()

@@ -16,11 +16,12 @@ from fastapi.responses import HTMLResponse, Response
 
 from tsbkart.atlas.coverage import load_declarations
 from tsbkart.domain.errors import NotFound
+from tsbkart.exchange.spreadsheet import csv_text, xlsx_bytes
 from tsbkart.query.params import unit_filter
 from tsbkart.reference.files import data_path
 from tsbkart.reference.population import latest_population
 from tsbkart.registry.snapshot import Geography
-from tsbkart.views.area_page import build_area_page
+from tsbkart.views.area_page import AreaPage, area_tables, build_area_page
 from tsbkart.views.areas_index import build_areas_index
 from tsbkart.views.boundaries import KOMMUNE_FILE, catchment_boundaries
 from tsbkart.views.map_page import (
@@ -141,15 +142,38 @@ def unit_page(unit_id: str, ctx: Ctx) -> Response:
     return page(ctx, "unit.html", {"title": built.unit.name, "page": built, "teams": ctx.snapshot.teams})
 
 
-def _area(ctx: Ctx, kind: str, code: str) -> Response:
+def _area_page(ctx: Ctx, kind: str, code: str) -> AreaPage:
     built = build_area_page(ctx.snapshot, kind, code, latest_population(), load_declarations())
     if built is None:
         raise NotFound("No area has this code.")
+    return built
+
+
+def _area_map(built: AreaPage, state: AppState, language: str) -> str:
+    """The small map's configuration: the area's located units (the list below the map has them all)."""
+    units = [
+        {"name": u.name, "url": f"/enhet/{u.id}", "lat": u.lat, "lon": u.lon, "approximate": u.is_approximate}
+        for u in built.units
+        if u.lat is not None and u.lon is not None
+    ]
+    return json.dumps(
+        {
+            "units": units,
+            "tileUrl": state.settings.tile_url or "",
+            "tileAttribution": state.settings.tile_attribution,
+            "strings": {"approximate": catalogue(language).gettext("Approximate location")},
+        }
+    )
+
+
+def _area(ctx: Ctx, state: AppState, kind: str, code: str) -> Response:
+    built = _area_page(ctx, kind, code)
     context = {
         "title": built.link.name,
         "page": built,
         "teams": ctx.snapshot.teams,
         "units_by_id": {u.id: u for u in built.units},
+        "map_config": _area_map(built, state, ctx.language),
     }
     return page(ctx, "area.html", context)
 
@@ -210,18 +234,40 @@ def areas_index(ctx: Ctx) -> Response:
 
 
 @router.get("/omrade/rhf/{code}", response_class=HTMLResponse, include_in_schema=False)
-def region_page(code: str, ctx: Ctx) -> Response:
-    return _area(ctx, "rhf", code)
+def region_page(code: str, ctx: Ctx, state: State) -> Response:
+    return _area(ctx, state, "rhf", code)
 
 
 @router.get("/omrade/hf/{code}", response_class=HTMLResponse, include_in_schema=False)
-def catchment_page(code: str, ctx: Ctx) -> Response:
-    return _area(ctx, "hf", code)
+def catchment_page(code: str, ctx: Ctx, state: State) -> Response:
+    return _area(ctx, state, "hf", code)
 
 
 @router.get("/omrade/kommune/{code}", response_class=HTMLResponse, include_in_schema=False)
-def municipality_page(code: str, ctx: Ctx) -> Response:
-    return _area(ctx, "kommune", code)
+def municipality_page(code: str, ctx: Ctx, state: State) -> Response:
+    return _area(ctx, state, "kommune", code)
+
+
+# The area downloads: file name -> (table or None for the workbook of both, media type).
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+AREA_DOWNLOADS = {
+    "matrise.csv": ("matrix", "text/csv; charset=utf-8"),
+    "enheter.csv": ("units", "text/csv; charset=utf-8"),
+    "omrade.xlsx": (None, XLSX),
+}
+AREA_KINDS = ("rhf", "hf", "kommune")
+
+
+@router.get("/omrade/{kind}/{code}/{name}", include_in_schema=False)
+def area_download(kind: str, code: str, name: str, ctx: Ctx) -> Response:
+    """The area's matrix or units as CSV, or both as an XLSX workbook; every text cell formula-guarded."""
+    if kind not in AREA_KINDS or name not in AREA_DOWNLOADS:
+        raise NotFound("There is no page at this address.")
+    tables = area_tables(_area_page(ctx, kind, code), ctx.snapshot)
+    table, media_type = AREA_DOWNLOADS[name]
+    body: str | bytes = xlsx_bytes(tables) if table is None else csv_text(tables[table])
+    disposition = f'attachment; filename="tsbkart-{kind}-{code}-{name}"'
+    return Response(body, media_type=media_type, headers={"Content-Disposition": disposition})
 
 
 @cache
