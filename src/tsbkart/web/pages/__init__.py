@@ -7,10 +7,12 @@ The UI language is ``?lang=nb|en`` (remembered in a cookie), else the cookie, el
 from __future__ import annotations
 
 from functools import cache, lru_cache
+from importlib import resources
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
 import orjson
+import yaml
 from fastapi import APIRouter, Depends
 from fastapi.responses import HTMLResponse, Response
 
@@ -178,48 +180,18 @@ def _area(ctx: Ctx, state: AppState, kind: str, code: str) -> Response:
     return page(ctx, "area.html", context)
 
 
-# The plain-language page's sources, in citation order (from the project's compiled TSB facts).
-INFO_SOURCES = (
-    (
-        "https://oslo-universitetssykehus.no/fag-og-forskning/nasjonale-og-regionale-tjenester/tsb/nasjonal-kompetansetjeneste-tsb/vare-prosjekter/tsb-i-norge",
-        "Nasjonal kompetansetjeneste TSB: TSB i Norge",
-    ),
-    (
-        "https://helsedirektoratet.no/folkehelse/psykisk-helse-og-rus/behandle-rusmiddelavhengighet",
-        "Helsedirektoratet: Behandle rusmiddelavhengighet",
-    ),
-    (
-        "https://oslo-universitetssykehus.no/fag-og-forskning/nasjonale-og-regionale-tjenester/tsb/nasjonal-kompetansetjeneste-tsb/vare-prosjekter/nasjonalt-ledernettverk-i-tsb/kartet-over-veien-inn-i-tsb",
-        "Nasjonal kompetansetjeneste TSB: Kartet over veien inn i TSB",
-    ),
-    (
-        "https://regjeringen.no/no/dokumenter/prop.-55-l-20182019/id2633049/?ch=5&q=nedre",
-        "Prop. 55 L (2018–2019), pasient- og brukerrettighetsloven § 2-2",
-    ),
-    (
-        "https://www.helsedirektoratet.no/rundskriv/pasient-og-brukerrettighetsloven-med-kommentarer/rett-til-helse-og-omsorgstjenester-og-transport/rett-til-nodvendig-helsehjelp-fra-spesialisthelsetjenesten",
-        "Helsedirektoratet: Rett til nødvendig helsehjelp fra spesialisthelsetjenesten",
-    ),
-    (
-        "https://www.helsebiblioteket.no/innhold/nasjonale-veiledere/prioriteringsveileder-tsb",
-        "Prioriteringsveileder – tverrfaglig spesialisert rusbehandling (TSB)",
-    ),
-    (
-        "https://www.regjeringen.no/no/dokumenter/prop.-5-l-20222023/id2937120/?ch=5",
-        "Prop. 5 L (2022–2023): rett til valg av behandlingssted",
-    ),
-    (
-        "https://www.helsedirektoratet.no/pakkeforlop/rusbehandling-tsb/forlopstider-rusbehandling-tsb-pakkeforlop",
-        "Helsedirektoratet: Pakkeforløp rusbehandling (TSB), forløpstider",
-    ),
-)
+@cache
+def _info_sources() -> tuple[tuple[str, str], ...]:
+    """The patient page's sources as (url, name), in citation order (``web/info_sources.yaml``)."""
+    text = (resources.files("tsbkart.web") / "info_sources.yaml").read_text(encoding="utf-8")
+    return tuple((entry["url"], entry["name"]) for entry in yaml.safe_load(text)["sources"])
 
 
 @router.get("/om-rusbehandling", response_class=HTMLResponse, include_in_schema=False)
 def patient_information(ctx: Ctx) -> Response:
     """Plain-language page for patients and relatives, bokmål and English, each statement with its source."""
     title = catalogue(ctx.language).gettext("About substance-use treatment")
-    return page(ctx, "info.html", {"title": title, "sources": INFO_SOURCES})
+    return page(ctx, "info.html", {"title": title, "sources": _info_sources()})
 
 
 @router.get("/omrade", response_class=HTMLResponse, include_in_schema=False)
