@@ -12,6 +12,7 @@ from jinja2.ext import babel_extract
 from sqlalchemy import Engine
 
 import tsbkart.web
+from tsbkart.finder.search import FinderInputError
 from tsbkart.query.filters import FilterError
 from tsbkart.registry.store import Registry
 from tsbkart.settings import Settings
@@ -124,3 +125,8 @@ def test_every_page_message_has_a_bokmal_translation() -> None:
         with template.open("rb") as handle:
             wanted |= {m for _, _, m, _ in babel_extract(handle, ("_",), [], {}) if isinstance(m, str)}
     assert sorted(wanted - _translated("nb")) == []
+
+
+def test_finder_input_errors_on_pages_name_the_field_in_the_users_language() -> None:
+    error = FinderInputError("home_area: '9999' is not a known municipality", "home_area", ("9999",))
+    assert user_error_message(error, "nb") == "Hjemkommune eller bydel: ukjent verdi «9999»"

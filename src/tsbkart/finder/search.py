@@ -37,9 +37,15 @@ Cost = CostProvider | GreatCircle
 
 
 class FinderInputError(UserError, ValueError):
-    """The profile names something the registry does not know (e.g. an unknown municipality code)."""
+    """The profile names something the registry does not know (e.g. an unknown municipality code).
+    ``parameter`` names the profile field and ``values`` what it held, for a message in the user's language."""
 
     status = 422
+
+    def __init__(self, message: str, parameter: str = "", values: tuple[str, ...] = ()) -> None:
+        super().__init__(message)
+        self.parameter = parameter
+        self.values = values
 
 
 class HomeArea(BaseModel):
@@ -113,7 +119,9 @@ def _home(snapshot: RegistrySnapshot, code: str) -> tuple[HomeArea, float | None
     geo = snapshot.geography
     area = geo.area_units.get(code)
     if area is None:
-        raise FinderInputError(f"home_area: {code!r} is not a known municipality or Oslo city district")
+        raise FinderInputError(
+            f"home_area: {code!r} is not a known municipality or Oslo city district", "home_area", (code,)
+        )
     lat, lon, approximate = area.lat, area.lon, False
     if (lat is None or lon is None) and area.parent_code is not None and area.parent_code in geo.area_units:
         parent = geo.area_units[area.parent_code]

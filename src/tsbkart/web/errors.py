@@ -21,6 +21,7 @@ from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from tsbkart.domain.errors import UserError
+from tsbkart.finder.search import FinderInputError
 from tsbkart.query.filters import FilterError
 from tsbkart.web.api.problems import http_problem, internal_problem, user_error_problem, validation_problem
 from tsbkart.web.context import RequestContext, context_of, is_api
@@ -110,7 +111,7 @@ def validation_messages(errors: Sequence[Mapping[str, Any]], language: str) -> l
 def user_error_message(exc: UserError, language: str) -> str:
     """A core error for a page: filters name their field, other messages are catalogue ids."""
     text = catalogue(language).gettext
-    if isinstance(exc, FilterError):
+    if isinstance(exc, FilterError | FinderInputError) and exc.parameter:
         problem = (
             text("unknown value(s) %(values)s") % {"values": ", ".join(f"«{v}»" for v in exc.values)}
             if exc.values
