@@ -56,6 +56,8 @@ EXAMPLES: dict[str, str] = {
     "offer_id": "unit-a/poliklinikk",
     "team_id": "team-a",
     "name": "service_types",
+    "kind": "hf",  # with "code": the area downloads /omrade/{kind}/{code}/{name}
+    "code": "unn",
     "GET /omrade/rhf/{code}": "helse-nord",
     "GET /omrade/hf/{code}": "unn",
     "GET /omrade/kommune/{code}": "5501",

@@ -34,6 +34,7 @@ def path_values(engine: Engine) -> dict[str, str]:
         "organisation_id": unit.organisation_id,
         "team_id": next(iter(snapshot.teams)),
         "code": unit.catchment_code or "",
+        "kind": "hf",
         "name": "service_types",
     }
 
