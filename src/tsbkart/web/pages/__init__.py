@@ -158,14 +158,13 @@ def _area_map(built: AreaPage, state: AppState, language: str) -> str:
         for u in built.units
         if u.lat is not None and u.lon is not None
     ]
-    return json.dumps(
-        {
-            "units": units,
-            "tileUrl": state.settings.tile_url or "",
-            "tileAttribution": state.settings.tile_attribution,
-            "strings": {"approximate": catalogue(language).gettext("Approximate location")},
-        }
-    )
+    config = {
+        "units": units,
+        "tileUrl": state.settings.tile_url or "",
+        "tileAttribution": state.settings.tile_attribution,
+        "strings": {"approximate": catalogue(language).gettext("Approximate location")},
+    }
+    return orjson.dumps(config).decode()
 
 
 def _area(ctx: Ctx, state: AppState, kind: str, code: str) -> Response:
