@@ -27,6 +27,20 @@ from tsbkart.reference.seed import load_seed
 from tsbkart.registry.snapshot import RegistrySnapshot
 
 PG_ENV = "TSBKART_TEST_DATABASE_URL"
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _secret_key_file_in_a_tmp_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """An app without TSBKART_SECRET_KEY makes its key file on first use: in tests, never in var/."""
+    previous = os.environ.get("TSBKART_SECRET_KEY_FILE")
+    os.environ["TSBKART_SECRET_KEY_FILE"] = str(tmp_path_factory.mktemp("secret") / "secret_key")
+    yield
+    if previous is None:
+        os.environ.pop("TSBKART_SECRET_KEY_FILE", None)
+    else:
+        os.environ["TSBKART_SECRET_KEY_FILE"] = previous
+
+
 # Rate limits off for the suite (many requests from one "client"); the rate-limit tests turn them on.
 os.environ["TSBKART_RATE_LIMITS"] = "false"
 

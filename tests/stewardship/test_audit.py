@@ -86,3 +86,17 @@ def test_export_takes_a_date_range_and_search_filters(empty_engine: Engine) -> N
     assert refused.total == 1 and refused.events[0]["action"] == "permission_refused"
     by_name = search(empty_engine, AuditFilter(actor="kari"), per_page=2)
     assert by_name.total == 5 and by_name.pages == 3 and by_name.events[0]["id"] == 5
+
+
+def test_concurrent_writers_keep_one_unbroken_chain(empty_engine: Engine) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    def write(worker: int) -> None:
+        for i in range(8):
+            record(empty_engine, AuditEvent("sign_in", KARI, detail={"worker": worker, "i": i}))
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        list(pool.map(write, range(4)))
+    result = verify(empty_engine)
+    assert result.ok, result.problems
+    assert result.events == 32
