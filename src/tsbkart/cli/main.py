@@ -11,6 +11,7 @@ from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeRemaining
 
 from tsbkart.cli import atlas as atlas_commands
 from tsbkart.cli import exchange as exchange_commands
+from tsbkart.cli import plan as plan_commands
 from tsbkart.cli import stewardship as stewardship_commands
 from tsbkart.cli.context import console, engine, out, settings
 from tsbkart.db.migrate import upgrade
@@ -134,5 +135,6 @@ def version() -> None:
 exchange_commands.register(app)
 atlas_commands.register(app)
 stewardship_commands.register(app)
+plan_commands.register(app)
 
 __all__ = ["app", "date"]
