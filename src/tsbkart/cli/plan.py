@@ -72,7 +72,7 @@ def _level(text: str) -> Level:
     level = ALIASES.get(text, text)
     if level not in LEVELS:
         raise ValueError(f"--level must be one of {', '.join(LEVELS)} (or kommune, hf, rhf), not {text!r}")
-    return level  # type: ignore[return-value]
+    return level
 
 
 def _emit(frame: pd.DataFrame, fmt: Format, meta: dict[str, Any]) -> None:

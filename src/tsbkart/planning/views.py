@@ -64,7 +64,7 @@ def population_view(
     out = out[[c for c in keys if c != "projection"] + ["population", "projection"]]
     out["population"] = out["population"].round().astype("int64")  # whole persons, not false precision
     out.attrs.update(projection=projection.label(), method=projection.method, launch=projection.launch)
-    return out.reset_index(drop=True)
+    return pd.DataFrame(out.reset_index(drop=True))
 
 
 def default_usage() -> Usage:
@@ -88,24 +88,26 @@ def capacity_view(
     """Long frame: year, level, code, name, output, value, low, high (the band, or the value without one)."""
     usage = usage or default_usage()
     projection = projection or project_population(2040)
-    kwargs = {"book": book, "options": options}
     if band == "monte-carlo":
-        frame = monte_carlo_band(projection, usage, scenario, level, draws=draws, seed=seed, **kwargs)
+        frame = monte_carlo_band(
+            projection, usage, scenario, level, draws=draws, seed=seed, book=book, options=options
+        )
     elif band == "one-at-a-time":
-        frame = one_at_a_time_band(projection, usage, scenario, level, **kwargs)
+        frame = one_at_a_time_band(projection, usage, scenario, level, book=book, options=options)
     else:
-        wide = capacity_projection(projection, usage, scenario, level, **kwargs)  # type: ignore[arg-type]
+        wide = capacity_projection(projection, usage, scenario, level, book=book, options=options)
         frame = wide.melt(
             id_vars=["year", "level", "code", "name"], value_vars=list(OUTPUTS), var_name="output"
         )
         frame = frame.assign(low=frame["value"], high=frame["value"], method="none")
-    attrs = capacity_projection(projection, usage, scenario, "nation", **kwargs).attrs  # type: ignore[arg-type]
+    attrs = capacity_projection(projection, usage, scenario, "nation", book=book, options=options).attrs
     if years is not None:
         frame = frame[frame["year"].isin(years)]
     if code is not None:
         frame = frame[frame["code"] == code]
     frame = frame.reset_index(drop=True)
-    frame.attrs.update(attrs, band=band)
+    frame.attrs.update({str(k): v for k, v in attrs.items()})
+    frame.attrs["band"] = band
     return frame
 
 
