@@ -63,8 +63,9 @@ def population_view(
     out = frame.groupby(keys, sort=False, observed=True, as_index=False)["population"].sum()
     out = out[[c for c in keys if c != "projection"] + ["population", "projection"]]
     out["population"] = out["population"].round().astype("int64")  # whole persons, not false precision
-    out.attrs.update(projection=projection.label(), method=projection.method, launch=projection.launch)
-    return pd.DataFrame(out.reset_index(drop=True))
+    result = pd.DataFrame(out.reset_index(drop=True))
+    result.attrs.update(projection=projection.label(), method=projection.method, launch=projection.launch)
+    return result
 
 
 def default_usage() -> Usage:
