@@ -48,7 +48,7 @@ class Usage:
     level: Level
     origin: str
     label: Mapping[str, str] = field(default_factory=dict)
-    caveats: tuple[str, ...] = ()
+    caveats: tuple[Mapping[str, str], ...] = ()  # each {"nb": ..., "en": ...}
 
     @property
     def is_national_example(self) -> bool:
@@ -204,7 +204,7 @@ def example_usage(hierarchy: Hierarchy, years: tuple[int, ...]) -> Usage:
         usage.level,
         usage.origin,
         label={str(k): str(v) for k, v in config["label"].items()},
-        caveats=tuple(str(c) for c in config["caveats"]),
+        caveats=tuple({str(k): str(v) for k, v in c.items()} for c in config["caveats"]),
     )
 
 

@@ -37,6 +37,7 @@ __all__ = [
     "capacity_view",
     "default_usage",
     "goldenrule_view",
+    "population_series",
     "population_view",
 ]
 
@@ -65,6 +66,31 @@ def population_view(
     out["population"] = out["population"].round().astype("int64")  # whole persons, not false precision
     result = pd.DataFrame(out.reset_index(drop=True))
     result.attrs.update(projection=projection.label(), method=projection.method, launch=projection.launch)
+    return result
+
+
+def population_series(
+    level: Level, grouping: str | None, projection: PopulationProjection | None = None
+) -> pd.DataFrame:
+    """Observed (2010 to the launch year) and projected population per area and age group, both sexes:
+    year, code, name, age_group, population, kind ('observed' | 'projected'), projection."""
+    projection = projection or project_population(2040)
+    hierarchy, history = bundled_history()
+    observed = PopulationProjection(
+        hierarchy,
+        history.years,
+        history.values,
+        history.years[-1],
+        "observed",
+        ("observed",) * len(hierarchy.units),
+    )
+    parts = [observed.frame(level, grouping), projection.frame(level, grouping)]
+    both = pd.concat([parts[0], parts[1][parts[1]["year"] > projection.launch]], ignore_index=True)
+    keys = ["year", "code", "name", "age_group", "projection"]
+    out = both.groupby(keys, sort=False, observed=True, as_index=False)["population"].sum()
+    out["kind"] = (out["year"] > projection.launch).map({True: "projected", False: "observed"})
+    result = pd.DataFrame(out)
+    result.attrs.update(projection=projection.label())
     return result
 
 

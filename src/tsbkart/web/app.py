@@ -10,7 +10,7 @@ from fastapi.staticfiles import StaticFiles
 from tsbkart.db.engine import make_engine
 from tsbkart.registry.store import Registry
 from tsbkart.settings import Settings
-from tsbkart.web import api, atlas, operations, pages
+from tsbkart.web import api, atlas, operations, pages, planning
 from tsbkart.web import finder as finder_routes
 from tsbkart.web.api import docs
 from tsbkart.web.api.clock import RevisionClock
@@ -49,6 +49,7 @@ def create_app(settings: Settings, registry: Registry | None = None) -> FastAPI:
     app.include_router(api.router)
     app.include_router(docs.router)
     app.include_router(atlas.router)
+    app.include_router(planning.router)
     app.include_router(finder_routes.router)
     for router in STEWARDSHIP_ROUTERS:
         app.include_router(router)
