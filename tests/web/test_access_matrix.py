@@ -64,6 +64,7 @@ EXAMPLES: dict[str, str] = {
     "GET /api/v1/areas/{code}": "unn",
     "GET /atlas/rapport/{name}": "unn",
     "GET /atlas/{name}": "beds",
+    "GET /plan/{name}": "gylden-regel",
 }
 DEAD = {"anonymous", "disabled", "expired"}
 
