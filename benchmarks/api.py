@@ -33,6 +33,7 @@ from sqlalchemy.orm import Session
 
 from tsbkart.db.engine import make_engine
 from tsbkart.db.migrate import upgrade
+from tsbkart.domain.actors import Actor
 from tsbkart.domain.entities import Organisation, Provenance, ServiceOffer, Unit
 from tsbkart.reference.build import write_geography
 from tsbkart.reference.geography import load_geography
@@ -105,7 +106,9 @@ def build_registry(path: Path, units: int) -> Registry:
     with Session(engine) as session, session.begin():
         write_geography(session, load_geography())
     registry = Registry(engine)
-    registry.commit(synthetic_records(units), actor="benchmark", reason="synthetic benchmark registry")
+    registry.commit(
+        synthetic_records(units), actor=Actor.cli("benchmark"), reason="synthetic benchmark registry"
+    )
     return registry
 
 

@@ -31,6 +31,7 @@ from sqlalchemy.orm import Session
 
 from tsbkart.db.engine import make_engine
 from tsbkart.db.migrate import upgrade
+from tsbkart.domain.actors import Actor
 from tsbkart.domain.entities import Organisation, Provenance, Unit
 from tsbkart.exchange.columns import load_columns
 from tsbkart.exchange.importer import import_files
@@ -64,7 +65,7 @@ def build_registry(path: Path) -> Registry:
     ]
     registry = Registry(engine)
     registry.commit(
-        [Upsert(organisation), *(Upsert(u) for u in units)], actor="benchmark", reason="synthetic"
+        [Upsert(organisation), *(Upsert(u) for u in units)], actor=Actor.cli("benchmark"), reason="synthetic"
     )
     return registry
 
@@ -115,10 +116,12 @@ def raw_same_table(csv_path: Path, db_path: Path) -> tuple[float, float]:
         connection.execute(f"PRAGMA {pragma}")
     start, cpu = time.perf_counter(), time.process_time()
     header, rows = read_csv(csv_path)
-    values = [(*(cell or None for cell in row), "{}") for row in rows]
-    placeholders = ", ".join("?" for _ in range(len(header) + 1))
+    # Every record also carries its version (the revision that wrote it); the baseline writes a constant one.
+    values = [(*(cell or None for cell in row), "{}", 2) for row in rows]
+    placeholders = ", ".join("?" for _ in range(len(header) + 2))
     connection.executemany(
-        f"INSERT INTO service_offers ({', '.join(header)}, field_provenance) VALUES ({placeholders})", values
+        f"INSERT INTO service_offers ({', '.join(header)}, field_provenance, version) VALUES ({placeholders})",
+        values,
     )
     connection.commit()
     elapsed, cpu = time.perf_counter() - start, time.process_time() - cpu
@@ -161,7 +164,9 @@ def one_round(folder: Path, csv_path: Path, rows: int) -> tuple[Timing, Timing, 
     registry = build_registry(folder / "tsbkart.sqlite")
     copy_database(folder / "tsbkart.sqlite", folder / "same.sqlite")
     start, cpu = time.perf_counter(), time.process_time()
-    report = import_files(registry, [csv_path], actor="benchmark", reason="synthetic import benchmark")
+    report = import_files(
+        registry, [csv_path], actor=Actor.cli("benchmark"), reason="synthetic import benchmark"
+    )
     ours = (time.perf_counter() - start, time.process_time() - cpu)
     if not report.ok or report.created["offer"] != rows:
         raise SystemExit(f"import failed: {report.problems[:5]}")

@@ -29,6 +29,7 @@ from sqlalchemy.orm import Session
 
 from tsbkart.db.engine import make_engine
 from tsbkart.db.migrate import upgrade
+from tsbkart.domain.actors import Actor
 from tsbkart.domain.entities import Organisation, Provenance, ServiceOffer, Unit
 from tsbkart.reference.build import build_reference, write_geography
 from tsbkart.reference.geography import load_geography
@@ -93,7 +94,9 @@ def synthetic_registry(path: Path, units: int) -> Registry:
     with Session(engine) as session, session.begin():
         write_geography(session, load_geography())
     registry = Registry(engine)
-    registry.commit(synthetic_records(units), actor="benchmark", reason="synthetic map benchmark registry")
+    registry.commit(
+        synthetic_records(units), actor=Actor.cli("benchmark"), reason="synthetic map benchmark registry"
+    )
     return registry
 
 

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 
+from tsbkart.domain.actors import Actor
 from tsbkart.domain.entities import AssessmentTeam, Organisation, Provenance, Unit
 from tsbkart.exchange.columns import load_columns
 from tsbkart.registry.store import Registry, Upsert
@@ -49,7 +50,7 @@ def seeded_registry(engine: Engine) -> Registry:
                 )
             ),
         ],
-        actor="test",
+        actor=Actor.cli("test"),
         reason="seed",
     )
     return registry

@@ -10,6 +10,7 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
 from tsbkart.db.models import RevisionRow
+from tsbkart.domain.actors import Actor
 from tsbkart.domain.entities import Provenance, Unit
 from tsbkart.exchange.export import export_csv
 from tsbkart.exchange.importer import import_files, merge
@@ -40,7 +41,7 @@ def test_three_bad_rows_among_1000_are_all_reported_and_nothing_is_written(
     path = write_csv(tmp_path / "tilbud.csv", rows)
     before = _export_all(registry)
 
-    report = import_files(registry, [path], actor="steward", reason="bulk update")
+    report = import_files(registry, [path], actor=Actor.cli("steward"), reason="bulk update")
 
     assert not report.ok and report.revision is None
     assert [(p.file, p.row, p.field) for p in report.problems] == [
@@ -57,15 +58,20 @@ def test_a_good_import_is_one_revision_with_actor_and_reason(engine: Engine, tmp
     registry = seeded_registry(engine)
     path = write_csv(tmp_path / "offers.csv", [offer_row(i) for i in range(50)])
 
-    report = import_files(registry, [path], actor="steward@ous", reason="Q4 update")
+    report = import_files(registry, [path], actor=Actor.cli("steward@ous"), reason="Q4 update")
 
     assert report.ok and report.created["offer"] == 50
     with Session(engine) as session:
         revision = session.scalars(select(RevisionRow).order_by(RevisionRow.id.desc())).first()
     assert revision is not None and revision.id == report.revision
-    assert (revision.actor, revision.reason, revision.change_count) == ("steward@ous", "Q4 update", 50)
+    assert (revision.actor_kind, revision.actor_id, revision.actor_name) == (
+        "cli",
+        "steward@ous",
+        "steward@ous",
+    )
+    assert (revision.reason, revision.change_count) == ("Q4 update", 50)
     assert len(registry.snapshot().offers_of("u1")) == 50
-    again = import_files(registry, [path], actor="steward@ous", reason="Q4 update")
+    again = import_files(registry, [path], actor=Actor.cli("steward@ous"), reason="Q4 update")
     assert again.ok and again.revision is None  # nothing changed, no empty revision
     assert _revisions(engine) == 2
 
@@ -78,7 +84,7 @@ def test_missing_columns_keep_values_and_empty_cells_mean_unknown(engine: Engine
         "id;name;organisation_id;phone;source\nu1;Unit one renamed;org;;synthetic test data\n",
         encoding="utf-8",
     )
-    report = import_files(registry, [path], actor="t", reason="rename")
+    report = import_files(registry, [path], actor=Actor.cli("t"), reason="rename")
     assert report.ok, report.problems
     unit = registry.snapshot().units["u1"]
     assert (unit.name, unit.lat, unit.phone) == ("Unit one renamed", 59.9, None)
@@ -100,7 +106,7 @@ def test_header_problems_and_duplicates_are_reported(engine: Engine, tmp_path: P
     bad_header = tmp_path / "tilbud.csv"
     bad_header.write_text("id,unit_id,colour,source\nx,u1,red,s\n", encoding="utf-8")
     dupes = write_csv(tmp_path / "offers.csv", [offer_row(1), offer_row(2), offer_row(1)])
-    report = import_files(registry, [bad_header, dupes], actor="t", reason="r")
+    report = import_files(registry, [bad_header, dupes], actor=Actor.cli("t"), reason="r")
     found = {(p.file, p.row, p.field) for p in report.problems}
     assert ("tilbud.csv", 1, "colour") in found
     assert ("tilbud.csv", 1, "service_type") in found  # required column missing
@@ -116,7 +122,7 @@ def test_a_bad_unit_row_does_not_cascade_into_its_offers(engine: Engine, tmp_pat
         kind="unit",
     )
     offers = write_csv(tmp_path / "tilbud.csv", [offer_row(1, unit_id="u3")])
-    report = import_files(registry, [units, offers], actor="t", reason="r")
+    report = import_files(registry, [units, offers], actor=Actor.cli("t"), reason="r")
     assert [(p.file, p.row, p.field) for p in report.problems] == [("enheter.csv", 2, "beds")]
 
 
@@ -138,7 +144,7 @@ def test_xlsx_sheets_import_with_typed_cells(engine: Engine, tmp_path: Path) -> 
     path = tmp_path / "import.xlsx"
     workbook.save(path)
 
-    report = import_files(registry, [path], actor="t", reason="r")
+    report = import_files(registry, [path], actor=Actor.cli("t"), reason="r")
     assert [(p.sheet, p.row, p.field) for p in report.problems] == [
         ("notater", None, None),
         ("tilbud", 4, "beds"),
@@ -146,7 +152,7 @@ def test_xlsx_sheets_import_with_typed_cells(engine: Engine, tmp_path: Path) -> 
     del workbook["notater"]
     workbook["tilbud"].delete_rows(4)
     workbook.save(path)
-    report = import_files(registry, [path], actor="t", reason="r")
+    report = import_files(registry, [path], actor=Actor.cli("t"), reason="r")
     assert report.ok, report.problems
     offer = registry.snapshot().offers["u1/dogn"]
     assert (
@@ -192,7 +198,7 @@ def test_a_changed_unit_keeps_the_rest_of_its_record(engine: Engine, tmp_path: P
                 )
             )
         ],
-        actor="t",
+        actor=Actor.cli("t"),
         reason="r",
     )
     path = write_csv(
@@ -209,6 +215,6 @@ def test_a_changed_unit_keeps_the_rest_of_its_record(engine: Engine, tmp_path: P
         ],
         kind="unit",
     )
-    assert import_files(registry, [path], actor="t", reason="r").ok
+    assert import_files(registry, [path], actor=Actor.cli("t"), reason="r").ok
     unit = registry.snapshot().units["u5"]
     assert unit.phone == "22 00 00 00" and unit.field_provenance["beds"].source == "https://example.org/beds"

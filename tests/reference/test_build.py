@@ -20,7 +20,9 @@ def test_default_database_population_2026_sums_to_the_ssb_total(reference_engine
 def test_the_seed_is_one_revision_by_the_reference_loader(reference_engine: Engine) -> None:
     with Session(reference_engine) as session:
         revisions = list(session.scalars(select(RevisionRow)))
-    assert [(r.id, r.actor) for r in revisions] == [(1, SEED_ACTOR)]
+    assert [(r.id, r.actor_kind, r.actor_id, r.actor_name) for r in revisions] == [
+        (1, "system", SEED_ACTOR.id, SEED_ACTOR.name)
+    ]
     snapshot = Registry(reference_engine).snapshot()
     assert len(snapshot.units) == 143 and all(u.provenance.source for u in snapshot.units.values())
 

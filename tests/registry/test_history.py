@@ -7,10 +7,11 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from tests.registry import factories as f
+from tsbkart.domain.actors import Actor
 from tsbkart.registry.history import as_of, record_history, replay
 from tsbkart.registry.kinds import KINDS
 from tsbkart.registry.records import to_json
-from tsbkart.registry.store import Delete, Registry, Upsert, _fetch_rows
+from tsbkart.registry.store import Delete, Registry, Upsert, fetch_current
 
 
 class DayClock:
@@ -26,33 +27,44 @@ class DayClock:
 
 def _tables(engine: Engine) -> dict[str, dict[str, dict[str, object]]]:
     with Session(engine) as session:
-        return {kind: _fetch_rows(session, kind) for kind in KINDS.names()}
+        return {kind: fetch_current(session, kind).records for kind in KINDS.names()}
+
+
+def _versions(engine: Engine) -> dict[str, dict[str, int]]:
+    with Session(engine) as session:
+        return {kind: fetch_current(session, kind).versions for kind in KINDS.names()}
 
 
 def test_replaying_the_history_rebuilds_the_tables_exactly(engine: Engine) -> None:
     registry = Registry(engine, clock=DayClock())
-    registry.commit([Upsert(f.organisation()), Upsert(f.unit()), Upsert(f.offer())], actor="a", reason="load")
     registry.commit(
-        [Upsert(f.unit(beds=8)), Upsert(f.offer(service_type="dogn_kort", beds=8))], actor="b", reason="r"
+        [Upsert(f.organisation()), Upsert(f.unit()), Upsert(f.offer())], actor=Actor.cli("a"), reason="load"
     )
-    registry.commit([Delete("offer", "unit-a/poliklinikk")], actor="c", reason="closed")
+    registry.commit(
+        [Upsert(f.unit(beds=8)), Upsert(f.offer(service_type="dogn_kort", beds=8))],
+        actor=Actor.cli("b"),
+        reason="r",
+    )
+    registry.commit([Delete("offer", "unit-a/poliklinikk")], actor=Actor.cli("c"), reason="closed")
     registry.commit(
         [Upsert(f.team()), Upsert(f.offer(service_type="dogn_kort", beds=6, assessment_team_id="team-a"))],
-        actor="d",
+        actor=Actor.cli("d"),
         reason="routing",
     )
     with Session(engine) as session:
-        state, last = replay(session)
+        state, versions, last = replay(session)
     assert last == 4
     assert state == _tables(engine)
+    assert versions == _versions(engine)
+    assert versions["offer"] == {"unit-a/dogn_kort": 4} and versions["unit"] == {"unit-a": 2}
 
 
 def test_as_of_returns_the_earlier_state_after_an_edit(engine: Engine) -> None:
     registry = Registry(engine, clock=DayClock())
     registry.commit(
-        [Upsert(f.organisation()), Upsert(f.unit(beds=10))], actor="a", reason="load"
+        [Upsert(f.organisation()), Upsert(f.unit(beds=10))], actor=Actor.cli("a"), reason="load"
     )  # 2026-01-01
-    registry.commit([Upsert(f.unit(beds=14))], actor="b", reason="expansion")  # 2026-01-02
+    registry.commit([Upsert(f.unit(beds=14))], actor=Actor.cli("b"), reason="expansion")  # 2026-01-02
     assert as_of(engine, date(2026, 1, 1)).units["unit-a"].beds == 10
     assert as_of(engine, date(2026, 1, 2)).units["unit-a"].beds == 14
     assert as_of(engine, date(2025, 12, 31)).units == {}
@@ -61,11 +73,13 @@ def test_as_of_returns_the_earlier_state_after_an_edit(engine: Engine) -> None:
 
 def test_history_of_a_unit_includes_its_offers_with_diffs(engine: Engine) -> None:
     registry = Registry(engine, clock=DayClock())
-    registry.commit([Upsert(f.organisation()), Upsert(f.unit())], actor="a", reason="load")
+    registry.commit([Upsert(f.organisation()), Upsert(f.unit())], actor=Actor.cli("a"), reason="load")
     registry.commit(
-        [Upsert(f.offer(waiting_weeks=3.0, waiting_as_of=date(2026, 1, 2)))], actor="b", reason="offer"
+        [Upsert(f.offer(waiting_weeks=3.0, waiting_as_of=date(2026, 1, 2)))],
+        actor=Actor.cli("b"),
+        reason="offer",
     )
-    registry.commit([Upsert(f.unit(phone="+47 22 00 00 00"))], actor="c", reason="phone")
+    registry.commit([Upsert(f.unit(phone="+47 22 00 00 00"))], actor=Actor.cli("c"), reason="phone")
     entries = record_history(engine, "unit", "unit-a")
     assert [(e.revision_id, e.kind, e.op) for e in entries] == [
         (1, "unit", "create"),
@@ -73,7 +87,8 @@ def test_history_of_a_unit_includes_its_offers_with_diffs(engine: Engine) -> Non
         (3, "unit", "update"),
     ]
     assert entries[2].changed == {"phone": (None, "+47 22 00 00 00")}
-    assert entries[2].actor == "c" and entries[2].reason == "phone"
+    assert entries[2].actor == Actor("cli", "c", "c") and entries[2].reason == "phone"
+    assert entries[2].approved_by is None
 
 
 edits = st.lists(
@@ -102,18 +117,21 @@ def test_replay_matches_tables_after_any_sequence_of_edits(steps: list[tuple[str
     with tempfile.TemporaryDirectory() as folder:
         engine = _fresh_engine(folder)
         registry = Registry(engine, clock=DayClock())
-        registry.commit([Upsert(f.organisation())], actor="t", reason="org")
+        registry.commit([Upsert(f.organisation())], actor=Actor.cli("t"), reason="org")
         present: set[str] = set()
         for unit_id, beds in steps:
             if beds is None and unit_id in present:
-                registry.commit([Delete("unit", unit_id)], actor="t", reason="delete")
+                registry.commit([Delete("unit", unit_id)], actor=Actor.cli("t"), reason="delete")
                 present.discard(unit_id)
             elif beds is not None:
-                registry.commit([Upsert(f.unit(id=unit_id, beds=beds))], actor="t", reason="upsert")
+                registry.commit(
+                    [Upsert(f.unit(id=unit_id, beds=beds))], actor=Actor.cli("t"), reason="upsert"
+                )
                 present.add(unit_id)
         with Session(engine) as session:
-            state, _ = replay(session)
+            state, versions, _ = replay(session)
         assert state == _tables(engine)
+        assert versions == _versions(engine)
         assert set(state["unit"]) == present
         assert {k: to_json(v) for k, v in registry.snapshot().units.items()} == state["unit"]
         engine.dispose()

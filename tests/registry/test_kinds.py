@@ -12,6 +12,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
 from tests.registry import factories as f
 from tsbkart.db.models import Base, ChangeRow, ProvenanceColumns
+from tsbkart.domain.actors import Actor
 from tsbkart.domain.entities import EMPTY, AssessmentTeam, Organisation, Provenance, ServiceOffer, Unit
 from tsbkart.domain.schema import fact
 from tsbkart.registry.history import as_of
@@ -106,17 +107,19 @@ def _note(**changes: object) -> Note:
 def test_a_declared_kind_is_written_read_and_replayed_like_the_others(notes: Engine) -> None:
     registry = Registry(notes)
     records = [Upsert(f.organisation()), Upsert(f.unit()), Upsert(_note())]
-    first = registry.commit(records, actor="tester", reason="with a note")
+    first = registry.commit(records, actor=Actor.cli("tester"), reason="with a note")
     snapshot = registry.snapshot()
     assert snapshot.records("note") == {"n1": _note()}
     assert set(snapshot.by_kind) == {"organisation", "team", "unit", "offer", "note"}
     with Session(notes) as session:
         change = session.scalars(select(ChangeRow).where(ChangeRow.kind == "note")).one()
     assert (change.parent_id, change.after["noted_on"]) == ("unit-a", "2026-03-01")
-    registry.commit([Upsert(_note(text="Endret."))], actor="tester", reason="edit")
+    registry.commit([Upsert(_note(text="Endret."))], actor=Actor.cli("tester"), reason="edit")
     assert registry.snapshot().records("note")["n1"].text == "Endret."  # type: ignore[attr-defined]
     assert as_of(notes, date(2100, 1, 1)).records("note") == registry.snapshot().records("note")
-    registry.commit([Delete("note", "n1"), Delete("unit", "unit-a")], actor="tester", reason="gone")
+    registry.commit(
+        [Delete("note", "n1"), Delete("unit", "unit-a")], actor=Actor.cli("tester"), reason="gone"
+    )
     assert registry.snapshot().records("note") == {}
     assert first == 1
 
@@ -124,7 +127,7 @@ def test_a_declared_kind_is_written_read_and_replayed_like_the_others(notes: Eng
 def test_a_declared_kind_gets_its_references_checked(notes: Engine) -> None:
     registry = Registry(notes)
     with pytest.raises(ValidationFailed) as failure:
-        registry.commit([Upsert(_note(unit_id="nowhere"))], actor="tester", reason="orphan")
+        registry.commit([Upsert(_note(unit_id="nowhere"))], actor=Actor.cli("tester"), reason="orphan")
     assert [(p.kind, p.field, p.message) for p in failure.value.problems] == [
         ("note", "unit_id", "unit 'nowhere' does not exist")
     ]

@@ -7,8 +7,11 @@ from sqlalchemy.orm import Session
 
 from tests.registry import factories as f
 from tsbkart.db.models import ChangeRow, RevisionRow
+from tsbkart.domain.actors import Actor
+from tsbkart.registry.changes import ABSENT
 from tsbkart.registry.store import Delete, Registry, Upsert
 from tsbkart.registry.validation import ValidationFailed
+from tsbkart.registry.versions import Conflict, StaleRecord
 
 
 class Clock:
@@ -33,7 +36,9 @@ def _counts(engine: Engine) -> tuple[int, int]:
 def test_commit_writes_one_revision_with_a_change_per_record(engine: Engine) -> None:
     registry = Registry(engine, clock=Clock())
     revision = registry.commit(
-        [Upsert(f.organisation()), Upsert(f.unit()), Upsert(f.offer())], actor="tester", reason="first load"
+        [Upsert(f.organisation()), Upsert(f.unit()), Upsert(f.offer())],
+        actor=Actor.cli("tester"),
+        reason="first load",
     )
     assert revision == 1
     assert _counts(engine) == (1, 3)
@@ -44,16 +49,16 @@ def test_commit_writes_one_revision_with_a_change_per_record(engine: Engine) -> 
 
 def test_an_unchanged_record_makes_no_revision(engine: Engine) -> None:
     registry = Registry(engine, clock=Clock())
-    registry.commit([Upsert(f.organisation())], actor="t", reason="r")
-    assert registry.commit([Upsert(f.organisation())], actor="t", reason="again") is None
+    registry.commit([Upsert(f.organisation())], actor=Actor.cli("t"), reason="r")
+    assert registry.commit([Upsert(f.organisation())], actor=Actor.cli("t"), reason="again") is None
     assert _counts(engine) == (1, 1)
 
 
 def test_update_and_delete_keep_before_and_after(engine: Engine) -> None:
     registry = Registry(engine, clock=Clock())
-    registry.commit([Upsert(f.organisation()), Upsert(f.unit())], actor="t", reason="r")
-    registry.commit([Upsert(f.unit(beds=12))], actor="steward", reason="beds from annual report")
-    registry.commit([Delete("unit", "unit-a")], actor="steward", reason="closed")
+    registry.commit([Upsert(f.organisation()), Upsert(f.unit())], actor=Actor.cli("t"), reason="r")
+    registry.commit([Upsert(f.unit(beds=12))], actor=Actor.cli("steward"), reason="beds from annual report")
+    registry.commit([Delete("unit", "unit-a")], actor=Actor.cli("steward"), reason="closed")
     with Session(engine) as session:
         changes = session.scalars(
             select(ChangeRow).where(ChangeRow.entity_id == "unit-a").order_by(ChangeRow.id)
@@ -73,7 +78,7 @@ def test_invalid_batch_reports_every_problem_and_writes_nothing(engine: Engine) 
         Upsert(f.organisation(id="org-b", orgnr="123456789")),
     ]
     with pytest.raises(ValidationFailed) as error:
-        registry.commit(bad, actor="t", reason="r")
+        registry.commit(bad, actor=Actor.cli("t"), reason="r")
     fields = sorted((p.kind, p.field) for p in error.value.problems)
     assert fields == [
         ("offer", "service_type"),
@@ -90,7 +95,7 @@ def test_unknown_geography_codes_are_rejected(engine: Engine) -> None:
     with pytest.raises(ValidationFailed) as error:
         registry.commit(
             [Upsert(f.organisation()), Upsert(f.unit(catchment_code="atlantis", municipality_code="9999"))],
-            actor="t",
+            actor=Actor.cli("t"),
             reason="r",
         )
     assert {p.field for p in error.value.problems} == {"catchment_code", "municipality_code"}
@@ -98,20 +103,27 @@ def test_unknown_geography_codes_are_rejected(engine: Engine) -> None:
 
 def test_deleting_a_missing_record_is_a_problem(engine: Engine) -> None:
     with pytest.raises(ValidationFailed, match="cannot delete"):
-        Registry(engine).commit([Delete("unit", "nope")], actor="t", reason="r")
+        Registry(engine).commit([Delete("unit", "nope")], actor=Actor.cli("t"), reason="r")
 
 
 def test_actor_and_reason_are_required(engine: Engine) -> None:
-    with pytest.raises(ValueError, match="actor and a reason"):
-        Registry(engine).commit([Upsert(f.organisation())], actor=" ", reason="r")
+    with pytest.raises(ValueError, match="non-empty id"):
+        Registry(engine).commit([Upsert(f.organisation())], actor=Actor.cli(" "), reason="r")
+    with pytest.raises(ValueError, match="needs a reason"):
+        Registry(engine).commit([Upsert(f.organisation())], actor=Actor.cli("t"), reason=" ")
+    with pytest.raises(TypeError, match="must be an Actor"):
+        Registry(engine).commit([Upsert(f.organisation())], actor="free text", reason="r")  # type: ignore[arg-type]
+    assert _counts(engine) == (0, 0)
 
 
 def test_listeners_get_the_new_snapshot(engine: Engine) -> None:
     registry = Registry(engine, clock=Clock())
     seen: list[int] = []
     registry.on_commit(lambda snap: seen.append(snap.revision))
-    registry.commit([Upsert(f.organisation())], actor="t", reason="r")
-    registry.commit([Upsert(replace(f.organisation(), name="Nytt navn"))], actor="t", reason="rename")
+    registry.commit([Upsert(f.organisation())], actor=Actor.cli("t"), reason="r")
+    registry.commit(
+        [Upsert(replace(f.organisation(), name="Nytt navn"))], actor=Actor.cli("t"), reason="rename"
+    )
     assert seen == [1, 2]
 
 
@@ -162,10 +174,12 @@ def test_a_large_batch_still_tells_updates_from_creates(
     registry = Registry(engine)
     offers = [f.offer(id=f"unit-a/o{i}", beds=i) for i in range(12)]
     registry.commit(
-        [Upsert(f.organisation()), Upsert(f.unit()), *map(Upsert, offers[:3])], actor="t", reason="a"
+        [Upsert(f.organisation()), Upsert(f.unit()), *map(Upsert, offers[:3])],
+        actor=Actor.cli("t"),
+        reason="a",
     )
     changed = [replace(offers[1], beds=99), *offers[3:]]
-    revision = registry.commit(map(Upsert, changed), actor="t", reason="b")
+    revision = registry.commit(map(Upsert, changed), actor=Actor.cli("t"), reason="b")
     with Session(engine) as session:
         ops = session.execute(
             select(ChangeRow.entity_id, ChangeRow.op).where(ChangeRow.revision_id == revision)
@@ -174,3 +188,65 @@ def test_a_large_batch_still_tells_updates_from_creates(
         [("unit-a/o1", "update"), *((f"unit-a/o{i}", "create") for i in range(3, 12))]
     )
     assert registry.snapshot().offers["unit-a/o1"].beds == 99
+
+
+def test_every_record_carries_the_revision_that_last_wrote_it(engine: Engine) -> None:
+    registry = Registry(engine, clock=Clock())
+    registry.commit([Upsert(f.organisation()), Upsert(f.unit())], actor=Actor.cli("t"), reason="r")
+    registry.commit([Upsert(f.unit(beds=3))], actor=Actor.cli("t"), reason="beds")
+    snapshot = registry.snapshot()
+    assert (snapshot.version("organisation", "org-a"), snapshot.version("unit", "unit-a")) == (1, 2)
+    assert snapshot.version("unit", "nope") == ABSENT
+
+
+def test_a_write_based_on_the_current_version_wins(engine: Engine) -> None:
+    registry = Registry(engine, clock=Clock())
+    registry.commit([Upsert(f.organisation()), Upsert(f.unit())], actor=Actor.cli("t"), reason="r")
+    base = registry.snapshot().version("unit", "unit-a")
+    assert registry.commit([Upsert(f.unit(beds=4), based_on=base)], actor=Actor.cli("a"), reason="r") == 2
+    assert registry.commit([Upsert(f.unit("unit-b"), based_on=ABSENT)], actor=Actor.cli("a"), reason="r") == 3
+    assert registry.commit([Delete("unit", "unit-b", based_on=3)], actor=Actor.cli("a"), reason="r") == 4
+
+
+def test_a_stale_write_is_refused_naming_the_record_and_writes_nothing(engine: Engine) -> None:
+    registry = Registry(engine, clock=Clock())
+    registry.commit([Upsert(f.organisation()), Upsert(f.unit())], actor=Actor.cli("t"), reason="r")
+    base = registry.snapshot().version("unit", "unit-a")
+    registry.commit([Upsert(f.unit(beds=4), based_on=base)], actor=Actor.cli("first"), reason="r")
+    counts = _counts(engine)
+    with pytest.raises(
+        Conflict, match=r"unit 'unit-a' has changed since version 1 \(now version 2\)"
+    ) as error:
+        registry.commit(
+            [Upsert(f.unit(beds=9), based_on=base), Upsert(f.organisation(name="Ny"), based_on=1)],
+            actor=Actor.cli("second"),
+            reason="r",
+        )
+    assert error.value.records == (StaleRecord("unit", "unit-a", based_on=1, current=2),)
+    assert _counts(engine) == counts
+    assert registry.snapshot().units["unit-a"].beds == 4
+    assert registry.snapshot().organisations["org-a"].name == "Organisasjon org-a"
+
+
+def test_creating_a_record_that_exists_or_deleting_a_changed_one_conflicts(engine: Engine) -> None:
+    registry = Registry(engine, clock=Clock())
+    registry.commit([Upsert(f.organisation()), Upsert(f.unit())], actor=Actor.cli("t"), reason="r")
+    with pytest.raises(Conflict, match="unit 'unit-a' already exists"):
+        registry.commit([Upsert(f.unit(), based_on=ABSENT)], actor=Actor.cli("t"), reason="r")
+    registry.commit([Upsert(f.unit(beds=1))], actor=Actor.cli("t"), reason="r")
+    with pytest.raises(Conflict, match="changed since version 1"):
+        registry.commit([Delete("unit", "unit-a", based_on=1)], actor=Actor.cli("t"), reason="r")
+    registry.commit([Delete("unit", "unit-a")], actor=Actor.cli("t"), reason="r")
+    with pytest.raises(Conflict, match="unit 'unit-a' has been deleted since version 2"):
+        registry.commit([Upsert(f.unit(beds=5), based_on=2)], actor=Actor.cli("t"), reason="r")
+
+
+def test_a_revision_records_who_approved_it(engine: Engine) -> None:
+    registry = Registry(engine, clock=Clock())
+    steward = Actor("user", "u-17", "Kari Nordmann")
+    lead = Actor("user", "u-2", "Ola Nordmann")
+    registry.commit([Upsert(f.organisation())], actor=steward, reason="r", approved_by=lead)
+    with Session(engine) as session:
+        row = session.scalars(select(RevisionRow)).one()
+    assert (row.actor_kind, row.actor_id, row.actor_name) == ("user", "u-17", "Kari Nordmann")
+    assert (row.approved_by_kind, row.approved_by_id, row.approved_by_name) == ("user", "u-2", "Ola Nordmann")

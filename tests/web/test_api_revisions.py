@@ -9,6 +9,7 @@ from sqlalchemy import Engine
 
 from tests.registry import factories as f
 from tests.web.api_client import TestClient, app_for
+from tsbkart.domain.actors import Actor
 from tsbkart.registry.store import Upsert
 
 
@@ -21,7 +22,7 @@ def test_commit_rebuilds_the_read_model_and_changes_the_validators(engine: Engin
 
     registry.commit(
         [Upsert(f.organisation()), Upsert(f.unit()), Upsert(f.offer(open_24_7=True))],
-        actor="t",
+        actor=Actor.cli("t"),
         reason="first",
     )
     first = client.get("/api/v1/units")
@@ -30,7 +31,9 @@ def test_commit_rebuilds_the_read_model_and_changes_the_validators(engine: Engin
     assert first.headers["etag"] != empty.headers["etag"]
     assert client.get("/api/v1/health").json()["revision"] == 1
 
-    registry.commit([Upsert(f.unit("unit-b", name="Østmarka behandlingssenter"))], actor="t", reason="second")
+    registry.commit(
+        [Upsert(f.unit("unit-b", name="Østmarka behandlingssenter"))], actor=Actor.cli("t"), reason="second"
+    )
     second = client.get("/api/v1/units?q=ostmarka", headers={"If-None-Match": first.headers["etag"]})
     assert second.status_code == 200
     assert [u["id"] for u in second.json()["items"]] == ["unit-b"]
@@ -47,7 +50,7 @@ def test_unknown_location_is_a_null_geometry_and_unknown_stays_null(engine: Engi
             Upsert(f.unit(lat=None, lon=None, location_precision=None)),
             Upsert(f.offer()),
         ],
-        actor="t",
+        actor=Actor.cli("t"),
         reason="a unit without a known place",
     )
     client = TestClient(app)

@@ -15,6 +15,7 @@ from fastapi.testclient import TestClient
 from openpyxl import load_workbook
 from sqlalchemy import Engine
 
+from tsbkart.domain.actors import Actor
 from tsbkart.domain.entities import Organisation, Provenance, Unit
 from tsbkart.registry.store import Registry, Upsert
 from tsbkart.settings import Settings
@@ -140,7 +141,7 @@ def test_names_are_escaped(engine: Engine) -> None:
             Upsert(Organisation("evil-org", "<b>Org</b>", "hf", source)),
             Upsert(Unit("evil", "<script>alert(1)</script>", "evil-org", source)),
         ],
-        actor="test",
+        actor=Actor.cli("test"),
         reason="escaping test",
     )
     with TestClient(create_app(Settings(database_url=str(engine.url)), registry)) as test_client:

@@ -16,6 +16,7 @@ from rich.table import Table
 
 from tsbkart.cli.context import console, engine, out, registry, settings
 from tsbkart.cli.translation import Gettext, gettext_for, known_language, translate
+from tsbkart.domain.actors import MAX_LENGTH, Actor
 from tsbkart.domain.messages import Message
 from tsbkart.exchange.encoding import known_encoding
 from tsbkart.exchange.export import export_csv, write_csv_files, write_xlsx
@@ -100,10 +101,12 @@ def import_command(
     missing = [str(f) for f in files if not f.is_file()]
     if missing:
         _usage(say, Message("No such file: {files}", files=", ".join(missing)))
+    if not actor.strip() or len(actor.strip()) > MAX_LENGTH:
+        _usage(say, Message("--actor must be a name of 1 to {most} characters", most=MAX_LENGTH))
     report = import_files(
         registry(),
         files,
-        actor=actor,
+        actor=Actor.cli(actor),
         reason=reason,
         kind=kind,
         limits=ImportLimits.from_settings(settings()),

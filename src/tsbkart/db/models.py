@@ -2,7 +2,8 @@
 
 Registry records (organisations, units, service offers, assessment teams) are the materialised current state;
 their full history is in ``revisions`` + ``changes`` (before/after JSON per record), from which the current
-state can be rebuilt exactly (``tsbkart.registry.history.replay``).
+state can be rebuilt exactly (``tsbkart.registry.history.replay``). Each record's ``version`` is the id of the
+revision that last wrote it: a write states the version it was based on, and a stale one is refused.
 Geography and population are reference data, versioned by validity dates and the dataset they came from.
 """
 
@@ -26,6 +27,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from tsbkart.domain.actors import ACTOR_KINDS
+
 # Stable constraint names so Alembic migrations are identical on SQLite and PostgreSQL.
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -42,7 +45,10 @@ class Base(DeclarativeBase):
 
 
 class ProvenanceColumns:
-    """Record-level provenance; ``field_provenance`` holds per-field overrides as JSON."""
+    """Record-level provenance; ``field_provenance`` holds per-field overrides as JSON. Also the record's
+    ``version``: the id of the revision that last wrote it (not part of the record's JSON)."""
+
+    version: Mapped[int] = mapped_column(Integer)
 
     source: Mapped[str] = mapped_column(Text)
     verified: Mapped[date | None] = mapped_column(Date)
@@ -207,13 +213,36 @@ class ServiceOfferRow(ProvenanceColumns, Base):
 
 # --- History ----------------------------------------------------------------------------------------------
 
+# The database checks actor kinds too.
+_ACTOR_KINDS = ", ".join(f"'{kind}'" for kind in ACTOR_KINDS)
+
 
 class RevisionRow(Base):
-    """One write: who, when, why. Every change to a registry record belongs to exactly one revision."""
+    """One write: who, when, why. Every change to a registry record belongs to exactly one revision.
+
+    The actor is a typed reference (``tsbkart.registry.actors.Actor``: kind, id, display name); ``approved_by``
+    is another, empty until a revision needs someone's approval.
+    """
 
     __tablename__ = "revisions"
+    __table_args__ = (
+        CheckConstraint(f"actor_kind IN ({_ACTOR_KINDS})", name="actor_kind"),
+        CheckConstraint(
+            f"approved_by_kind IS NULL OR approved_by_kind IN ({_ACTOR_KINDS})", name="approved_by_kind"
+        ),
+        CheckConstraint(
+            "(approved_by_kind IS NULL) = (approved_by_id IS NULL)"
+            " AND (approved_by_id IS NULL) = (approved_by_name IS NULL)",
+            name="approved_by",
+        ),
+    )
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    actor: Mapped[str] = mapped_column(String(200))
+    actor_kind: Mapped[str] = mapped_column(String(20))
+    actor_id: Mapped[str] = mapped_column(String(200))
+    actor_name: Mapped[str] = mapped_column(String(200))
+    approved_by_kind: Mapped[str | None] = mapped_column(String(20))
+    approved_by_id: Mapped[str | None] = mapped_column(String(200))
+    approved_by_name: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
     reason: Mapped[str] = mapped_column(Text)
     change_count: Mapped[int] = mapped_column(Integer, default=0)

@@ -1,11 +1,13 @@
 """Import CSV/XLSX files into the registry: parse everything, validate everything, then one revision or nothing.
 
 Rows are upserts by id. A column left out of a file keeps a record's current value; an empty cell sets the
-field to unknown. Field-level provenance survives for the fields a row does not change (a changed value is
+field to unknown. The rows are merged with the records as they are inside the import's own write transaction
+(``Registry.writing``), so an edit someone commits while the files are being read is kept, not overwritten,
+and the change log's ``before`` is the state the import really replaced. Field-level provenance survives for the fields a row does not change (a changed value is
 covered by the row's own source). Every problem, from cell parsing and from registry validation, comes back
 in one report with file, sheet, row and field::
 
-    report = import_files(registry, [Path("tilbud.xlsx")], actor="steward@ous", reason="Q4 update")
+    report = import_files(registry, [Path("tilbud.xlsx")], actor=Actor.cli("steward@ous"), reason="Q4 update")
     report.ok, report.revision       # True, 42   (or False, None with report.problems listing every row)
 """
 
@@ -13,19 +15,20 @@ from __future__ import annotations
 
 import gc
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from tsbkart.domain.actors import Actor
 from tsbkart.domain.entities import Provenance, RegistryRecord
 from tsbkart.exchange.limits import ImportLimits
 from tsbkart.exchange.tabular import ParsedRow, RowProblem, read_file
 from tsbkart.registry.kinds import KINDS
 from tsbkart.registry.records import ProvenanceKey, from_json, to_json
 from tsbkart.registry.snapshot import RegistrySnapshot
-from tsbkart.registry.store import Registry, Upsert, geography_ids
+from tsbkart.registry.store import Registry, Upsert, Written, geography_ids
 from tsbkart.registry.validation import KnownIds, Problem, ValidationFailed, validate_records
 
 _PROVENANCE_FIELDS = frozenset({"source", "verified", "steward", "provenance_note", "field_provenance"})
@@ -89,19 +92,31 @@ def _duplicates(rows: Sequence[ParsedRow], problems: list[RowProblem]) -> None:
             first[key] = row
 
 
+CurrentRecord = Callable[[str, str], dict[str, Any] | None]  # (kind, id) -> the record's flat JSON, if any
+
+
+def in_snapshot(snapshot: RegistrySnapshot) -> CurrentRecord:
+    """Current records as a snapshot holds them (for reporting problems; writes merge inside the transaction)."""
+
+    def current(kind: str, entity_id: str) -> dict[str, Any] | None:
+        record = snapshot.records(kind).get(entity_id)
+        return None if record is None else to_json(record)
+
+    return current
+
+
 def build_records(
-    rows: Sequence[ParsedRow], snapshot: RegistrySnapshot, problems: list[RowProblem]
+    rows: Sequence[ParsedRow], current: CurrentRecord, problems: list[RowProblem]
 ) -> tuple[list[RegistryRecord], dict[tuple[str, str], ParsedRow]]:
-    """Records of the rows that parsed, and where each record came from."""
+    """Records of the rows that parsed, each merged with its ``current`` record, and where each came from."""
     records: list[RegistryRecord] = []
     origin: dict[tuple[str, str], ParsedRow] = {}
-    current_by_kind = snapshot.by_kind
     provenances: dict[ProvenanceKey, Provenance] = {}
     for row in rows:
         if not row.ok:
             continue
-        current = current_by_kind[row.kind].get(row.values["id"])
-        data = row.values if current is None else merge(to_json(current), row.values)
+        existing = current(row.kind, row.values["id"])
+        data = row.values if existing is None else merge(existing, row.values)
         try:
             record = from_json(row.kind, data, provenances)
         except (TypeError, ValueError) as error:
@@ -159,7 +174,7 @@ def import_files(
     registry: Registry,
     paths: Sequence[Path],
     *,
-    actor: str,
+    actor: Actor,
     reason: str,
     kind: str | None = None,
     limits: ImportLimits | None = None,
@@ -176,7 +191,7 @@ def import_files(
 def _import(
     registry: Registry,
     paths: Sequence[Path],
-    actor: str,
+    actor: Actor,
     reason: str,
     kind: str | None,
     limits: ImportLimits | None,
@@ -189,33 +204,43 @@ def _import(
         rows.extend(file_rows)
         problems.extend(file_problems)
     _duplicates(rows, problems)
-    snapshot = registry.snapshot()
-    records, origin = build_records(rows, snapshot, problems)
     read = Counter(row.kind for row in rows)
     counts = {k: read[k] for k in KINDS.names()}
     files = tuple(p.name for p in paths)
-    if problems:
-        problems.extend(locate(validate_records(records, _known_ids(registry, snapshot, rows)), origin))
-        return ImportReport(files, counts, problems=tuple(sorted(problems, key=_sort_key)))
-    created, updated = _changes(records, snapshot)
+    if not problems:
+        written, located = _merge_and_commit(registry, rows, actor=actor, reason=reason)
+        if written is not None:
+            created = {k: written.count(k, "create") for k in KINDS.names()}
+            updated = {k: written.count(k, "update") for k in KINDS.names()}
+            return ImportReport(files, counts, created, updated, written.revision)
+        if located:
+            return ImportReport(files, counts, problems=tuple(sorted(located, key=_sort_key)))
+    # Report every problem at once: cells, and what validating the records that did parse finds.
+    snapshot = registry.snapshot()
+    records, origin = build_records(rows, in_snapshot(snapshot), problems)
+    problems.extend(locate(validate_records(records, _known_ids(registry, snapshot, rows)), origin))
+    return ImportReport(files, counts, problems=tuple(sorted(problems, key=_sort_key)))
+
+
+def _merge_and_commit(
+    registry: Registry, rows: Sequence[ParsedRow], *, actor: Actor, reason: str
+) -> tuple[Written | None, list[RowProblem]]:
+    """Merge the rows with the records as they are inside the write transaction, and commit them.
+
+    Returns what was written, or (None, problems located in the files) when validation refused the batch, or
+    (None, []) when a row could not be made into a record (the caller reports those with everything else).
+    """
+    listed: dict[str, list[str]] = {k: [] for k in KINDS.names()}
+    for row in rows:
+        listed[row.kind].append(row.values["id"])
+    origin: dict[tuple[str, str], ParsedRow] = {}
     try:
-        revision = registry.commit([Upsert(r) for r in records], actor=actor, reason=reason)
+        with registry.writing() as transaction:
+            current = {k: transaction.current(k, ids) for k, ids in listed.items()}
+            problems: list[RowProblem] = []
+            records, origin = build_records(rows, lambda k, i: current[k].get(i), problems)
+            if problems:
+                return None, []
+            return transaction.commit([Upsert(r) for r in records], actor=actor, reason=reason), []
     except ValidationFailed as failure:
-        located = locate(failure.problems, origin)
-        return ImportReport(files, counts, problems=tuple(sorted(located, key=_sort_key)))
-    return ImportReport(files, counts, created, updated, revision)
-
-
-def _changes(
-    records: Sequence[RegistryRecord], snapshot: RegistrySnapshot
-) -> tuple[dict[str, int], dict[str, int]]:
-    created = dict.fromkeys(KINDS.names(), 0)
-    updated = dict.fromkeys(KINDS.names(), 0)
-    for record in records:
-        kind = KINDS.of(record).name
-        current = snapshot.records(kind).get(record.id)
-        if current is None:
-            created[kind] += 1
-        elif current != record:
-            updated[kind] += 1
-    return created, updated
+        return None, locate(failure.problems, origin)

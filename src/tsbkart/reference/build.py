@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from tsbkart.db.migrate import upgrade
 from tsbkart.db.models import AreaUnitRow, CatchmentRow, PopulationRow, RegionRow
+from tsbkart.domain.actors import Actor
 from tsbkart.domain.entities import RegistryRecord
 from tsbkart.reference.geography import load_geography
 from tsbkart.reference.population import load_population
@@ -22,7 +23,7 @@ from tsbkart.reference.seed import load_seed
 from tsbkart.registry.snapshot import Geography
 from tsbkart.registry.store import Registry, Upsert
 
-SEED_ACTOR = "tsbkart reference loader"
+SEED_ACTOR = Actor("system", "reference-loader", "tsbkart reference loader")
 SEED_REASON = "Bundled open reference data (tsb_units, tsb_private_providers, vurderingsteam; see .source.md)"
 POPULATION_CHUNK = 50_000
 

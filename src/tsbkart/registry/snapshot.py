@@ -7,18 +7,23 @@ tests build them directly::
     snap = RegistrySnapshot.build(geography, organisations=[...], units=[...], offers=[...], teams=[...])
     snap.offers_of("ous-rusakutt")   # -> tuple[ServiceOffer, ...]
     snap.records("offer")            # -> Mapping[str, RegistryRecord], for any kind in tsbkart.registry.kinds
+    snap.version("unit", "ous-rusakutt")   # -> 12: the revision that last wrote it (0: not in the snapshot)
+    draft = snap.with_changes([Upsert(edited_unit), Delete("offer", "x/akutt")])   # preview a draft
+
+The registry keeps its snapshot current with ``with_changes`` too: it applies the changes committed since the
+snapshot's revision instead of reading every record again.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Hashable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from itertools import chain
 from operator import attrgetter
 from types import MappingProxyType
-from typing import TypeVar, cast
+from typing import Any, TypeVar, cast
 
 from tsbkart.domain.entities import (
     AreaUnit,
@@ -30,10 +35,12 @@ from tsbkart.domain.entities import (
     ServiceOffer,
     Unit,
 )
+from tsbkart.registry.changes import ABSENT, Change, Upsert
 from tsbkart.registry.kinds import KINDS
 
 T = TypeVar("T")
 _MISSING = object()
+_EMPTY: Mapping[str, Any] = MappingProxyType({})
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,6 +78,7 @@ class RegistrySnapshot:
     by_kind: Mapping[str, Mapping[str, RegistryRecord]]
     revision: int = 0  # id of the last revision included; 0 = none
     taken_at: datetime | None = None  # the moment the snapshot describes
+    versions: Mapping[str, Mapping[str, int]] = field(default_factory=lambda: _EMPTY)  # kind -> id -> version
     _offers_by_unit: Mapping[str, tuple[ServiceOffer, ...]] = field(
         default_factory=lambda: MappingProxyType({}), repr=False
     )
@@ -87,6 +95,7 @@ class RegistrySnapshot:
         offers: Iterable[ServiceOffer] = (),
         teams: Iterable[AssessmentTeam] = (),
         records: Iterable[RegistryRecord] = (),
+        versions: Mapping[str, Mapping[str, int]] | None = None,
         revision: int = 0,
         taken_at: datetime | None = None,
     ) -> RegistrySnapshot:
@@ -108,6 +117,7 @@ class RegistrySnapshot:
             by_kind=MappingProxyType(by_kind),
             revision=revision,
             taken_at=taken_at,
+            versions=_frozen_versions(versions or {}),
             _offers_by_unit=MappingProxyType({k: tuple(v) for k, v in by_unit.items()}),
         )
 
@@ -146,3 +156,85 @@ class RegistrySnapshot:
         if found is _MISSING:
             found = self._derived.setdefault(key, build(self))
         return cast("T", found)
+
+    def version(self, kind: str, entity_id: str) -> int:
+        """The version of a record (the revision that last wrote it); ABSENT (0) when unknown or not here."""
+        versions = self.versions.get(kind)
+        return ABSENT if versions is None else versions.get(entity_id, ABSENT)
+
+    def with_changes(
+        self,
+        changes: Iterable[Change],
+        *,
+        versions: Mapping[tuple[str, str], int] | None = None,
+        geography: Geography | None = None,
+        revision: int | None = None,
+        taken_at: datetime | None = None,
+    ) -> RegistrySnapshot:
+        """A new snapshot: this one with ``changes`` applied in order (this one is unchanged).
+
+        Only the kinds and units touched are rebuilt. ``versions`` gives the new version of (kind, id) for
+        committed changes; a draft preview leaves them out, so an edited record keeps the version it was based
+        on and a new one has none. The result equals a snapshot built from scratch with the same records.
+        """
+        records: dict[str, dict[str, Any]] = {}
+        new_versions: dict[str, dict[str, int]] = {}
+        created: set[str] = set()
+        touched_offers: dict[str, ServiceOffer | None] = {}
+        for change in changes:
+            if isinstance(change, Upsert):
+                kind, entity_id, record = KINDS.of(change.record).name, change.record.id, change.record
+            else:
+                kind, entity_id, record = change.kind, change.id, None
+            table = records.get(kind)
+            if table is None:
+                table = records[kind] = dict(self.by_kind[kind])
+                new_versions[kind] = dict(self.versions.get(kind, _EMPTY))
+            if record is None:
+                table.pop(entity_id, None)
+                new_versions[kind].pop(entity_id, None)
+            else:
+                if entity_id not in table:
+                    created.add(kind)
+                table[entity_id] = record
+                if versions is not None and (kind, entity_id) in versions:
+                    new_versions[kind][entity_id] = versions[(kind, entity_id)]
+            if kind == "offer":
+                touched_offers.setdefault(entity_id, self.offers.get(entity_id))
+        by_kind = {
+            kind: MappingProxyType(dict(sorted(table.items())) if kind in created else table)
+            for kind, table in records.items()
+        }
+        updates: dict[str, Any] = (
+            {"by_kind": MappingProxyType({**self.by_kind, **by_kind})} if by_kind else {}
+        )
+        if touched_offers:
+            updates["_offers_by_unit"] = self._regroup_offers(by_kind["offer"], touched_offers)
+        if new_versions:
+            frozen = {kind: MappingProxyType(ids) for kind, ids in new_versions.items()}
+            updates["versions"] = MappingProxyType({**self.versions, **frozen})
+        return replace(
+            self,
+            **updates,
+            geography=geography or self.geography,
+            revision=self.revision if revision is None else revision,
+            taken_at=taken_at or self.taken_at,
+        )
+
+    def _regroup_offers(
+        self, offers: Mapping[str, ServiceOffer], touched: Mapping[str, ServiceOffer | None]
+    ) -> Mapping[str, tuple[ServiceOffer, ...]]:
+        """``offers_of`` after the offers ``touched`` (id -> the offer before) changed: only their units'."""
+        units = {o.unit_id for o in touched.values() if o is not None}
+        units |= {offers[i].unit_id for i in touched if i in offers}
+        by_unit = dict(self._offers_by_unit)
+        for unit_id in units:
+            kept = [o for o in by_unit.pop(unit_id, ()) if o.id not in touched]
+            kept += [offers[i] for i in touched if i in offers and offers[i].unit_id == unit_id]
+            if kept:
+                by_unit[unit_id] = tuple(sorted(kept, key=lambda o: o.id))
+        return MappingProxyType(by_unit)
+
+
+def _frozen_versions(versions: Mapping[str, Mapping[str, int]]) -> Mapping[str, Mapping[str, int]]:
+    return MappingProxyType({kind: MappingProxyType(dict(ids)) for kind, ids in versions.items()})

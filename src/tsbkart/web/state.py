@@ -57,6 +57,7 @@ class AppState:
         self._current = registry.snapshot()
         self._built = time.monotonic()
         self._past: OrderedDict[date, RegistrySnapshot] = OrderedDict()
+        self._generation = 0  # bumped on every new snapshot, so a past snapshot built meanwhile is not kept
         self.build_listeners: list[Callable[[RegistrySnapshot, float], None]] = []
         self.follower = RevisionFollower(registry.engine, self._follow, settings.revision_check_seconds)
         registry.on_commit(self._replace)
@@ -66,6 +67,7 @@ class AppState:
             self._current = snapshot
             self._built = time.monotonic()
             self._past.clear()
+            self._generation += 1
 
     def _follow(self, latest: int) -> None:
         """Follower thread: rebuild when the database holds another revision than the snapshot."""
@@ -111,8 +113,11 @@ class AppState:
             if on in self._past:
                 self._past.move_to_end(on)
                 return self._past[on]
+            generation = self._generation
         snapshot = as_of(self.registry.engine, on)
         with self._lock:
+            if generation != self._generation:  # a revision arrived while replaying: today's past may differ
+                return snapshot
             self._past[on] = snapshot
             while len(self._past) > AS_OF_CACHE_SIZE:
                 self._past.popitem(last=False)
