@@ -1,6 +1,7 @@
 from hypothesis import given
 from hypothesis import strategies as st
 
+from tsbkart.domain.errors import UserError
 from tsbkart.registry.changes import ABSENT
 from tsbkart.registry.versions import Conflict, StaleRecord, etag, version_of_etag
 
@@ -26,6 +27,7 @@ def test_a_conflict_names_every_stale_record() -> None:
     )
     assert str(conflict).startswith("unit 'ous-rusakutt' has changed since version 12 (now version 15)")
     assert "(and 2 more)" in str(conflict) and "nothing was written" in str(conflict)
+    assert isinstance(conflict, UserError) and conflict.status == 409
     assert [r.message for r in conflict.records[1:]] == [
         "offer 'x/akutt' has been deleted since version 3",
         "team 't' already exists (version 4); it was created by someone else",

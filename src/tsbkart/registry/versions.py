@@ -9,7 +9,8 @@ API sends it as an ``If-Match`` ETag::
     Conflict([StaleRecord("unit", "ous-rusakutt", based_on=12, current=15)])
       # "unit 'ous-rusakutt' has changed since version 12 (now version 15); ..."
 
-The web layer maps a ``Conflict`` to 412 Precondition Failed when the version came from ``If-Match``, else 409.
+A ``Conflict`` is a ``UserError`` with status 409, so the web layer's one error handler answers it; a write
+route whose version came from ``If-Match`` answers 412 Precondition Failed instead.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from tsbkart.domain.errors import UserError
 from tsbkart.registry.changes import ABSENT
 
 _ETAG = re.compile(r'"v(\d+)"')
@@ -53,11 +55,13 @@ class StaleRecord:
         return f"{name} has changed since version {self.based_on} (now version {self.current})"
 
 
-class Conflict(Exception):
+class Conflict(UserError):
     """A write was based on versions that are no longer current; nothing was written.
 
     ``records`` names every stale record; re-read them, redo the edit on the current version, write again.
     """
+
+    status = 409
 
     def __init__(self, records: Sequence[StaleRecord]) -> None:
         self.records = tuple(records)
