@@ -118,6 +118,7 @@ def history(
             f"[bold]rev {e.revision_id}[/bold] · {e.created_at:%Y-%m-%d %H:%M} UTC · {escape(e.actor.label)}"
             + (f" · approved by {escape(e.approved_by.label)}" if e.approved_by else "")
             + f" · {escape(e.reason)}",
+            soft_wrap=True,
         )
         out.print(f"  {e.op} {e.kind} {escape(e.entity_id)}")
         for name, (old, new) in e.changed.items():
