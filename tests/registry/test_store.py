@@ -7,7 +7,7 @@ from sqlalchemy.orm import Session
 
 from tests.registry import factories as f
 from tsbkart.db.models import ChangeRow, RevisionRow
-from tsbkart.domain.actors import Actor
+from tsbkart.domain.actors import ANONYMOUS, Actor
 from tsbkart.registry.changes import ABSENT
 from tsbkart.registry.store import Delete, Registry, Upsert
 from tsbkart.registry.validation import ValidationFailed
@@ -111,6 +111,8 @@ def test_actor_and_reason_are_required(engine: Engine) -> None:
         Registry(engine).commit([Upsert(f.organisation())], actor=Actor.cli(" "), reason="r")
     with pytest.raises(ValueError, match="needs a reason"):
         Registry(engine).commit([Upsert(f.organisation())], actor=Actor.cli("t"), reason=" ")
+    with pytest.raises(ValueError, match="identified actor"):
+        Registry(engine).commit([Upsert(f.organisation())], actor=ANONYMOUS, reason="r")
     with pytest.raises(TypeError, match="must be an Actor"):
         Registry(engine).commit([Upsert(f.organisation())], actor="free text", reason="r")  # type: ignore[arg-type]
     assert _counts(engine) == (0, 0)

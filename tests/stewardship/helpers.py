@@ -27,7 +27,7 @@ def two_organisations(engine: Engine) -> Registry:
             Upsert(unit("unit-a", "org-a")),
             Upsert(unit("unit-b", "org-b", catchment_code="ous", region_code="helse-sor-ost")),
         ],
-        actor="test",
+        actor=CLI,
         reason="synthetic test data",
     )
     return registry

@@ -27,7 +27,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from tsbkart.domain.actors import ACTOR_KINDS
+from tsbkart.domain.actors import WRITER_KINDS
 
 # Stable constraint names so Alembic migrations are identical on SQLite and PostgreSQL.
 NAMING = {
@@ -214,7 +214,7 @@ class ServiceOfferRow(ProvenanceColumns, Base):
 # --- History ----------------------------------------------------------------------------------------------
 
 # The database checks actor kinds too.
-_ACTOR_KINDS = ", ".join(f"'{kind}'" for kind in ACTOR_KINDS)
+_ACTOR_KINDS = ", ".join(f"'{kind}'" for kind in WRITER_KINDS)
 
 
 class RevisionRow(Base):

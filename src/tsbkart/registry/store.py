@@ -40,7 +40,7 @@ from tsbkart.db.models import (
     RegionRow,
     RevisionRow,
 )
-from tsbkart.domain.actors import Actor
+from tsbkart.domain.actors import WRITER_KINDS, Actor
 from tsbkart.domain.calendar import today as norway_today
 from tsbkart.domain.entities import AreaUnit, CatchmentArea, Region, RegistryRecord
 from tsbkart.registry.changes import ABSENT, Change, Delete, Upsert
@@ -278,6 +278,8 @@ class WriteTransaction:
 def _check_signature(actor: Actor, reason: str, approved_by: Actor | None) -> None:
     if not isinstance(actor, Actor) or not (approved_by is None or isinstance(approved_by, Actor)):
         raise TypeError("a revision's actor (and approved_by) must be an Actor, e.g. Actor.cli(name)")
+    if any(a is not None and a.kind not in WRITER_KINDS for a in (actor, approved_by)):
+        raise ValueError("a revision needs an identified actor (cli, user, token or system), not anonymous")
     if not reason.strip():
         raise ValueError("a revision needs a reason")
 

@@ -5,7 +5,8 @@
 - ``steward``: for one organisation per grant (``organisation``, an organisation id); several grants allowed.
 
 ``ActorRef`` is the typed reference a revision or an audit event names (``kind`` ``user`` + ``id`` + display
-name), so the request context can carry a ``Principal`` and writes take ``principal.actor``.
+name), so the request context can carry a ``Principal`` and writes take ``principal.actor``: it is
+``tsbkart.domain.actors.Actor``, the one actor type of the registry's revisions and the audit log.
 """
 
 from __future__ import annotations
@@ -13,9 +14,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
+from tsbkart.domain.actors import ANONYMOUS, Actor, ActorKind
+
 Role = Literal["administrator", "reviewer", "steward"]
 ScopeKind = Literal["national", "region", "catchment", "organisation"]
-ActorKind = Literal["user", "token", "system", "anonymous"]
 
 ROLES: tuple[Role, ...] = ("administrator", "reviewer", "steward")
 # Which scopes each role may be granted over.
@@ -40,19 +42,8 @@ class Grant:
         )
 
 
-@dataclass(frozen=True, slots=True)
-class ActorRef:
-    """``{"kind": "user", "id": "7", "name": "Kari Nordmann"}``: who did something, typed."""
-
-    kind: ActorKind
-    id: str | None
-    name: str
-
-    def as_dict(self) -> dict[str, str | None]:
-        return {"kind": self.kind, "id": self.id, "name": self.name}
-
-
-ANONYMOUS = ActorRef("anonymous", None, "anonymous")
+ActorRef = Actor  # ``{"kind": "user", "id": "7", "name": "Kari Nordmann"}``: who did something, typed
+__all__ = ["ANONYMOUS", "ActorKind", "ActorRef"]
 
 
 @dataclass(frozen=True, slots=True)
