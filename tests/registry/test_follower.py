@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session
 
 from tsbkart.db.engine import make_engine
 from tsbkart.db.migrate import upgrade
+from tsbkart.domain.actors import Actor
 from tsbkart.domain.entities import Organisation, Provenance
 from tsbkart.reference.build import write_geography
 from tsbkart.reference.geography import load_geography
@@ -55,7 +56,7 @@ def test_follower_reports_each_new_revision_once(engine: Engine) -> None:
     seen: list[int] = []
     follower = RevisionFollower(engine, seen.append, check_seconds=0.05)
     follower.check()
-    Registry(engine).commit([organisation(1)], actor="t", reason="t")
+    Registry(engine).commit([organisation(1)], actor=Actor.cli("t"), reason="t")
     follower.check()
     follower.check()
     assert seen == [0, 1]
@@ -164,9 +165,9 @@ def visible_everywhere(servers_: list[Server], organisation_id: str) -> float:
 def _two_servers_see_a_commit(engine: Engine, database_url: str, folder: Path) -> None:
     prepare(engine)
     with servers(database_url, folder, 2) as both:
-        Registry(engine).commit([organisation(1)], actor="test", reason="two processes")
+        Registry(engine).commit([organisation(1)], actor=Actor.cli("test"), reason="two processes")
         assert visible_everywhere(both, "follow-org-1") < VISIBLE_WITHIN_S
-        Registry(engine).commit([organisation(2)], actor="test", reason="two processes")
+        Registry(engine).commit([organisation(2)], actor=Actor.cli("test"), reason="two processes")
         assert visible_everywhere(both, "follow-org-2") < VISIBLE_WITHIN_S
 
 
@@ -310,7 +311,7 @@ def test_restarting_postgresql_gives_503_then_recovers(
             assert time.monotonic() < deadline, "did not recover after PostgreSQL came back"
             time.sleep(0.2)
         assert httpx.get(server.url + "/api/v1/units", timeout=10).status_code == 200
-        Registry(engine).commit([organisation(3)], actor="test", reason="after the restart")
+        Registry(engine).commit([organisation(3)], actor=Actor.cli("test"), reason="after the restart")
         assert visible_everywhere([server], "follow-org-3") < VISIBLE_WITHIN_S
     engine.dispose()
     assert PASSWORD not in server.log.read_text()

@@ -10,6 +10,7 @@ from sqlalchemy import Engine
 from tests.web.api_client import TestClient, app_for
 from tsbkart.db.engine import make_engine
 from tsbkart.db.migrate import upgrade
+from tsbkart.domain.actors import Actor
 from tsbkart.domain.entities import Organisation, Provenance
 from tsbkart.registry.store import Registry, Upsert
 
@@ -49,7 +50,9 @@ def test_a_commit_elsewhere_is_a_timed_rebuild(tmp_path: Path) -> None:
     assert samples(client)[("tsbkart_snapshot_build_seconds_count", ())] == 0
     other = Registry(engine)  # another process's registry: this app learns of it through its follower
     other.commit(
-        [Upsert(Organisation("org-1", "Org", "hf", Provenance(source="test")))], actor="t", reason="t"
+        [Upsert(Organisation("org-1", "Org", "hf", Provenance(source="test")))],
+        actor=Actor.cli("t"),
+        reason="t",
     )
     app.state.tsbkart.follower.check()
     found = samples(client)
