@@ -51,6 +51,7 @@ from sqlalchemy.orm import Session
 from api import synthetic_records  # benchmarks/api.py: the SYNTHETIC 10,000-unit registry
 from tsbkart.db.engine import make_engine
 from tsbkart.db.migrate import upgrade
+from tsbkart.domain.actors import Actor
 from tsbkart.reference.build import build_reference, write_geography
 from tsbkart.reference.geography import load_geography
 from tsbkart.registry.store import Registry
@@ -314,7 +315,9 @@ def fill(engine: Engine, registry: str, units: int) -> str:
         upgrade(engine)
         with Session(engine) as session, session.begin():
             write_geography(session, load_geography())
-        Registry(engine).commit(synthetic_records(units), actor="benchmark", reason="SYNTHETIC load registry")
+        Registry(engine).commit(
+            synthetic_records(units), actor=Actor.cli("benchmark"), reason="SYNTHETIC load registry"
+        )
     snapshot = Registry(engine).snapshot()
     label = "SYNTHETIC " if registry == "synthetic" else ""
     return (

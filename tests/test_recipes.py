@@ -19,6 +19,7 @@ from tests.registry import factories as f
 from tests.registry.test_kinds import NOTE, Note, NoteBase
 from tests.web.api_client import client_for
 from tsbkart.db.models import UnitRow
+from tsbkart.domain.actors import Actor
 from tsbkart.domain.entities import Unit
 from tsbkart.domain.schema import fact
 from tsbkart.exchange.columns import load_columns
@@ -77,14 +78,14 @@ def _write(path: Path, *lines: str) -> Path:
 
 def test_a_new_field_is_imported_exported_served_and_shown(dated_units: Engine, tmp_path: Path) -> None:
     registry = Registry(dated_units)
-    registry.commit([Upsert(f.organisation())], actor="tester", reason="organisation")
+    registry.commit([Upsert(f.organisation())], actor=Actor.cli("tester"), reason="organisation")
     assert "opened_on" in load_columns()["unit"].names
     sheet = _write(
         tmp_path / "enheter.csv",
         "id;name;organisation_id;opened_on;source",
         "unit-a;Enhet A;org-a;2026-03-01;https://example.org/a",
     )
-    report = import_files(registry, [sheet], actor="tester", reason="opening dates")
+    report = import_files(registry, [sheet], actor=Actor.cli("tester"), reason="opening dates")
     assert report.ok and report.created["unit"] == 1, report.problems
     unit = registry.snapshot().units["unit-a"]
     assert isinstance(unit, DatedUnit) and unit.opened_on == date(2026, 3, 1)
@@ -108,11 +109,11 @@ def test_a_new_field_is_imported_exported_served_and_shown(dated_units: Engine, 
 
 def test_a_bad_value_of_the_new_field_is_located(dated_units: Engine, tmp_path: Path) -> None:
     registry = Registry(dated_units)
-    registry.commit([Upsert(f.organisation())], actor="tester", reason="organisation")
+    registry.commit([Upsert(f.organisation())], actor=Actor.cli("tester"), reason="organisation")
     sheet = _write(
         tmp_path / "enheter.csv", "id;name;organisation_id;opened_on;source", "u;U;org-a;mars;kilde"
     )
-    report = import_files(registry, [sheet], actor="tester", reason="bad date")
+    report = import_files(registry, [sheet], actor=Actor.cli("tester"), reason="bad date")
     assert [(p.row, p.field) for p in report.problems] == [(2, "opened_on")]
 
 
@@ -128,26 +129,26 @@ def notes(engine: Engine) -> Iterator[Engine]:
 
 def test_a_new_kind_is_imported_exported_and_served(notes: Engine, tmp_path: Path) -> None:
     registry = Registry(notes)
-    registry.commit([Upsert(f.organisation()), Upsert(f.unit())], actor="tester", reason="unit")
+    registry.commit([Upsert(f.organisation()), Upsert(f.unit())], actor=Actor.cli("tester"), reason="unit")
     sheet = _write(
         tmp_path / "merknader.csv",
         "id;unit_id;text;noted_on;source",
         "n1;unit-a;Ny adresse fra mars.;2026-03-01;https://example.org/n",
         "n2;unit-x;Om en enhet som ikke finnes.;;https://example.org/n",
     )
-    report = import_files(registry, [sheet], actor="tester", reason="notes")
+    report = import_files(registry, [sheet], actor=Actor.cli("tester"), reason="notes")
     assert [(p.row, p.field, p.message) for p in report.problems] == [
         (3, "unit_id", "unit 'unit-x' does not exist")
     ]
     sheet.write_text("\n".join(sheet.read_text(encoding="utf-8").splitlines()[:2]) + "\n", encoding="utf-8")
-    report = import_files(registry, [sheet], actor="tester", reason="notes")
+    report = import_files(registry, [sheet], actor=Actor.cli("tester"), reason="notes")
     assert report.ok and report.created["note"] == 1, report.problems
     note = registry.snapshot().records("note")["n1"]
     assert note == Note("n1", "unit-a", "Ny adresse fra mars.", note.provenance, date(2026, 3, 1))
 
     written = write_csv_files(registry.snapshot(), tmp_path / "export")
     assert tmp_path / "export" / "merknader.csv" in written
-    again = import_files(registry, written, actor="tester", reason="round trip")
+    again = import_files(registry, written, actor=Actor.cli("tester"), reason="round trip")
     assert again.ok and again.revision is None  # the export imports back unchanged
 
     body = record_json(note)

@@ -15,6 +15,7 @@ from typer.testing import CliRunner
 from tsbkart.cli import context
 from tsbkart.cli.main import app
 from tsbkart.db.migrate import upgrade
+from tsbkart.domain.actors import Actor
 from tsbkart.reference.build import write_geography
 from tsbkart.reference.geography import load_geography
 
@@ -160,7 +161,7 @@ def test_remind_sends_one_digest_then_none_the_same_day(cli_db: str, monkeypatch
 
     old = Provenance("https://example.org/old", verified=date(2020, 1, 15))
     Registry(context.engine()).commit(
-        [Upsert(organisation("org-old", provenance=old))], actor="t", reason="synthetic"
+        [Upsert(organisation("org-old", provenance=old))], actor=Actor.cli("t"), reason="synthetic"
     )
     run(
         "user",

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from tests.registry.factories import offer
 from tsbkart.db.stewardship import AuditEventRow, ReminderRow
+from tsbkart.domain.actors import Actor
 from tsbkart.domain.entities import Provenance
 from tsbkart.registry.store import Upsert
 from tsbkart.settings import Settings
@@ -39,7 +40,7 @@ def world(engine: Engine) -> Engine:
         waiting_as_of=date(2026, 10, 15),
         field_provenance={"waiting_weeks": measured, "waiting_as_of": measured},
     )
-    registry.commit([Upsert(waiting)], actor="test", reason="synthetic test data")
+    registry.commit([Upsert(waiting)], actor=Actor.cli("test"), reason="synthetic test data")
     add_user(engine, "kari", "steward", "organisation", "org-a", email="kari@a.example")
     add_user(engine, "per", "steward", "organisation", "org-b", email="per@b.example")
     add_user(engine, "ola", "steward", "organisation", "org-a")  # no e-mail address: never written to

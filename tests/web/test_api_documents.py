@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import Engine
 
 from tests.web.api_client import TestClient, app_for
+from tsbkart.domain.actors import Actor
 from tsbkart.domain.entities import Organisation, Provenance
 from tsbkart.registry.store import Upsert
 from tsbkart.web.api import render
@@ -34,7 +35,9 @@ def test_geojson_is_built_once_per_revision(engine: Engine) -> None:
     assert first.content == second.content
     assert cache_counts(client) == {"hit": 1, "miss": 1}
     registry.commit(
-        [Upsert(Organisation("org-x", "Org", "hf", Provenance(source="test")))], actor="t", reason="t"
+        [Upsert(Organisation("org-x", "Org", "hf", Provenance(source="test")))],
+        actor=Actor.cli("t"),
+        reason="t",
     )
     third = client.get("/api/v1/units.geojson")
     assert third.headers["etag"] != first.headers["etag"]
