@@ -375,7 +375,7 @@ def test_area_downloads_neutralise_formulas(engine: Engine) -> None:
             Upsert(Organisation("evil-org", '=HYPERLINK("x")', "hf", source)),
             Upsert(Unit("evil", "@SUM(A1)", "evil-org", source, catchment_code="unn")),
         ],
-        actor="test",
+        actor=Actor.cli("test"),
         reason="formula guard test",
     )
     with TestClient(create_app(Settings(database_url=str(engine.url)), registry)) as test_client:
