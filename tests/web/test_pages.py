@@ -384,3 +384,31 @@ def test_area_downloads_neutralise_formulas(engine: Engine) -> None:
         sheet = load_workbook(io.BytesIO(test_client.get("/omrade/hf/unn/omrade.xlsx").content))["units"]
         cells = [c for row in sheet.iter_rows() for c in row if c.value == "@SUM(A1)"]
         assert cells and all(c.data_type == "s" for c in cells)  # text, never a formula
+
+
+def test_a_stored_non_web_address_is_never_a_link(
+    sqlite_engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Data written before the content rules (validation switched off here to store it, as such a database
+    # would hold it): the page shows the text, never a live javascript: link.
+    from tsbkart.db.migrate import upgrade
+    from tsbkart.registry import store
+
+    upgrade(sqlite_engine)
+    monkeypatch.setattr(store, "validate_records", lambda *args, **kwargs: [])
+    registry = Registry(sqlite_engine)
+    provenance = Provenance("javascript:alert('source')")
+    registry.commit(
+        [
+            Upsert(Organisation("org", "Org", "hf", provenance, website="javascript:alert('org')")),
+            Upsert(Unit("u1", "Unit", "org", provenance, website="javascript:alert(document.cookie)")),
+        ],
+        actor="test",
+        reason="legacy data",
+    )
+    monkeypatch.undo()
+    app = create_app(Settings(database_url=str(sqlite_engine.url)), registry)
+    with TestClient(app) as client:
+        html = client.get("/enhet/u1").text
+    assert "javascript:alert(document.cookie)" in html  # shown as text
+    assert 'href="javascript' not in html.lower() and "href='javascript" not in html.lower()

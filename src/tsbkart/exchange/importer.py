@@ -135,7 +135,7 @@ def locate(problems: Sequence[Problem], origin: dict[tuple[str, str], ParsedRow]
     for p in problems:
         row = origin.get((p.kind, p.id))
         file, sheet, number = (row.file, row.sheet, row.row) if row else ("", None, None)
-        out.append(RowProblem(file, sheet, number, p.field, p.message, p.kind, p.id))
+        out.append(RowProblem(file, sheet, number, p.field, p.message, p.kind, p.id, p.text))
     return out
 
 

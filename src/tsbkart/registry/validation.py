@@ -14,11 +14,15 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
+from tsbkart.domain.calendar import today as norway_today
 from tsbkart.domain.entities import RegistryRecord
+from tsbkart.domain.messages import Message
 from tsbkart.domain.schema import RecordSchema, schema_of
 from tsbkart.registry.checks import Add, Codes
+from tsbkart.registry.content import check_content
 from tsbkart.registry.kinds import GEOGRAPHY, KINDS, RecordKind
 from tsbkart.vocab import Vocabularies, load_vocabularies
 
@@ -28,7 +32,8 @@ class Problem:
     kind: str
     id: str
     field: str
-    message: str
+    message: str  # English
+    text: Message | None = None  # the same, for translation, where the rule gives one
 
 
 class ValidationFailed(ValueError):
@@ -144,12 +149,18 @@ def _check_references(record: RegistryRecord, kind: RecordKind, known: KnownIds,
 
 
 def validate_records(
-    records: Iterable[RegistryRecord], known: KnownIds, vocabs: Vocabularies | None = None
+    records: Iterable[RegistryRecord],
+    known: KnownIds,
+    vocabs: Vocabularies | None = None,
+    today: date | None = None,
 ) -> list[Problem]:
-    """All problems of ``records`` (empty list = valid)."""
+    """All problems of ``records`` (empty list = valid). ``today`` (default: today in Norway) bounds dates
+    such as ``verified``; the content rules (ids, hidden characters, web addresses) are in ``content.py``."""
     codes = _code_sets(vocabs or load_vocabularies())
     problems: list[Problem] = []
+    by_class: dict[type[Any], list[RegistryRecord]] = {}
     for record in records:
+        by_class.setdefault(type(record), []).append(record)
         kind = KINDS.of(record)
 
         def add(field: str, message: str, _kind: str = kind.name, _id: str = record.id) -> None:
@@ -166,4 +177,11 @@ def validate_records(
         _check_references(record, kind, known, add)
         for check in kind.checks:
             check(record, add, codes)
+
+    def report(record: Any, field: str, text: Message) -> None:
+        problems.append(Problem(KINDS.of(record).name, record.id, field, str(text), text))
+
+    day = today or norway_today()
+    for group in by_class.values():
+        check_content(group, day, report)
     return problems

@@ -27,6 +27,7 @@ from fastapi.responses import HTMLResponse
 from jinja2 import Environment, PackageLoader, select_autoescape
 from starlette.datastructures import URL
 
+from tsbkart.domain.text_rules import is_web_url
 from tsbkart.vocab.loader import load_vocabularies
 from tsbkart.web.context import LANG_COOKIE, RequestContext
 from tsbkart.web.i18n import catalogue
@@ -40,12 +41,15 @@ LOCALES = {"nb": ("nb_NO", "short"), "en": ("en_GB", "medium")}
 @cache
 def environment() -> Environment:
     """The one Environment for all pages; autoescape is on for every template."""
-    return Environment(
+    env = Environment(
         loader=PackageLoader("tsbkart.web", "templates"),
         autoescape=select_autoescape(default=True, default_for_string=True),
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    # `{% if value is web_url %}`: only an http(s) URL with a host becomes a link, never `javascript:` and the like.
+    env.tests["web_url"] = is_web_url
+    return env
 
 
 @cache
