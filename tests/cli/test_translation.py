@@ -17,7 +17,9 @@ ROOT = Path(tsbkart.__file__).parent
 SOURCES = [
     *(ROOT / "exchange").rglob("*.py"),
     *(ROOT / "cli").rglob("*.py"),
+    *(ROOT / "backup").rglob("*.py"),
     ROOT / "registry" / "validation.py",
+    ROOT / "registry" / "content.py",
 ]
 FIELD = re.compile(r"\{(\w+)\}")
 

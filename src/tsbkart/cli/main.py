@@ -10,6 +10,7 @@ from rich.markup import escape
 from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeRemainingColumn
 
 from tsbkart.cli import atlas as atlas_commands
+from tsbkart.cli import backup as backup_commands
 from tsbkart.cli import exchange as exchange_commands
 from tsbkart.cli import plan as plan_commands
 from tsbkart.cli import stewardship as stewardship_commands
@@ -138,5 +139,6 @@ exchange_commands.register(app)
 atlas_commands.register(app)
 stewardship_commands.register(app)
 plan_commands.register(app)
+backup_commands.register(app)
 
 __all__ = ["app", "date"]

@@ -278,7 +278,7 @@ def _csv_rows(
             rows.append((number, cells))
             if len(rows) > limits.max_rows:
                 add(number, None, _too_many_rows(limits))
-                break
+                return [], bad  # not parsed: the file is refused as a whole
     except csv.Error as error:
         add(number + 1, None, _csv_error(error, limits))
     return rows, bad
@@ -413,7 +413,7 @@ def _xlsx_sheet(
         read.append((number, cells))
         if len(read) > limits.max_rows:
             add(number, None, _too_many_rows(limits))
-            break
+            return None  # not parsed: the sheet is refused as a whole
     return RawSheet(kind, name, title, header, read, False, frozenset(bad), limits.max_cell_chars)
 
 

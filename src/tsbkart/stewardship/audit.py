@@ -54,6 +54,7 @@ ACTIONS = (
     "rejection",
     "report",
     "reminder_sent",
+    "database_restored",  # tsbkart restore, after the restored database verified
 )
 
 

@@ -1,0 +1,1 @@
+"""Backups of the database and their verified restore (``tsbkart backup``, ``tsbkart restore``)."""
