@@ -109,3 +109,14 @@ def test_the_collector_is_back_on_after_an_import_fails() -> None:
         assert not gc.isenabled()
         raise RuntimeError("boom")
     assert gc.isenabled()
+
+
+def test_a_bad_code_in_a_list_column_is_a_problem_not_a_crash() -> None:
+    # Found by the fuzz test: a failed list cell left None, which the per-row list copy then choked on.
+    header = ["id", "unit_id", "service_type", "languages", "source"]
+    problems: list[Any] = []
+    parsed = parse_sheet(
+        _sheet([["a", "u1", "akutt", "nb;EN", "s"], ["b", "u1", "akutt", "nb", "s"]], header), problems
+    )
+    assert [(p.row, p.field) for p in problems] == [(2, "languages")]
+    assert [r.ok for r in parsed] == [False, True] and parsed[1].values["languages"] == ["nb"]

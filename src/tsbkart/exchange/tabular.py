@@ -553,7 +553,8 @@ def _parse_columns(
         column = spec.column(name)
         values, bad = parse_column(make_parser(column), by_column[position], max_chars)
         if column.type in ("codes", "list"):
-            values = [None if v is None else list(v) for v in values]  # one list per row, not shared
+            # One list per row, not one shared by equal cells; a cell that failed has no list.
+            values = [None if v is None else list(v) for v in values]
         found.extend((i, position, name, text) for i, text in bad.items())
         if column.required:
             missing = (i for i, value in enumerate(values) if value is None and i not in bad)
