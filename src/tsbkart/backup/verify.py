@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from sqlalchemy import Engine, func, inspect, select
 from sqlalchemy.orm import Session
 
-from tsbkart.db.migrate import is_current
+from tsbkart.db.migrate import alembic_config
 from tsbkart.db.models import Base
 from tsbkart.db.stewardship import AuditEventRow
 from tsbkart.domain.messages import Message
@@ -80,10 +80,21 @@ def integrity(engine: Engine) -> list[Message]:
     return problems
 
 
+def _at_newest_migration(engine: Engine) -> bool:
+    from alembic.runtime.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+
+    if not inspect(engine).has_table("alembic_version"):
+        return False
+    head = ScriptDirectory.from_config(alembic_config(engine)).get_current_head()
+    with engine.connect() as connection:
+        return MigrationContext.configure(connection).get_current_revision() == head
+
+
 def schema(engine: Engine) -> list[Message]:
     return (
         []
-        if is_current(engine)
+        if _at_newest_migration(engine)
         else [Message("the schema is not at the newest migration (tsbkart db upgrade)")]
     )
 
