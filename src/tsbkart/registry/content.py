@@ -67,10 +67,10 @@ def check_content(records: Sequence[Any], today: date, report: Report) -> None:
 
 
 def _check_ids(records: Sequence[Any], report: Report) -> None:
-    if all_safe_ids([r.id for r in records if r.id]):
+    if all_safe_ids([r.id for r in records if r.id.strip()]):
         return
     for record in records:
-        if record.id and not is_safe_id(record.id):
+        if record.id.strip() and not is_safe_id(record.id):
             report(
                 record,
                 "id",
