@@ -7,6 +7,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 
+from tsbkart.domain.actors import Actor
 from tsbkart.exchange.importer import import_files
 
 from .helpers import SOURCE, seeded_registry
@@ -15,7 +16,7 @@ from .helpers import SOURCE, seeded_registry
 def _import(engine: Engine, path: Path, text: str) -> list[tuple[int | None, str | None, str]]:
     registry = seeded_registry(engine)
     path.write_text(text, encoding="utf-8")
-    report = import_files(registry, [path], actor="steward", reason="test")
+    report = import_files(registry, [path], actor=Actor.cli("steward"), reason="test")
     assert report.revision is None
     return [(p.row, p.field, p.message) for p in report.problems]
 

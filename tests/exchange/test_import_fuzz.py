@@ -30,6 +30,7 @@ from tsbkart.db.engine import make_engine
 from tsbkart.db.migrate import upgrade
 from tsbkart.db.models import RevisionRow
 from tsbkart.exchange.columns import load_columns
+from tsbkart.domain.actors import Actor
 from tsbkart.exchange.importer import import_files
 from tsbkart.exchange.limits import ImportLimits
 from tsbkart.reference.build import write_geography
@@ -243,7 +244,9 @@ def test_any_file_gives_a_clear_report_or_a_valid_import(
             path.parent.mkdir()
             path.write_bytes(data)
             paths.append(path)
-        report = import_files(registry, paths, actor="fuzz", reason="fuzz", limits=LIMITS)  # must not raise
+        report = import_files(
+            registry, paths, actor=Actor.cli("fuzz"), reason="fuzz", limits=LIMITS
+        )  # must not raise
     if report.ok:
         snapshot = Registry(fuzz_engine).snapshot()
         known = KnownIds({kind: set(snapshot.records(kind)) for kind in KINDS.names()})

@@ -102,7 +102,7 @@ def schema(engine: Engine) -> list[Message]:
 def history(engine: Engine) -> list[Message]:
     """The revision log replays to the records in the tables (both read through the domain classes)."""
     with Session(engine) as session:
-        state, _ = replay(session)
+        state = replay(session).state
     snapshot = Registry(engine).snapshot()
     problems: list[Message] = []
     for kind in KINDS.names():
