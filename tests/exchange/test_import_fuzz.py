@@ -29,8 +29,8 @@ from sqlalchemy.orm import Session
 from tsbkart.db.engine import make_engine
 from tsbkart.db.migrate import upgrade
 from tsbkart.db.models import RevisionRow
-from tsbkart.exchange.columns import load_columns
 from tsbkart.domain.actors import Actor
+from tsbkart.exchange.columns import load_columns
 from tsbkart.exchange.importer import import_files
 from tsbkart.exchange.limits import ImportLimits
 from tsbkart.reference.build import write_geography
