@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import threading
+from collections.abc import Callable, Coroutine
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any, TypeVar
 
 import pytest
 from sqlalchemy import Engine
@@ -15,6 +18,15 @@ from tsbkart.domain.entities import Organisation, Provenance
 from tsbkart.registry.store import Upsert
 from tsbkart.web.api import render
 from tsbkart.web.api.documents import Document, DocumentCache, accepted_encodings, compress
+
+T = TypeVar("T")
+
+
+def run_in_thread(main: Callable[[], Coroutine[Any, Any, T]]) -> T:
+    """asyncio.run in a fresh thread: Playwright's sync API (browser tests earlier in the same run) leaves an
+    event loop running in the main thread, where asyncio.run refuses to start."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(lambda: asyncio.run(main())).result()
 
 
 def cache_counts(client: TestClient) -> dict[str, float]:
@@ -87,7 +99,7 @@ def test_concurrent_misses_build_once() -> None:
         cache = DocumentCache(lambda hit: None)
         return await asyncio.gather(*(cache.document("key", build) for _ in range(8)))
 
-    documents = asyncio.run(run())
+    documents = run_in_thread(run)
     assert len(calls) == 1
     assert all(d is documents[0] for d in documents)
 
@@ -105,7 +117,7 @@ def test_a_failed_build_is_not_kept() -> None:
             with pytest.raises(ValueError):
                 await cache.document("key", failing)
 
-    asyncio.run(run())
+    run_in_thread(run)
     assert len(attempts) == 2
 
 
@@ -116,7 +128,7 @@ def test_cache_is_bounded_by_bytes() -> None:
             await cache.document(key, lambda: b"y" * 400)
         return cache
 
-    cache = asyncio.run(run())
+    cache = run_in_thread(run)
     assert cache._bytes <= 3000
     assert list(cache._documents)[-1] == "d"
 

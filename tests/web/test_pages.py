@@ -403,7 +403,7 @@ def test_a_stored_non_web_address_is_never_a_link(
             Upsert(Organisation("org", "Org", "hf", provenance, website="javascript:alert('org')")),
             Upsert(Unit("u1", "Unit", "org", provenance, website="javascript:alert(document.cookie)")),
         ],
-        actor="test",
+        actor=Actor.cli("test"),
         reason="legacy data",
     )
     monkeypatch.undo()
