@@ -135,6 +135,15 @@ KINDS.declare(
         references=MappingProxyType({"region_code": "region"}),
     )
 )
+# Teams and units both belong to an organisation and are placed in the geography the same way.
+PLACED_IN_ORGANISATION: Mapping[str, str] = MappingProxyType(
+    {
+        "organisation_id": "organisation",
+        "catchment_code": "catchment",
+        "region_code": "region",
+        "municipality_code": "area_unit",
+    }
+)
 KINDS.declare(
     RecordKind(
         name="team",
@@ -144,14 +153,7 @@ KINDS.declare(
         label="assessment team",
         plural="assessment teams",
         parent="organisation_id",
-        references=MappingProxyType(
-            {
-                "organisation_id": "organisation",
-                "catchment_code": "catchment",
-                "region_code": "region",
-                "municipality_code": "area_unit",
-            }
-        ),
+        references=PLACED_IN_ORGANISATION,
         checks=(checks.location, checks.age_band),
     )
 )
@@ -164,14 +166,7 @@ KINDS.declare(
         label="unit",
         plural="units",
         parent="organisation_id",
-        references=MappingProxyType(
-            {
-                "organisation_id": "organisation",
-                "catchment_code": "catchment",
-                "region_code": "region",
-                "municipality_code": "area_unit",
-            }
-        ),
+        references=PLACED_IN_ORGANISATION,
         checks=(checks.location,),
     )
 )
