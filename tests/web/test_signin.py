@@ -187,11 +187,18 @@ def test_second_factor_is_asked_after_the_password_and_wrong_codes_refused(world
     token = form_token(page.text)
     wrong = client.post("/logg-inn/kode", data={"code": "000000", "csrf_token": token, "next": "/admin/logg"})
     assert wrong.status_code == 401 and "Koden var feil" in wrong.text
+    done_code = totp.now()
     done = client.post(
         "/logg-inn/kode",
-        data={"code": totp.now(), "csrf_token": token, "next": "/admin/logg"},
+        data={"code": done_code, "csrf_token": token, "next": "/admin/logg"},
         follow_redirects=False,
     )
     assert done.status_code == 303 and done.headers["location"] == "/admin/logg"
     assert client.get("/admin/logg").status_code == 200
     assert "sign_in" in _actions(world) and "second_factor_enrolled" in _actions(world)
+    # The same code once more, from another browser that has the password: refused (no replay).
+    other = _client(world)
+    sign_in(other, "admin", next="/admin/logg")
+    token = form_token(other.get("/logg-inn/kode?next=/admin/logg").text)
+    replay = other.post("/logg-inn/kode", data={"code": done_code, "csrf_token": token, "next": "/"})
+    assert replay.status_code == 401

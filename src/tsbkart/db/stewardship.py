@@ -1,7 +1,7 @@
 """Tables of the stewardship capability: accounts, role grants, sessions, the audit chain, reminders sent.
 
 Queries live in ``tsbkart.stewardship``. Secrets are never stored as given: passwords as argon2id hashes,
-session tokens as SHA-256, TOTP secrets encrypted (a TOTP check needs the secret itself).
+session and API tokens as SHA-256, TOTP secrets encrypted (a TOTP check needs the secret itself).
 """
 
 from __future__ import annotations
@@ -40,6 +40,8 @@ class UserRow(Base):
     oidc_issuer: Mapped[str | None] = mapped_column(String(500))
     oidc_subject: Mapped[str | None] = mapped_column(String(255))
     totp_secret: Mapped[str | None] = mapped_column(Text)  # Fernet token
+    # The last TOTP time step accepted: a code is good once (RFC 6238 section 5.2), never replayed.
+    totp_last_step: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     disabled_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     failed_sign_ins: Mapped[int] = mapped_column(Integer, default=0)
@@ -125,3 +127,56 @@ class ReminderRow(Base):
     sent_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     records: Mapped[list[Any]] = mapped_column(JSON, default=list)
     delivered: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class ErrorReportRow(Base):
+    """An error report from the public about one record ("Meld feil"), routed by where the record lies.
+
+    ``reference`` is the random, unguessable number the reporter keeps; ``contact`` only when they gave one.
+    ``organisation_id``, ``region_code`` and ``catchment_code`` are where the record lay when it was filed (the
+    stewards of that organisation and the reviewers of that area see it)."""
+
+    __tablename__ = "error_reports"
+    __table_args__ = (
+        CheckConstraint("status IN ('open', 'answered', 'dismissed')", name="status"),
+        Index("ix_error_reports_status_filed", "status", "filed_at"),
+    )
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    reference: Mapped[str] = mapped_column(String(16), unique=True)
+    record_kind: Mapped[str] = mapped_column(String(40))
+    record_id: Mapped[str] = mapped_column(String(200))
+    record_name: Mapped[str] = mapped_column(String(300))
+    organisation_id: Mapped[str | None] = mapped_column(String(200), index=True)
+    region_code: Mapped[str | None] = mapped_column(String(120))
+    catchment_code: Mapped[str | None] = mapped_column(String(120))
+    text: Mapped[str] = mapped_column(Text)
+    contact: Mapped[str | None] = mapped_column(String(320))
+    language: Mapped[str] = mapped_column(String(8))
+    status: Mapped[str] = mapped_column(String(20))
+    answer: Mapped[str | None] = mapped_column(Text)  # the public answer, or the reason for dismissing
+    change_set_id: Mapped[int | None] = mapped_column(Integer)
+    filed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    handled_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    handled_by_kind: Mapped[str | None] = mapped_column(String(20))
+    handled_by_id: Mapped[str | None] = mapped_column(String(200))
+    handled_by_name: Mapped[str | None] = mapped_column(String(200))
+
+
+class ApiTokenRow(Base):
+    """An API token of one organisation: only the SHA-256 of its secret is kept; the secret is shown once.
+
+    ``scopes`` are names of ``stewardship/tokens.yaml``; ``kinds`` and ``fields`` (None: any) narrow them."""
+
+    __tablename__ = "api_tokens"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    organisation_id: Mapped[str] = mapped_column(String(200), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    scopes: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    kinds: Mapped[list[Any] | None] = mapped_column(JSON)
+    fields: Mapped[list[Any] | None] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    created_by: Mapped[str] = mapped_column(String(200))
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    last_used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

@@ -1,11 +1,14 @@
 """Optional second factor: TOTP (RFC 6238, 30 s steps, 6 digits) with pyotp, for administrators and reviewers.
 
 The secret is kept encrypted with a key derived from the server secret (``Keys.fernet``); a code from the
-step before or after the current one is accepted, to allow for clock drift.
+step before or after the current one is accepted, to allow for clock drift. A code is good once: the step it
+belongs to is remembered (``users.totp_last_step``) and no code of that step or an earlier one is accepted
+again (RFC 6238 section 5.2), so a code seen over someone's shoulder cannot be replayed within its window.
 """
 
 from __future__ import annotations
 
+import hmac
 from datetime import datetime
 
 import pyotp
@@ -40,9 +43,22 @@ def secret_of(user: UserRow, keys: Keys) -> str | None:
     return keys.fernet().decrypt(user.totp_secret.encode()).decode()
 
 
+# Steps either side of the current one that are accepted (clock drift).
+DRIFT_STEPS = 1
+
+
 def check_code(user: UserRow, keys: Keys, code: str, now: datetime) -> bool:
+    """True once for a right code: the step it belongs to is then used up (``user.totp_last_step``)."""
     secret = secret_of(user, keys)
     code = "".join(code.split())
     if secret is None or not code.isdigit():
         return False
-    return pyotp.TOTP(secret).verify(code, for_time=now, valid_window=1)
+    totp = pyotp.TOTP(secret)
+    current = totp.timecode(now)
+    for step in range(current - DRIFT_STEPS, current + DRIFT_STEPS + 1):
+        if hmac.compare_digest(totp.generate_otp(step), code):
+            if user.totp_last_step is not None and step <= user.totp_last_step:
+                return False  # replayed (or older than a code already used)
+            user.totp_last_step = step
+            return True
+    return False
