@@ -180,3 +180,38 @@ class ApiTokenRow(Base):
     expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     last_used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class ChangeSetRow(Base):
+    """A steward's proposed changes to one organisation's records, and what became of them.
+
+    ``changes`` holds ``[{"op": "upsert", "kind": "unit", "record": {...flat json...}, "based_on": 12}, ...]``
+    (``{"op": "delete", "kind": ..., "id": ..., "based_on": ...}`` for a delete); ``rebased`` the fields
+    someone else changed meanwhile, as the last rebase found them. Queries are ``stewardship.changesets``'s.
+    """
+
+    __tablename__ = "change_sets"
+    __table_args__ = (
+        CheckConstraint(
+            "status IN ('draft', 'submitted', 'approved', 'rejected', 'withdrawn')", name="status"
+        ),
+        Index("ix_change_sets_status_organisation", "status", "organisation_id"),
+    )
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    organisation_id: Mapped[str] = mapped_column(String(120), index=True)
+    author_kind: Mapped[str] = mapped_column(String(20))
+    author_id: Mapped[str] = mapped_column(String(200))
+    author_name: Mapped[str] = mapped_column(String(200))
+    status: Mapped[str] = mapped_column(String(20))
+    changes: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    note: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    submitted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    decided_by_kind: Mapped[str | None] = mapped_column(String(20))
+    decided_by_id: Mapped[str | None] = mapped_column(String(200))
+    decided_by_name: Mapped[str | None] = mapped_column(String(200))
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    reason: Mapped[str | None] = mapped_column(Text)
+    revision_id: Mapped[int | None] = mapped_column(ForeignKey("revisions.id"))
+    rebased: Mapped[list[Any]] = mapped_column(JSON, default=list)

@@ -49,9 +49,12 @@ ACTIONS = (
     "role_revoked",
     "second_factor_enrolled",
     "token_used",
-    "submission",
-    "approval",
-    "rejection",
+    "changeset_submitted",  # stewardship.changesets: a steward sent a change set to review
+    "changeset_approved",
+    "changeset_rejected",
+    "changeset_withdrawn",
+    "self_approval",  # an administrator approved their own change set (setting), or was refused
+    "changes_published",  # changes that need no review, published directly (review.yaml)
     "report",
     "reminder_sent",
     "database_restored",  # tsbkart restore, after the restored database verified

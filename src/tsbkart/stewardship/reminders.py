@@ -45,6 +45,7 @@ from tsbkart.quality.freshness import FreshnessRules, due_date, load_freshness
 from tsbkart.registry.snapshot import RegistrySnapshot
 from tsbkart.settings import Settings
 from tsbkart.stewardship.audit import AuditEvent, append
+from tsbkart.stewardship.places import places_of
 from tsbkart.stewardship.policy import Resource
 from tsbkart.stewardship.roles import ActorRef
 
@@ -88,24 +89,6 @@ class DueItem:
         return Resource(self.organisation_id, self.region_code, self.catchment_code)
 
 
-def _places(
-    snapshot: RegistrySnapshot, kind: str, record: object
-) -> tuple[str | None, str | None, str | None, str | None]:
-    """(organisation, region, catchment, page) of a record: an offer lies where its unit lies."""
-    if kind == "offer":
-        unit = snapshot.units.get(getattr(record, "unit_id", ""))
-        if unit is None:
-            return None, None, None, None
-        record, kind = unit, "unit"
-    if kind == "organisation":
-        return getattr(record, "id", None), getattr(record, "region_code", None), None, None
-    organisation_id = getattr(record, "organisation_id", None)
-    organisation = snapshot.organisations.get(organisation_id or "")
-    region = getattr(record, "region_code", None) or (organisation.region_code if organisation else None)
-    page = f"/enhet/{getattr(record, 'id', '')}" if kind == "unit" else None
-    return organisation_id, region, getattr(record, "catchment_code", None), page
-
-
 def due_items(
     snapshot: RegistrySnapshot, today: date, policy: ReminderPolicy, freshness: FreshnessRules | None = None
 ) -> list[DueItem]:
@@ -120,7 +103,7 @@ def due_items(
                 due = due_date(verified, freshness.cycle(kind, field)) if verified else None
                 if due is not None and due > horizon:
                     continue
-                organisation, region, catchment, page = _places(snapshot, kind, record)
+                organisation, region, catchment, page = places_of(snapshot, kind, record)
                 name = str(getattr(record, "name", None) or getattr(record, "service_type", record.id))
                 items.append(
                     DueItem(
