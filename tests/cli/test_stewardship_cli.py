@@ -58,24 +58,24 @@ def test_first_administrator_then_users_roles_and_disable(cli_db: str) -> None:
         stdin=f"{PASSWORD}\n{PASSWORD}\n",
     )
     assert code == 0, output
-    assert "created as administrator" in output
+    assert "opprettet som Administrator" in output
     assert run("user", "add", "kari", "--name", "Kari", "--password-stdin", stdin=PASSWORD + "\n")[0] == 0
     assert run("user", "grant", "kari", "steward", "--organisation", "org-a")[0] == 0
     assert run("user", "grant", "kari", "reviewer", "--catchment", "unn")[0] == 0
     assert run("user", "revoke", "kari", "reviewer", "--catchment", "unn")[0] == 0
     code, listing = run("user", "list")
-    assert code == 0 and "steward (organisation org-a)" in listing and "reviewer" not in listing
+    assert code == 0 and "Forvalter (virksomhet org-a)" in listing and "Godkjenner" not in listing
     code, output = run("user", "disable", "kari")
-    assert code == 0 and "0 session(s) ended" in output
-    assert "disabled" in run("user", "list")[1]
+    assert code == 0 and "0 økt(er) avsluttet" in output
+    assert "deaktivert" in run("user", "list")[1]
 
 
 @pytest.mark.parametrize(
     ("args", "stdin", "message"),
     [
-        (("user", "add", "per", "--name", "Per", "--password-stdin"), "password\n", "at least 12"),
-        (("user", "grant", "nobody", "steward", "--organisation", "org-a"), None, "No user is called"),
-        (("user", "disable", "nobody"), None, "No user is called"),
+        (("user", "add", "per", "--name", "Per", "--password-stdin"), "password\n", "minst 12"),
+        (("user", "grant", "nobody", "steward", "--organisation", "org-a"), None, "Ingen bruker heter"),
+        (("user", "disable", "nobody"), None, "Ingen bruker heter"),
     ],
 )
 def test_bad_input_gives_a_message_and_exit_1(
@@ -88,9 +88,31 @@ def test_bad_input_gives_a_message_and_exit_1(
 def test_grant_with_a_scope_that_does_not_exist(cli_db: str) -> None:
     run("user", "add", "ola", "--name", "Ola", "--password-stdin", stdin=PASSWORD + "\n")
     code, output = run("user", "grant", "ola", "steward", "--organisation", "org-x")
-    assert code == 1 and "no organisation" in output
+    assert code == 1 and "ingen organisation" in output
     code, output = run("user", "grant", "ola", "reviewer", "--region", "helse-nord", "--catchment", "unn")
-    assert code == 2 and "one of" in output
+    assert code == 2 and "Oppgi én av" in output
+
+
+def test_the_user_commands_speak_english_when_that_is_the_default(
+    cli_db: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TSBKART_DEFAULT_LANGUAGE", "en")
+    context.settings.cache_clear()
+    code, output = run(
+        "user",
+        "add",
+        "ola",
+        "--name",
+        "Ola",
+        "--role",
+        "steward",
+        "--organisation",
+        "org-a",
+        "--password-stdin",
+        stdin=PASSWORD + "\n",
+    )
+    assert code == 0 and "User ola created as Steward (organisation org-a)." in output
+    assert "No user is called 'nobody'" in run("user", "disable", "nobody")[1]
 
 
 def test_totp_enrolment_is_for_administrators_and_reviewers(cli_db: str) -> None:

@@ -1,6 +1,7 @@
 """``tsbkart user ...`` and ``tsbkart audit ...`` (issue #10). Thin: parse arguments, call the core, print.
 
-Every change is audited with the actor ``system:cli`` named after the operating-system user.
+Every change is audited with the actor ``system:cli`` named after the operating-system user. The ``user``
+commands speak bokmål by default (``TSBKART_DEFAULT_LANGUAGE``; ``en`` for English), through the catalogues.
 """
 
 from __future__ import annotations
@@ -20,14 +21,15 @@ from rich.table import Table
 from sqlalchemy.orm import Session
 
 from tsbkart.cli.context import console, engine, out, registry, settings
-from tsbkart.cli.translation import gettext_for, known_language
+from tsbkart.cli.translation import Gettext, gettext_for, known_language
 from tsbkart.db.migrate import upgrade
 from tsbkart.domain.calendar import today as oslo_today
+from tsbkart.domain.messages import Message
 from tsbkart.stewardship import accounts, audit
 from tsbkart.stewardship.keys import Keys
 from tsbkart.stewardship.passwords import PasswordRejected
 from tsbkart.stewardship.reminders import send_reminders, smtp_sender
-from tsbkart.stewardship.roles import ActorRef
+from tsbkart.stewardship.roles import ActorRef, Grant
 from tsbkart.stewardship.totp import enrol
 
 user_app = typer.Typer(
@@ -44,6 +46,25 @@ Catchment = Annotated[
 ]
 
 
+def _say() -> Gettext:
+    language = settings().default_language
+    return gettext_for(language if known_language(language) else "nb")
+
+
+def _print(message: Message, colour: str = "green") -> None:
+    console.print(f"[{colour}]{escape(message.translate(_say()))}[/{colour}]")
+
+
+def grant_text(grant: Grant, say: Gettext) -> str:
+    """``Forvalter (virksomhet org-a)``: a grant in the user's language."""
+    role = say(f"role:{grant.role}")
+    return (
+        role
+        if grant.scope_kind == "national"
+        else f"{role} ({say('scope:' + grant.scope_kind)} {grant.scope_code})"
+    )
+
+
 def _actor() -> ActorRef:
     return ActorRef("system", "cli", f"cli:{getpass.getuser()}")
 
@@ -55,8 +76,11 @@ def _transaction() -> Iterator[Session]:
     try:
         with Session(engine(), expire_on_commit=False) as session, session.begin():
             yield session
-    except (accounts.AccountError, PasswordRejected) as error:
-        console.print(f"[red]{escape(str(error))}[/red]")
+    except accounts.AccountError as error:
+        _print(error.text, "red")
+        raise typer.Exit(1) from None
+    except PasswordRejected as error:
+        _print(Message(str(error)), "red")
         raise typer.Exit(1) from None
 
 
@@ -67,7 +91,7 @@ def _scope(
         (k, v) for k, v in (("organisation", organisation), ("region", region), ("catchment", catchment)) if v
     ]
     if len(given) > 1:
-        console.print("[red]Give one of --organisation, --region, --catchment.[/red]")
+        _print(Message("Give one of --organisation, --region, --catchment."), "red")
         raise typer.Exit(2)
     return given[0] if given else (None, None)
 
@@ -75,7 +99,9 @@ def _scope(
 def _password(from_stdin: bool) -> str:
     if from_stdin:
         return sys.stdin.readline().rstrip("\n")
-    value: str = typer.prompt("Password (at least 12 characters)", hide_input=True, confirmation_prompt=True)
+    value: str = typer.prompt(
+        _say()("Password (at least 12 characters)"), hide_input=True, confirmation_prompt=True
+    )
     return value
 
 
@@ -107,7 +133,14 @@ def user_add(
             user.oidc_issuer, user.oidc_subject = settings().oidc_issuer, oidc_subject
         if grant is not None:
             accounts.grant_role(session, user.username, grant, by=_actor(), now=now)
-    console.print(f"[green]User {escape(user.username)} created{f' as {grant}' if grant else ''}.[/green]")
+    if grant is None:
+        _print(Message("User {username} created.", username=user.username))
+    else:
+        _print(
+            Message(
+                "User {username} created as {grant}.", username=user.username, grant=grant_text(grant, _say())
+            )
+        )
 
 
 @user_app.command("list")
@@ -116,10 +149,11 @@ def user_list() -> None:
     upgrade(engine())
     with Session(engine()) as session:
         users = accounts.list_users(session)
-    table = Table("username", "name", "roles", "sign-in", "state", "last sign-in")
+    say = _say()
+    table = Table(*(say(h) for h in ("username", "name", "roles", "sign-in", "state", "last sign-in")))
     for u in users:
         methods = ", ".join(
-            m
+            say(m)
             for m, on in (("password", u.has_password), ("oidc", u.oidc), ("totp", u.has_second_factor))
             if on
         )
@@ -127,9 +161,9 @@ def user_list() -> None:
         table.add_row(
             escape(u.username),
             escape(u.display_name),
-            escape("; ".join(map(str, u.grants))),
+            escape("; ".join(grant_text(g, say) for g in u.grants)),
             methods,
-            "disabled" if u.disabled else "active",
+            say("disabled") if u.disabled else say("active"),
             last,
         )
     out.print(table)
@@ -140,7 +174,7 @@ def user_disable(username: Annotated[str, typer.Argument()]) -> None:
     """Disable an account; its sessions end at once."""
     with _transaction() as session:
         ended = accounts.disable_user(session, username, by=_actor(), now=datetime.now(UTC), source="cli")
-    console.print(f"[green]{escape(username)} disabled; {ended} session(s) ended.[/green]")
+    _print(Message("{username} disabled; {count} session(s) ended.", username=username, count=ended))
 
 
 @user_app.command("enable")
@@ -148,7 +182,7 @@ def user_enable(username: Annotated[str, typer.Argument()]) -> None:
     """Enable a disabled account again (and clear a sign-in lock)."""
     with _transaction() as session:
         accounts.enable_user(session, username, by=_actor(), now=datetime.now(UTC))
-    console.print(f"[green]{escape(username)} enabled.[/green]")
+    _print(Message("{username} enabled.", username=username))
 
 
 @user_app.command("password")
@@ -160,7 +194,7 @@ def user_password(
     password = _password(password_stdin)
     with _transaction() as session:
         accounts.set_password(session, username, password, by=_actor(), now=datetime.now(UTC))
-    console.print(f"[green]Password of {escape(username)} changed.[/green]")
+    _print(Message("Password of {username} changed.", username=username))
 
 
 @user_app.command("grant")
@@ -175,7 +209,7 @@ def user_grant(
     with _transaction() as session:
         grant = accounts.parse_grant(role, *_scope(organisation, region, catchment))
         accounts.grant_role(session, username, grant, by=_actor(), now=datetime.now(UTC))
-    console.print(f"[green]{escape(username)} is now {escape(str(grant))}.[/green]")
+    _print(Message("{username} is now {grant}.", username=username, grant=grant_text(grant, _say())))
 
 
 @user_app.command("revoke")
@@ -190,7 +224,7 @@ def user_revoke(
     with _transaction() as session:
         grant = accounts.parse_grant(role, *_scope(organisation, region, catchment))
         accounts.revoke_role(session, username, grant, by=_actor(), now=datetime.now(UTC))
-    console.print(f"[green]{escape(username)} no longer {escape(str(grant))}.[/green]")
+    _print(Message("{username} no longer holds {grant}.", username=username, grant=grant_text(grant, _say())))
 
 
 @user_app.command("totp")
@@ -198,7 +232,7 @@ def user_totp(username: Annotated[str, typer.Argument()]) -> None:
     """Give an administrator or reviewer a TOTP second factor; prints the otpauth:// URI for their app once."""
     with _transaction() as session:
         uri = enrol(session, username, Keys.from_settings(settings()), by=_actor(), now=datetime.now(UTC))
-    console.print("Load this into the authenticator app (it is shown only now):")
+    console.print(escape(_say()("Load this into the authenticator app (it is shown only now):")))
     out.print(uri, soft_wrap=True)
 
 

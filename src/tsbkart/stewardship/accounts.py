@@ -1,8 +1,8 @@
 """Accounts: create, list, disable, grant and revoke roles, and local sign-in with lockout/back-off.
 
 Every change here writes an audit event in the same transaction. Functions take an open ``Session`` (the
-caller owns the transaction) and ``now`` (so tests never sleep). Errors are ``AccountError`` with an English
-message id, translated by the web layer.
+caller owns the transaction) and ``now`` (so tests never sleep). Errors are ``AccountError`` with a ``Message``,
+translated by the CLI and the web layer.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from tsbkart.db.models import CatchmentRow, OrganisationRow, RegionRow
 from tsbkart.db.stewardship import GrantRow, SessionRow, UserRow
+from tsbkart.domain.messages import Message
 from tsbkart.stewardship.audit import AuditEvent, append
 from tsbkart.stewardship.passwords import check_new_password, hash_password, needs_rehash, verify_password
 from tsbkart.stewardship.roles import ROLE_SCOPES, ActorRef, Grant, Principal, ScopeKind
@@ -25,7 +26,12 @@ USERNAME = re.compile(r"^[a-z0-9][a-z0-9._@-]{2,199}$")
 
 
 class AccountError(ValueError):
-    """A request about an account that cannot be done; ``str(error)`` is an English message id."""
+    """A request about an account that cannot be done: ``str(error)`` is the English text, ``error.text`` the
+    ``Message`` the CLI and the pages translate through the catalogues."""
+
+    def __init__(self, text: Message | str) -> None:
+        self.text = text if isinstance(text, Message) else Message(text)
+        super().__init__(str(self.text))
 
 
 def aware(moment: datetime | None) -> datetime | None:
@@ -73,7 +79,7 @@ def find_user(session: Session, username: str) -> UserRow | None:
 def _require(session: Session, username: str) -> UserRow:
     user = find_user(session, username)
     if user is None:
-        raise AccountError(f"No user is called {username!r}.")
+        raise AccountError(Message("No user is called {username}.", username=repr(username)))
     return user
 
 
@@ -110,7 +116,7 @@ def create_user(
     if not display_name.strip():
         raise AccountError("A display name is required.")
     if find_user(session, username) is not None:
-        raise AccountError(f"A user called {username!r} exists already.")
+        raise AccountError(Message("A user called {username} exists already.", username=repr(username)))
     if password is not None:
         check_new_password(password, username)
     user = UserRow(
@@ -192,15 +198,17 @@ def enable_user(session: Session, username: str, *, by: ActorRef, now: datetime)
 def parse_grant(role: str, scope_kind: str | None, scope_code: str | None) -> Grant:
     """A grant from CLI/form words; the scope must be one the role may hold."""
     if role not in ROLE_SCOPES:
-        raise AccountError(f"Unknown role {role!r}: administrator, reviewer or steward.")
+        raise AccountError(
+            Message("Unknown role {role}: administrator, reviewer or steward.", role=repr(role))
+        )
     allowed = ROLE_SCOPES[role]
     kind = scope_kind or ("national" if allowed == ("national",) else None)
     if kind not in allowed:
         names = " or ".join(f"--{k}" for k in allowed if k != "national")
-        raise AccountError(f"A {role} is granted for a scope: give {names}.")
+        raise AccountError(Message("A {role} is granted for a scope: give {names}.", role=role, names=names))
     code = (scope_code or "").strip()
     if kind != "national" and not code:
-        raise AccountError(f"Give the {kind} code.")
+        raise AccountError(Message("Give the {kind} code.", kind=str(kind)))
     return Grant(role, kind, code if kind != "national" else "")
 
 
@@ -215,9 +223,15 @@ def _scope_exists(session: Session, kind: ScopeKind, code: str) -> bool:
 def grant_role(session: Session, username: str, grant: Grant, *, by: ActorRef, now: datetime) -> None:
     user = _require(session, username)
     if not _scope_exists(session, grant.scope_kind, grant.scope_code):
-        raise AccountError(f"There is no {grant.scope_kind} with the code {grant.scope_code!r}.")
+        raise AccountError(
+            Message(
+                "There is no {scope} with the code {code}.",
+                scope=grant.scope_kind,
+                code=repr(grant.scope_code),
+            )
+        )
     if grant in grants_of(session, user.id):
-        raise AccountError(f"{user.username} already holds {grant}.")
+        raise AccountError(Message("{username} already holds {grant}.", username=user.username, grant=grant))
     by_name = f"{by.kind}:{by.id or by.name}"
     session.add(
         GrantRow(
@@ -244,7 +258,7 @@ def revoke_role(session: Session, username: str, grant: Grant, *, by: ActorRef, 
         )
     )
     if not getattr(result, "rowcount", 0):
-        raise AccountError(f"{user.username} does not hold {grant}.")
+        raise AccountError(Message("{username} does not hold {grant}.", username=user.username, grant=grant))
     detail = {"role": grant.role, "scope_kind": grant.scope_kind, "scope_code": grant.scope_code}
     append(session, AuditEvent("role_revoked", by, target=f"user:{user.username}", detail=detail), now)
 

@@ -15,6 +15,7 @@ import pyotp
 from sqlalchemy.orm import Session
 
 from tsbkart.db.stewardship import UserRow
+from tsbkart.domain.messages import Message
 from tsbkart.stewardship.accounts import AccountError, find_user, grants_of
 from tsbkart.stewardship.audit import AuditEvent, append
 from tsbkart.stewardship.keys import Keys
@@ -28,7 +29,7 @@ def enrol(session: Session, username: str, keys: Keys, *, by: ActorRef, now: dat
     """Give ``username`` a new TOTP secret; returns the otpauth:// URI to load into an authenticator app."""
     user = find_user(session, username)
     if user is None:
-        raise AccountError(f"No user is called {username!r}.")
+        raise AccountError(Message("No user is called {username}.", username=repr(username)))
     if not {g.role for g in grants_of(session, user.id)} & SECOND_FACTOR_ROLES:
         raise AccountError("A second factor is for administrators and reviewers.")
     secret = pyotp.random_base32()
