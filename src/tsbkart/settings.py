@@ -82,6 +82,11 @@ class Settings(BaseSettings):
     rate_limit_report: str = Field(default="30/minute", description="Atlas report pages, per client address.")
     rate_limit_pdf: str = Field(default="6/minute", description="Atlas report PDFs, per client address.")
     pdf_renders: int = Field(default=2, ge=1, description="Report PDFs rendered at the same time, at most.")
+    page_cache_bytes: int = Field(
+        default=64 * 1024 * 1024,
+        ge=0,
+        description="Memory for public answers to anonymous visitors, kept per revision (0 turns it off).",
+    )
     log_format: str = Field(default="json", description="Server log lines: json (structured) or text.")
 
     @field_validator("log_format")

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tsbkart.query.text import matches, name_keys, normalise, query_tokens, tokens
+from tsbkart.query.text import TextColumn, haystack, matches, name_keys, normalise, query_tokens, tokens
 
 
 def found(query: str, *names: str) -> bool:
@@ -63,3 +63,22 @@ def test_every_name_finds_itself_and_its_uppercase(names: list[str]) -> None:
         if query_tokens(name):
             assert matches(query_tokens(name), keys)
             assert matches(query_tokens(name.upper()), keys)
+
+
+_names = st.lists(st.text(alphabet="abcøåæ -Oslo", max_size=12), max_size=3)
+
+
+@given(st.lists(_names, max_size=8), st.text(alphabet="abcøå oslO", max_size=8))
+def test_text_column_matches_like_matches(records: list[list[str]], query: str) -> None:
+    texts = [haystack(name_keys(names)) for names in records]
+    wanted = query_tokens(query)
+    expected = [matches(wanted, (), text) for text in texts]
+    assert TextColumn(texts).matching(wanted).tolist() == expected
+
+
+def test_text_column_visits_each_record_once_and_keeps_records_apart() -> None:
+    column = TextColumn([haystack(["ab"]), haystack(["ba", "ab"]), haystack(["c"])])
+    assert column.containing("ab").tolist() == [True, True, False]
+    # "b" + separator + "b" across two records is no hit
+    assert column.containing("bb").tolist() == [False, False, False]
+    assert TextColumn([]).matching(("a",)).tolist() == []

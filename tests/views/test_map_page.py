@@ -84,3 +84,21 @@ def test_active_filter_count_counts_each_chosen_value() -> None:
         "q": "Bodø",
     }
     assert active_filter_count(chosen) == 5
+
+
+@pytest.mark.parametrize("number", [0, 1, 2, 3, 99])
+def test_result_page_equals_the_page_of_every_item(bundled_snapshot: RegistrySnapshot, number: int) -> None:
+    from tsbkart.views.map_page import result_page
+
+    selection = unit_filter({}, bundled_snapshot)
+    assert result_page(bundled_snapshot, selection, number, size=50) == list_page(
+        filter_units(bundled_snapshot, selection), number, size=50
+    )
+
+
+def test_result_page_of_an_empty_selection(bundled_snapshot: RegistrySnapshot) -> None:
+    from tsbkart.views.map_page import result_page
+
+    selection = unit_filter({"q": ["ingen-slik-enhet-finnes"]}, bundled_snapshot)
+    page = result_page(bundled_snapshot, selection, 4, size=50)
+    assert (page.items, page.matched, page.number, page.pages) == ((), 0, 1, 1)

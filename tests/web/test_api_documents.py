@@ -39,7 +39,9 @@ def cache_counts(client: TestClient) -> dict[str, float]:
 
 
 def test_geojson_is_built_once_per_revision(engine: Engine) -> None:
-    app, registry = app_for(engine)
+    app, registry = app_for(
+        engine, page_cache_bytes=0
+    )  # the document cache alone, not the page cache in front
     client = TestClient(app)
     first = client.get("/api/v1/units.geojson")
     second = client.get("/api/v1/units.geojson")

@@ -70,7 +70,8 @@ def test_busy_slots_answer_renders_busy_instead_of_waiting_forever() -> None:
 
 
 def test_report_pdf_route_renders_once_per_revision(reference_engine: Engine) -> None:
-    client = TestClient(app_for(reference_engine)[0])
+    # the PDF cache alone, not the page cache in front of it
+    client = TestClient(app_for(reference_engine, page_cache_bytes=0)[0])
     code = next(iter(Registry(reference_engine).snapshot().geography.catchments))
     first = client.get(f"/atlas/rapport/{code}.pdf")
     second = client.get(f"/atlas/rapport/{code}.pdf")

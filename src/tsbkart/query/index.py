@@ -14,12 +14,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import numpy.typing as npt
 
 from tsbkart.query.records import Record, unit_summary
-from tsbkart.query.text import haystack, name_keys
+from tsbkart.query.text import TextColumn, haystack, name_keys
 from tsbkart.registry.snapshot import RegistrySnapshot
 from tsbkart.vocab import load_vocabularies
 
@@ -47,6 +48,11 @@ class UnitIndex:
     offer_codes: Mapping[str, BoolArray]  # facet -> (m, k) membership
     offer_open: IntArray  # (m,) UNKNOWN / NO / YES
     summaries: tuple[Record, ...]  # unit_summary of each row; treat as read-only
+
+    @cached_property
+    def text(self) -> TextColumn:
+        """``search_text`` searchable without a loop over the rows (built on the first text query)."""
+        return TextColumn(self.search_text)
 
 
 def _code_matrix(values: Sequence[Sequence[str]], codes: Sequence[str]) -> BoolArray:

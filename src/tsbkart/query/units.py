@@ -19,7 +19,7 @@ from tsbkart.analysis.costs import great_circle_km
 from tsbkart.query.filters import FilterError, OfferFacets, UnitFilter, check_areas
 from tsbkart.query.index import NO, YES, BoolArray, FloatArray, IntArray, UnitIndex, index_for
 from tsbkart.query.records import Record
-from tsbkart.query.text import matches, query_tokens
+from tsbkart.query.text import query_tokens
 from tsbkart.registry.areas import area_of_code, units_in_area
 from tsbkart.registry.snapshot import RegistrySnapshot
 from tsbkart.vocab import load_vocabularies
@@ -87,9 +87,7 @@ def unit_mask(snapshot: RegistrySnapshot, index: UnitIndex, selection: UnitFilte
         tokens = query_tokens(selection.q)
         if not tokens:
             raise FilterError("q", "needs at least one letter or digit")
-        for row in np.flatnonzero(mask):
-            if not matches(tokens, (), index.search_text[row]):
-                mask[row] = False
+        mask &= index.text.matching(tokens)
     return mask
 
 

@@ -14,7 +14,7 @@ same query string. Shape, by example::
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from tsbkart.query.filters import FilterError, UnitFilter
@@ -33,6 +33,7 @@ __all__ = [
     "filter_units",
     "list_page",
     "main_service_type",
+    "result_page",
     "selected",
 ]
 
@@ -160,3 +161,24 @@ def list_page(items: Sequence[MapItem], number: int, size: int = LIST_PAGE_SIZE)
     number = min(max(1, number), pages)
     start = (number - 1) * size
     return ListPage(tuple(items[start : start + size]), len(items), number, pages)
+
+
+def result_page(
+    snapshot: RegistrySnapshot, selection: UnitFilter, number: int, size: int = LIST_PAGE_SIZE
+) -> ListPage:
+    """Page ``number`` of the units ``selection`` matches, clamped to the pages that exist; the same page as
+    ``list_page(filter_units(...), number, size)`` but only the shown items are built, so a 10,000-unit
+    registry costs one page of items, not 10,000."""
+    order = _intensity(load_vocabularies())
+
+    def window(page: int) -> tuple[int, list[Record]]:
+        found = search_units(snapshot, replace(selection, offset=(page - 1) * size, limit=size))
+        return found.total, found.items
+
+    number = max(1, number)
+    matched, records = window(number)
+    pages = max(1, -(-matched // size))
+    if number > pages:
+        number = pages
+        matched, records = window(number)
+    return ListPage(tuple(_item(record, order) for record in records), matched, number, pages)

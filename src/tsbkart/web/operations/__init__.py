@@ -19,6 +19,7 @@ from tsbkart.web.api.documents import DocumentCache
 from tsbkart.web.operations import metrics, probes
 from tsbkart.web.operations.http import HeadAsGet, UrlLengthLimit
 from tsbkart.web.operations.metrics import Metrics
+from tsbkart.web.operations.page_cache import PageCache
 from tsbkart.web.operations.rate_limits import RateLimits
 from tsbkart.web.operations.request_log import RequestContext
 from tsbkart.web.operations.unavailable import install_unavailable_handlers
@@ -44,8 +45,11 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
 
 
 def install_inner(app: FastAPI, settings: Settings) -> None:
-    """Middleware that must sit inside the security headers: compression, then (outside it) limits."""
+    """Middleware that must sit inside the security headers: compression, the page cache just outside it
+    (so it keeps compressed answers), then (outside those) limits."""
     app.add_middleware(CompressMiddleware, minimum_size=COMPRESS_MIN_BYTES, zstd=False)
+    if settings.page_cache_bytes:
+        app.add_middleware(PageCache, max_bytes=settings.page_cache_bytes)
     if settings.rate_limits:
         app.add_middleware(RateLimits, settings=settings)
     app.add_middleware(UrlLengthLimit, max_bytes=settings.max_url_bytes)

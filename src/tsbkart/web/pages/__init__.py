@@ -30,8 +30,7 @@ from tsbkart.views.map_page import (
     FORM_FIELDS,
     FilterError,
     active_filter_count,
-    filter_units,
-    list_page,
+    result_page,
     selected,
 )
 from tsbkart.views.unit_page import build_unit_page
@@ -110,9 +109,7 @@ def map_page(ctx: Ctx, state: State) -> Response:
     context = {
         "title": catalogue(language).gettext("Map of specialised substance-use treatment"),
         "geojson_url": geojson_url,
-        "results": list_page(
-            filter_units(snapshot, selection), _page_number(ctx.params.get("side", ["1"])[-1])
-        ),
+        "results": result_page(snapshot, selection, _page_number(ctx.params.get("side", ["1"])[-1])),
         "page_url": lambda number: "/?" + urlencode([*pairs, ("side", str(number))]),
         "total": len(snapshot.units),
         "filters": filters,
