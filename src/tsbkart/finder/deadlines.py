@@ -32,13 +32,15 @@ class AppliedCondition(BaseModel):
     rule_nb: str  # what decided the weeks, e.g. "injeksjon i lyske eller hals"
     rule_en: str
     source: str
+    note: str | None = None  # for a missing deadline: what was found instead (a lead, never a deadline)
 
 
 class GuidelineDeadline(BaseModel):
-    weeks: int | None  # the shortest deadline among matched conditions; None = not in the rules
+    weeks: int | None  # the shortest deadline among matched conditions; None = not in the rules, or acute
     latest_start: date | None  # referral day + weeks; guidance only
     referral_day: date
-    assessment_due: date  # referral day + 10 working days (pbrl § 2-2)
+    assessment_due: date | None  # referral day + 10 working days (pbrl § 2-2); None on the acute path
+    acute: bool = False  # acute crisis: emergency help now, no referral deadline (rules/acute.yaml)
     assessment_working_days: int
     conditions: list[AppliedCondition]
     missing: list[str]  # matched conditions whose deadline the rules do not hold
@@ -101,46 +103,53 @@ def _matches(condition: Condition, profile: NeedProfile) -> bool:
 
 def _apply(condition: Condition, profile: NeedProfile, rules: DeadlineRules) -> AppliedCondition:
     weeks, status = condition.weeks, condition.status
-    rule = dict(condition.label)
+    rule = condition.label
     for modifier in condition.modifiers:
         if _flag(profile, modifier.when) and weeks is not None and modifier.weeks < weeks:
-            weeks, status, rule = modifier.weeks, modifier.status, dict(modifier.label)
+            weeks, status, rule = modifier.weeks, modifier.status, modifier.label
     for cross in rules.cross_cutting:
         if profile.age < cross.age and (weeks is None or cross.weeks < weeks):
             # For a condition whose own deadline is missing, the general rule is our reading: say so.
             status = cross.status if weeks is not None else "inferred"
-            weeks, rule = cross.weeks, dict(cross.label)
+            weeks, rule = cross.weeks, cross.label
     return AppliedCondition(
         code=condition.code,
-        label_nb=condition.label["nb"],
-        label_en=condition.label["en"],
+        label_nb=condition.label.nb,
+        label_en=condition.label.en,
         weeks=weeks,
         status=status,
-        rule_nb=rule["nb"],
-        rule_en=rule["en"],
+        rule_nb=rule.nb,
+        rule_en=rule.en,
         source=condition.source,
+        note=condition.note if condition.weeks is None else None,
     )
 
 
 def guideline_deadline(profile: NeedProfile, referral_day: date) -> GuidelineDeadline:
-    """The shortest guideline deadline among the guide's conditions that the profile matches."""
+    """The shortest guideline deadline among the guide's conditions that the profile matches.
+
+    An acute crisis takes the acute path: no deadline in weeks and no assessment date (the conditions are
+    still listed, for the planned care that may follow)."""
     rules = deadline_rules()
     applied = [_apply(c, profile, rules) for c in rules.conditions if _matches(c, profile)]
     known = [a for a in applied if a.weeks is not None]
-    best = min(known, key=lambda a: (a.weeks, a.code)) if known else None
+    best = min(known, key=lambda a: (a.weeks, a.code)) if known and not profile.acute_crisis else None
     weeks = best.weeks if best else None
-    factors = [label for when, label in rules.individual_factors if _flag(profile, when)]
+    factors = [f.label for f in rules.individual_factors if _flag(profile, f.when)]
     return GuidelineDeadline(
         weeks=weeks,
         latest_start=referral_day + timedelta(weeks=weeks) if weeks is not None else None,
         referral_day=referral_day,
-        assessment_due=add_working_days(referral_day, rules.assessment_working_days),
+        assessment_due=None
+        if profile.acute_crisis
+        else add_working_days(referral_day, rules.assessment_working_days),
+        acute=profile.acute_crisis,
         assessment_working_days=rules.assessment_working_days,
         conditions=applied,
         missing=[a.code for a in applied if a.weeks is None],
         basis_status=best.status if best else None,
-        individual_factors_nb=[f["nb"] for f in factors],
-        individual_factors_en=[f["en"] for f in factors],
+        individual_factors_nb=[f.nb for f in factors],
+        individual_factors_en=[f.en for f in factors],
         rules_version=rules.version,
         guide_url=rules.guide_url,
     )

@@ -8,7 +8,9 @@ distance preference is the one per-offer rule (``search``). Semantics, from the 
 - target groups: age bands (vocab ``kind: age`` with bounds) are limits; groups and substances rank (see
   ``rules/levels.yaml`` ``target_group_kinds``); an empty list = not stated, not restricted.
 - legal basis lists the coercion bases a unit is approved for: a voluntary patient fits any offer, a coerced
-  patient only offers that state the basis.
+  patient only offers that state the basis; where the basis requires a target group (``legal_requirements``:
+  HOL § 10-3 is for pregnant women), only offers that state that group.
+- implied needs (``rules/implied.yaml``): the guide's criteria that imply a service type count as that need.
 - intake ``closed`` excludes; ``unknown`` does not.
 """
 
@@ -25,7 +27,7 @@ import numpy.typing as npt
 from tsbkart.finder.index import FinderIndex, Signature
 from tsbkart.finder.profile import NeedProfile
 from tsbkart.finder.reasons import Localised, Reason, joined, reason
-from tsbkart.finder.rules import LevelRules, level_rules
+from tsbkart.finder.rules import Implied, LevelRules, acute_rules, implied_rules, level_rules
 from tsbkart.vocab import load_vocabularies
 
 
@@ -38,7 +40,8 @@ class Context:
     needs: tuple[str, ...]  # codes of levels.yaml needs the profile states
     need_types: frozenset[str]  # service types that meet a stated need
     min_level: int
-    groups: frozenset[str]  # target groups (non-age) the profile matches
+    groups: frozenset[str]  # target groups the profile matches (non-age ones, and the youth bands that fit)
+    implied: tuple[Implied, ...] = ()  # implied needs (rules/implied.yaml) the profile meets
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,7 +50,7 @@ class Verdict:
 
     exclusions: tuple[Reason, ...]
     notes: tuple[Reason, ...]
-    tier: int  # 0 meets a stated need, 1 at or above the needed level, 2 below it
+    tier: int  # 0 acute help in a crisis, 1 meets a need, 2 at or above the needed level, 3 below it
     target: int  # 0 stated group fits, 1 not stated, 2 stated but does not fit
 
     @property
@@ -55,8 +58,36 @@ class Verdict:
         return not self.exclusions
 
 
+def implied_needs(profile: NeedProfile) -> tuple[Implied, ...]:
+    """The implied needs whose criteria the profile meets: every flag in ``when`` and, when the rule names
+    substances, one of them."""
+    return tuple(
+        i
+        for i in implied_rules().implied
+        if all(getattr(profile, flag, False) for flag in i.when)
+        and (not i.substances or set(i.substances) & set(profile.substances))
+    )
+
+
+def youth_groups(age: int) -> frozenset[str]:
+    """The youth bands (levels.yaml ``youth_groups``) that fit ``age``; unbounded ones up to the oldest bound."""
+    kinds = _group_kinds()
+    bands = [g for g in level_rules().youth_groups if g in kinds]
+    oldest = max((high for g in bands if (high := kinds[g][2]) is not None), default=0)
+    fits = set()
+    for g in bands:
+        low, high = kinds[g][1], kinds[g][2]
+        if low is None and high is None:
+            if age <= oldest:
+                fits.add(g)
+        elif (low or 0) <= age <= (200 if high is None else high):
+            fits.add(g)
+    return frozenset(fits)
+
+
 def context(profile: NeedProfile, rules: LevelRules | None = None) -> Context:
     rules = rules or level_rules()
+    implied = implied_needs(profile)
     facts = {
         name
         for name, on in (
@@ -68,8 +99,10 @@ def context(profile: NeedProfile, rules: LevelRules | None = None) -> Context:
         )
         if on
     }
+    # An implied need counts as the need it names (the need codes are fact names too).
+    facts.update(i.need for i in implied)
     needs = tuple(code for code in rules.needs if code in facts)
-    groups: set[str] = set(profile.substances)
+    groups: set[str] = set(profile.substances) | youth_groups(profile.age)
     for flag, targets in rules.group_needs.items():
         if getattr(profile, flag, False):
             groups.update(targets)
@@ -80,6 +113,7 @@ def context(profile: NeedProfile, rules: LevelRules | None = None) -> Context:
         need_types=frozenset(t for n in needs for t in rules.needs[n].service_types),
         min_level=max((rules.needs[n].min_level for n in needs), default=1),
         groups=frozenset(groups),
+        implied=implied,
     )
 
 
@@ -133,9 +167,15 @@ def _age(sig: Signature, age: int) -> tuple[list[Reason], list[Reason]]:
     return excl, notes
 
 
+def _ranked_groups(groups: tuple[str, ...]) -> list[str]:
+    """The target groups that rank: groups and substances, and the youth bands."""
+    kinds = _group_kinds()
+    youth = set(level_rules().youth_groups)
+    return [g for g in groups if g in kinds and (kinds[g][0] != "age" or g in youth)]
+
+
 def _target(sig: Signature, ctx: Context) -> tuple[int, Reason]:
-    vocab = load_vocabularies()["target_groups"]
-    stated = [g for g in sig.target_groups if g in vocab and vocab[g].get("kind") != "age"]
+    stated = _ranked_groups(sig.target_groups)
     if not stated:
         return 1, reason("target_not_stated")
     hits = [g for g in stated if g in ctx.groups]
@@ -171,9 +211,13 @@ def _legal(sig: Signature, ctx: Context) -> tuple[list[Reason], list[Reason]]:
     if basis == "none":
         return [], []
     label = _label("legal_basis", basis)
-    if basis in sig.legal_basis:
-        return [], [reason("legal_basis_ok", basis=label)]
-    return [reason("legal_basis_missing", basis=label)], []
+    if basis not in sig.legal_basis:
+        return [reason("legal_basis_missing", basis=label)], []
+    required = level_rules().legal_requirements.get(basis)
+    if required is not None and not set(required.target_groups) & set(sig.target_groups):
+        groups = joined([_label("target_groups", g) for g in required.target_groups])
+        return [reason("legal_requirement_group", basis=label, groups=groups)], []
+    return [], [reason("legal_basis_ok", basis=label)]
 
 
 def _preferences(sig: Signature, ctx: Context, rules: LevelRules) -> list[Reason]:
@@ -194,15 +238,20 @@ def _preferences(sig: Signature, ctx: Context, rules: LevelRules) -> list[Reason
     return out
 
 
+def _acute_first(service_type: str, ctx: Context) -> bool:
+    """The acute path: in an acute crisis the acute services come before every other need (rules/acute.yaml)."""
+    return "acute_crisis" in ctx.facts and service_type in acute_rules().service_types
+
+
 def _tier(sig: Signature, ctx: Context, rules: LevelRules) -> tuple[int, Reason]:
     level = _label("service_types", sig.service_type)
     if sig.service_type in ctx.need_types:
         met = [rules.needs[n].label for n in ctx.needs if sig.service_type in rules.needs[n].service_types]
-        return 0, reason("need_met", need=joined(met))
+        return (0 if _acute_first(sig.service_type, ctx) else 1), reason("need_met", need=joined(met))
     if sig.level < ctx.min_level and ctx.needs:
         top = max(ctx.needs, key=lambda n: rules.needs[n].min_level)
-        return 2, reason("below_need_level", need=rules.needs[top].label)
-    return 1, reason("level", level=level)
+        return 3, reason("below_need_level", need=rules.needs[top].label)
+    return 2, reason("level", level=level)
 
 
 def judge(sig: Signature, ctx: Context) -> Verdict:
@@ -221,6 +270,7 @@ def judge(sig: Signature, ctx: Context) -> Verdict:
         exclusions.append(reason("intake_closed"))
     exclusions += _preferences(sig, ctx, rules)
     notes = [tier_reason, target_reason, *age_notes, *legal_notes]
+    notes += [reason("implied_need", why=i.label) for i in ctx.implied if sig.service_type in i.service_types]
     if sig.intake_status == "unknown":
         notes.append(reason("intake_unknown"))
     language = ctx.profile.language
@@ -266,7 +316,7 @@ def eligibility_arrays(
     checks: dict[str, Callable[[Any], bool]] = {
         "service": lambda k: _service_ok(k, ctx, rules),
         "age": lambda k: _age_fits(k[0], k[1], k[2], age),
-        "legal": lambda k: not _legal(_probe(legal_basis=k), ctx)[0],
+        "legal": lambda k: not _legal(_probe(legal_basis=k[0], target_groups=k[1]), ctx)[0],
         "intake": lambda k: k != "closed",
         "public": lambda k: not (ctx.profile.preferences.public_only and k is not True),
     }
@@ -299,16 +349,15 @@ def _age_fits(age_min: int | None, age_max: int | None, groups: tuple[str, ...],
 
 
 def _tier_rank(service_type: str, level: int, ctx: Context) -> int:
-    """0 meets a stated need, 2 below the needed level, 1 otherwise (the rank part of :func:`_tier`)."""
+    """0 acute help in a crisis, 1 meets a need, 3 below the needed level, 2 otherwise (as :func:`_tier`)."""
     if service_type in ctx.need_types:
-        return 0
-    return 2 if level < ctx.min_level and ctx.needs else 1
+        return 0 if _acute_first(service_type, ctx) else 1
+    return 3 if level < ctx.min_level and ctx.needs else 2
 
 
 def _target_rank(groups: tuple[str, ...], ctx: Context) -> int:
     """0 a stated group fits, 1 none stated, 2 stated but none fits (the rank part of :func:`_target`)."""
-    kinds = _group_kinds()
-    stated = [g for g in groups if g in kinds and kinds[g][0] != "age"]
+    stated = _ranked_groups(groups)
     if not stated:
         return 1
     return 0 if any(g in ctx.groups for g in stated) else 2

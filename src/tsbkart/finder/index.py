@@ -46,7 +46,8 @@ class Signature:
 COMPONENTS: dict[str, Callable[[Signature], Any]] = {
     "service": lambda s: (s.service_type, s.level),
     "age": lambda s: (s.age_min, s.age_max, _age_groups(s.target_groups)),
-    "legal": lambda s: s.legal_basis,
+    # A legal basis may require a stated target group (levels.yaml legal_requirements): both are read.
+    "legal": lambda s: (s.legal_basis, s.target_groups),
     "intake": lambda s: s.intake_status,
     "public": lambda s: s.public,
     "target": lambda s: s.target_groups,
@@ -80,6 +81,10 @@ class FinderIndex:
     catchment: npt.NDArray[np.object_]  # unit catchment code or None
     catchment_number: IntArray  # unit catchment as a number, -1 = unknown
     catchment_numbers: dict[str, int]
+    # Health region per offer (the unit's catchment's region; else its organisation's RHF, e.g. a private
+    # provider with an RHF agreement), -1 = unknown; numbers as in region_numbers.
+    region_number: IntArray
+    region_numbers: dict[str, int]
     level: IntArray  # level of care of the offer's service type
     waiting: FloatArray  # waiting weeks, nan = unknown
     teams_by_catchment: dict[str, tuple[AssessmentTeam, ...]]
@@ -136,6 +141,17 @@ def build_index(snapshot: RegistrySnapshot) -> FinderIndex:
         dtype=np.int64,
     )
     catchment_codes = [u.catchment_code if u else None for u in units]
+    geography = snapshot.geography
+    region_numbers = {code: n for n, code in enumerate(sorted(geography.regions))}
+
+    def region(unit: Unit | None) -> int:
+        if unit is None:
+            return -1
+        area = geography.catchments.get(unit.catchment_code or "")
+        org = snapshot.organisations.get(unit.organisation_id)
+        code = area.region_code if area is not None else (org.region_code if org else None)
+        return region_numbers.get(code or "", -1)
+
     signatures = tuple(numbers)
     components = {}
     for name, key_of in COMPONENTS.items():
@@ -161,6 +177,8 @@ def build_index(snapshot: RegistrySnapshot) -> FinderIndex:
             [catchment_numbers.get(c or "", -1) for c in catchment_codes], dtype=np.int64
         ),
         catchment_numbers=catchment_numbers,
+        region_number=np.array([region(u) for u in units], dtype=np.int64),
+        region_numbers=region_numbers,
         level=np.array([signatures[k].level for k in sig_of], dtype=np.int64),
         waiting=np.array([o.waiting_weeks if o.waiting_weeks is not None else nan for o in offers]),
         teams_by_catchment={k: tuple(sorted(v, key=lambda t: t.id)) for k, v in teams.items()},

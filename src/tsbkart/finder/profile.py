@@ -77,9 +77,16 @@ class NeedProfile(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    home_area: str = Field(
+    home_area: str | None = Field(
+        default=None,
         pattern=r"^[0-9]{4}([0-9]{2})?$",
-        description="Home municipality (4 digits) or Oslo city district (bydel, 6 digits).",
+        description="Home municipality (4 digits) or Oslo city district (bydel, 6 digits); or give postal_code.",
+    )
+    postal_code: str | None = Field(
+        default=None,
+        pattern=r"^[0-9]{4}$",
+        description="Postal code (4 digits, Posten Bring's register) instead of or with home_area. An Oslo "
+        "postal code gives Oslo (0301): the answer then asks for the city district.",
     )
     age: int = Field(ge=0, le=120)
     sex: Sex | None = None
@@ -103,6 +110,8 @@ class NeedProfile(BaseModel):
     @model_validator(mode="after")
     def _consistent(self) -> NeedProfile:
         problems: list[str] = []
+        if self.home_area is None and self.postal_code is None:
+            problems.append("home_area: give a municipality, an Oslo city district or a postal code")
         if len(set(self.substances)) != len(self.substances):
             problems.append("substances: each substance may be given once")
         if self.pregnant and self.sex == "male":

@@ -1,6 +1,7 @@
 """The order a professional can follow. Keys, most important first:
 
-1. level of care (BEON): services that meet a stated need (acute crisis, detox, coercion, LAR) first, then
+1. level of care (BEON): in an acute crisis the acute services first (the acute path); services that meet a
+   stated or implied need (acute crisis, detox, coercion, LAR) next, then
    services at or above the needed level, then lower levels (follow-up); within each, the lowest level first
    (outpatient/outreach before day before inpatient before acute);
 2. can it start within the guideline deadline: known waiting within it, then unknown, then beyond it;

@@ -7,16 +7,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from functools import lru_cache
 from typing import Any
 
 from pydantic import BaseModel
 
-from tsbkart.finder.rules import reason_texts
+from tsbkart.finder.rules import Label, reason_texts
 
 Param = str | int | float | None
-Localised = Mapping[str, str]  # {"nb": ..., "en": ...}
+Localised = Mapping[str, str] | Label  # {"nb": ..., "en": ...} or a rules file's label
 
 
 class Reason(BaseModel):
@@ -28,7 +28,7 @@ class Reason(BaseModel):
 
 
 def _shown(value: Param | Localised, language: str) -> str:
-    if isinstance(value, Mapping):
+    if isinstance(value, (Mapping, Label)):
         return value[language]
     if isinstance(value, float):
         return (
@@ -42,7 +42,7 @@ def reason(code: str, **params: Param | Localised) -> Reason:
 
     Reasons repeat a lot (the same few codes and labels on every result), so they are built once per distinct
     (code, params) and shared; treat them as read-only."""
-    key = tuple((k, (v["nb"], v["en"]) if isinstance(v, Mapping) else v) for k, v in params.items())
+    key = tuple((k, (v["nb"], v["en"]) if isinstance(v, (Mapping, Label)) else v) for k, v in params.items())
     return _cached(code, key)
 
 
@@ -66,6 +66,6 @@ def _build(code: str, params: Mapping[str, Any]) -> Reason:
     )
 
 
-def joined(labels: list[Localised]) -> Localised:
+def joined(labels: Sequence[Localised]) -> dict[str, str]:
     """Labels joined into one localised phrase: ["a", "b"] -> "a, b"."""
     return {lang: ", ".join(label[lang] for label in labels) for lang in ("nb", "en")}

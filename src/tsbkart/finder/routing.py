@@ -88,6 +88,11 @@ def _routing(basis: str, team: AssessmentTeam | None, *, known: bool = True) -> 
     )
 
 
+def acute_routing() -> Routing:
+    """The acute path: emergency help, no referral to an assessment team (rules/acute.yaml)."""
+    return _routing("acute_direct", None)
+
+
 def age_fits(team: AssessmentTeam, age: int) -> bool:
     return (team.age_min is None or age >= team.age_min) and (team.age_max is None or age <= team.age_max)
 

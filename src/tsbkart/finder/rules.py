@@ -1,97 +1,288 @@
-"""Load the finder's rules files (``rules/*.yaml``) into typed, validated values.
+"""The finder's rules files (``rules/*.yaml``) as pydantic models, checked when they are loaded.
 
-Errors name the file and the entry: ``deadlines.yaml: conditions[3] (cannabis): status must be ...``.
+A malformed file gives a message naming the file and the entry (``tsbkart.yaml_schema``)::
+
+    deadlines.yaml: conditions[3].status: Input should be 'verified', 'inferred' or 'missing'
+
+Files: ``deadlines.yaml`` (the prioritisation guide's deadlines), ``levels.yaml`` (needs, levels of care,
+target groups, legal requirements), ``reasons.yaml`` (reason texts), ``implied.yaml`` (services the guide's
+criteria imply), ``acute.yaml`` (the acute path: emergency numbers and acute service types), ``scope.yaml``
+(result groups and their caps).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import date
 from functools import cache
 from importlib import resources
-from typing import Any
+from typing import Annotated, Any, Literal
 
 import yaml
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
-STATUSES = ("verified", "inferred", "missing")
-LEVEL_KINDS = ("exclude", "rank")
-WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+from tsbkart.vocab import load_vocabularies
+from tsbkart.yaml_schema import validate
+
+Status = Literal["verified", "inferred", "missing"]
+Treatment = Literal["exclude", "rank"]
+Weekday = Literal["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
+WEEKDAYS: tuple[Weekday, ...] = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+STATUSES: tuple[Status, ...] = ("verified", "inferred", "missing")
+Url = Annotated[str, Field(pattern=r"^https?://")]
 
 
 class RulesError(ValueError):
     """A rules file is malformed; the message names the file and the entry."""
 
 
-@dataclass(frozen=True, slots=True)
-class Modifier:
+def _service_types(codes: tuple[str, ...]) -> tuple[str, ...]:
+    known = load_vocabularies()["service_types"].codes
+    unknown = [c for c in codes if c not in known]
+    if unknown:
+        raise ValueError(f"unknown service type(s) {', '.join(unknown)}")
+    return codes
+
+
+def _target_groups(codes: tuple[str, ...]) -> tuple[str, ...]:
+    known = load_vocabularies()["target_groups"].codes
+    unknown = [c for c in codes if c not in known]
+    if unknown:
+        raise ValueError(f"unknown target group(s) {', '.join(unknown)}")
+    return codes
+
+
+ServiceTypes = Annotated[tuple[str, ...], AfterValidator(_service_types)]
+TargetGroups = Annotated[tuple[str, ...], AfterValidator(_target_groups)]
+
+
+class Rule(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Label(Rule):
+    nb: str = Field(min_length=1)
+    en: str = Field(min_length=1)
+
+    def __getitem__(self, language: str) -> str:
+        return self.nb if language == "nb" else self.en
+
+
+# --- deadlines.yaml -----------------------------------------------------------------------------------------
+
+
+class Modifier(Rule):
     when: str
-    weeks: int
-    label: Mapping[str, str]
-    status: str
-    source: str
+    weeks: int = Field(gt=0)
+    label: Label
+    status: Status
+    source: Url
 
 
-@dataclass(frozen=True, slots=True)
-class Condition:
+class Condition(Rule):
+    code: str = Field(min_length=1)
+    label: Label
+    substances: tuple[str, ...] = ()
+    when: str | None = None
+    weeks: int | None = Field(default=None, gt=0)
+    status: Status
+    source: Url
+    note: str | None = None  # for a missing deadline: what was found instead, a lead for the next search
+    modifiers: tuple[Modifier, ...] = ()
+
+    @model_validator(mode="after")
+    def _weeks_unless_missing(self) -> Condition:
+        if (self.weeks is None) != (self.status == "missing"):
+            raise ValueError("weeks may be null only when status is 'missing' (and must be null then)")
+        return self
+
+
+class CrossCutting(Rule):
     code: str
-    label: Mapping[str, str]
-    substances: tuple[str, ...]
-    when: str | None
-    weeks: int | None
-    status: str
-    source: str
-    modifiers: tuple[Modifier, ...]
+    when: Literal["age_below"]
+    age: int = Field(gt=0)
+    weeks: int = Field(gt=0)
+    label: Label
+    status: Status
+    source: Url
+    note: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class CrossCutting:
-    code: str
-    age: int
-    weeks: int
-    label: Mapping[str, str]
-    status: str
-    source: str
+class IndividualFactor(Rule):
+    when: str
+    label: Label
 
 
-@dataclass(frozen=True, slots=True)
-class DeadlineRules:
-    version: int
+class Guide(Rule):
+    title: str
+    url: Url
+    last_updated_by_source: date | None = None
+
+
+class Assessment(Rule):
+    working_days: int = Field(gt=0)
+    label: Label
+    status: Status
+    source: Url
+    note: str | None = None
+
+
+class WorkingDays(Rule):
+    weekend: tuple[Weekday, ...]
+    holidays: str = Field(min_length=2, max_length=2)  # the ``holidays`` library's country code
+    sources: tuple[Url, ...] = ()
+
+
+class DeadlineRules(Rule):
+    rules: Literal["deadlines"]
+    version: int = Field(ge=1)
     valid_from: date
-    guide_url: str
+    guide: Guide
+    counted_from: Literal["referral_received"]
     conditions: tuple[Condition, ...]
-    cross_cutting: tuple[CrossCutting, ...]
-    individual_factors: tuple[tuple[str, Mapping[str, str]], ...]
-    assessment_working_days: int
-    assessment_source: str
-    weekend: tuple[str, ...]  # weekday names that are never working days
-    holiday_country: str  # public holidays: the ``holidays`` library's calendar of this country (NO)
+    cross_cutting: tuple[CrossCutting, ...] = ()
+    individual_factors: tuple[IndividualFactor, ...] = ()
+    assessment: Assessment
+    working_days: WorkingDays
+
+    @property
+    def guide_url(self) -> str:
+        return self.guide.url
+
+    @property
+    def assessment_working_days(self) -> int:
+        return self.assessment.working_days
+
+    @property
+    def weekend(self) -> tuple[Weekday, ...]:
+        return self.working_days.weekend
+
+    @property
+    def holiday_country(self) -> str:
+        return self.working_days.holidays
 
 
-@dataclass(frozen=True, slots=True)
-class Need:
-    code: str
-    label: Mapping[str, str]
-    min_level: int
-    service_types: tuple[str, ...]
+# --- levels.yaml --------------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class LevelRules:
-    version: int
-    needs: Mapping[str, Need]
-    service_type_requires: Mapping[str, tuple[str, ...]]
+class Need(Rule):
+    label: Label
+    min_level: int = Field(ge=0, le=4)
+    service_types: ServiceTypes
+
+
+class LegalRequirement(Rule):
+    """A profile attribute the legal basis requires of the service: its results must state it."""
+
+    target_groups: TargetGroups  # the offer must state at least one of these
+    label: Label
+    source: Url
+
+
+class LevelRules(Rule):
+    rules: Literal["levels"]
+    version: int = Field(ge=1)
+    valid_from: date
+    sources: tuple[Url, ...]
+    needs: dict[str, Need]
+    service_type_requires: dict[str, tuple[str, ...]]
     not_results: frozenset[str]
-    settings: Mapping[str, frozenset[int]]
-    group_needs: Mapping[str, tuple[str, ...]]
-    target_group_kinds: Mapping[str, str]
+    settings: dict[str, frozenset[int]]
+    group_needs: dict[str, TargetGroups]
+    target_group_kinds: dict[Literal["age", "group", "substance"], Treatment]
+    legal_requirements: dict[str, LegalRequirement] = {}
+    youth_groups: TargetGroups = ()  # age bands that say "a youth service" (they rank like stated groups)
+
+    @model_validator(mode="after")
+    def _codes(self) -> LevelRules:
+        _service_types(tuple(self.service_type_requires))
+        _service_types(tuple(self.not_results))
+        legal = load_vocabularies()["legal_basis"].codes
+        unknown = [c for c in self.legal_requirements if c not in legal]
+        if unknown:
+            raise ValueError(f"legal_requirements: unknown legal basis {', '.join(unknown)}")
+        return self
 
 
-@dataclass(frozen=True, slots=True)
-class ReasonText:
-    kind: str
-    nb: str
-    en: str
+# --- reasons.yaml -------------------------------------------------------------------------------------------
+
+
+class ReasonText(Rule):
+    kind: Literal["exclusion", "rank", "info"]
+    nb: str = Field(min_length=1)
+    en: str = Field(min_length=1)
+
+
+class ReasonRules(Rule):
+    rules: Literal["reasons"]
+    version: int = Field(ge=1)
+    reasons: dict[str, ReasonText]
+
+
+# --- implied.yaml -------------------------------------------------------------------------------------------
+
+
+class Implied(Rule):
+    """Criteria of the guide that imply a service type the user may not have ticked."""
+
+    code: str = Field(min_length=1)
+    when: tuple[str, ...] = Field(min_length=1)  # profile flags that must all hold
+    substances: tuple[str, ...] = ()  # and one of these substances, when given
+    service_types: ServiceTypes = Field(min_length=1)
+    need: str  # the levels.yaml need it implies (ranking and reasons follow that need)
+    status: Literal["verified", "inferred"]
+    label: Label  # why, in a sentence
+    source: Url
+    note: str | None = None
+
+
+class ImpliedRules(Rule):
+    rules: Literal["implied"]
+    version: int = Field(ge=1)
+    implied: tuple[Implied, ...]
+
+
+# --- acute.yaml ---------------------------------------------------------------------------------------------
+
+
+class EmergencyNumber(Rule):
+    code: str
+    number: str
+    label: Label
+    source: Url
+
+
+class AcuteRules(Rule):
+    rules: Literal["acute"]
+    version: int = Field(ge=1)
+    service_types: ServiceTypes  # what an acute-crisis profile is shown first
+    max_services: int = Field(gt=0)
+    numbers: tuple[EmergencyNumber, ...] = Field(min_length=1)
+    guidance: Label
+    sources: tuple[Url, ...] = ()
+
+
+# --- scope.yaml ---------------------------------------------------------------------------------------------
+
+
+class Group(Rule):
+    code: Literal["home", "region", "national", "trust"]
+    cap: int = Field(gt=0)  # results shown at first; the rest behind "show more"
+    limit: int = Field(gt=0)  # results held at most (a group never lists the whole country)
+    label: Label
+    note: Label | None = None
+
+
+class ScopeRules(Rule):
+    rules: Literal["scope"]
+    version: int = Field(ge=1)
+    groups: tuple[Group, ...]
+
+    def group(self, code: str) -> Group:
+        return next(g for g in self.groups if g.code == code)
+
+
+# --- loading ------------------------------------------------------------------------------------------------
 
 
 def _read(name: str) -> Any:
@@ -99,131 +290,25 @@ def _read(name: str) -> Any:
     return yaml.safe_load(text)
 
 
-def _need(mapping: Any, key: str, where: str) -> Any:
-    if not isinstance(mapping, dict) or key not in mapping:
-        raise RulesError(f"{where}: missing key {key!r}")
-    return mapping[key]
-
-
-def _label(raw: Any, where: str) -> Mapping[str, str]:
-    if not isinstance(raw, dict) or not raw.get("nb") or not raw.get("en"):
-        raise RulesError(f"{where}: label needs non-empty nb and en")
-    return {"nb": str(raw["nb"]), "en": str(raw["en"])}
-
-
-def _status(raw: Any, where: str) -> str:
-    if raw not in STATUSES:
-        raise RulesError(f"{where}: status must be one of {STATUSES}, got {raw!r}")
-    return str(raw)
-
-
-def _weeks(raw: Any, status: str, where: str) -> int | None:
-    if raw is None:
-        if status != "missing":
-            raise RulesError(f"{where}: weeks may be null only when status is 'missing'")
-        return None
-    if not isinstance(raw, int) or raw <= 0:
-        raise RulesError(f"{where}: weeks must be a positive integer, got {raw!r}")
-    return raw
-
-
 def parse_deadlines(doc: Any, origin: str = "deadlines.yaml") -> DeadlineRules:
-    conditions = []
-    for i, raw in enumerate(_need(doc, "conditions", origin)):
-        where = f"{origin}: conditions[{i}] ({raw.get('code') if isinstance(raw, dict) else raw})"
-        status = _status(_need(raw, "status", where), where)
-        modifiers = tuple(
-            Modifier(
-                when=str(_need(m, "when", f"{where} modifier {j}")),
-                weeks=int(_weeks(_need(m, "weeks", f"{where} modifier {j}"), "verified", where) or 0),
-                label=_label(m.get("label"), f"{where} modifier {j}"),
-                status=_status(m.get("status"), f"{where} modifier {j}"),
-                source=str(_need(m, "source", f"{where} modifier {j}")),
-            )
-            for j, m in enumerate(raw.get("modifiers") or [])
-        )
-        conditions.append(
-            Condition(
-                code=str(_need(raw, "code", where)),
-                label=_label(raw.get("label"), where),
-                substances=tuple(raw.get("substances") or ()),
-                when=raw.get("when"),
-                weeks=_weeks(raw.get("weeks"), status, where),
-                status=status,
-                source=str(_need(raw, "source", where)),
-                modifiers=modifiers,
-            )
-        )
-    cross = tuple(
-        CrossCutting(
-            code=str(_need(c, "code", f"{origin}: cross_cutting[{i}]")),
-            age=int(_need(c, "age", f"{origin}: cross_cutting[{i}]")),
-            weeks=int(_need(c, "weeks", f"{origin}: cross_cutting[{i}]")),
-            label=_label(c.get("label"), f"{origin}: cross_cutting[{i}]"),
-            status=_status(c.get("status"), f"{origin}: cross_cutting[{i}]"),
-            source=str(_need(c, "source", f"{origin}: cross_cutting[{i}]")),
-        )
-        for i, c in enumerate(doc.get("cross_cutting") or [])
-    )
-    work = _need(doc, "working_days", origin)
-    weekend = tuple(_need(work, "weekend", f"{origin}: working_days"))
-    unknown = [d for d in weekend if d not in WEEKDAYS]
-    if unknown:
-        raise RulesError(f"{origin}: working_days.weekend: {unknown} are not weekday names {WEEKDAYS}")
-    country = str(_need(work, "holidays", f"{origin}: working_days"))
-    assessment = _need(doc, "assessment", origin)
-    guide = _need(doc, "guide", origin)
-    return DeadlineRules(
-        version=int(_need(doc, "version", origin)),
-        valid_from=_need(doc, "valid_from", origin),
-        guide_url=str(_need(guide, "url", f"{origin}: guide")),
-        conditions=tuple(conditions),
-        cross_cutting=cross,
-        individual_factors=tuple(
-            (str(f["when"]), _label(f.get("label"), f"{origin}: individual_factors[{i}]"))
-            for i, f in enumerate(doc.get("individual_factors") or [])
-        ),
-        assessment_working_days=int(_need(assessment, "working_days", f"{origin}: assessment")),
-        assessment_source=str(_need(assessment, "source", f"{origin}: assessment")),
-        weekend=weekend,
-        holiday_country=country,
-    )
+    return validate(DeadlineRules, doc, origin, RulesError)
 
 
 def parse_levels(doc: Any, origin: str = "levels.yaml") -> LevelRules:
-    needs = {
-        code: Need(
-            code=code,
-            label=_label(raw.get("label"), f"{origin}: needs.{code}"),
-            min_level=int(_need(raw, "min_level", f"{origin}: needs.{code}")),
-            service_types=tuple(_need(raw, "service_types", f"{origin}: needs.{code}")),
-        )
-        for code, raw in _need(doc, "needs", origin).items()
-    }
-    kinds = dict(_need(doc, "target_group_kinds", origin))
-    for kind, treatment in kinds.items():
-        if treatment not in LEVEL_KINDS:
-            raise RulesError(f"{origin}: target_group_kinds.{kind} must be one of {LEVEL_KINDS}")
-    return LevelRules(
-        version=int(_need(doc, "version", origin)),
-        needs=needs,
-        service_type_requires={k: tuple(v) for k, v in _need(doc, "service_type_requires", origin).items()},
-        not_results=frozenset(_need(doc, "not_results", origin)),
-        settings={k: frozenset(int(x) for x in v) for k, v in _need(doc, "settings", origin).items()},
-        group_needs={k: tuple(v) for k, v in _need(doc, "group_needs", origin).items()},
-        target_group_kinds=kinds,
-    )
+    return validate(LevelRules, doc, origin, RulesError)
 
 
 def parse_reasons(doc: Any, origin: str = "reasons.yaml") -> Mapping[str, ReasonText]:
-    out = {}
-    for code, raw in _need(doc, "reasons", origin).items():
-        where = f"{origin}: reasons.{code}"
-        kind = _need(raw, "kind", where)
-        if kind not in ("exclusion", "rank", "info"):
-            raise RulesError(f"{where}: kind must be exclusion, rank or info")
-        out[code] = ReasonText(kind=kind, nb=str(_need(raw, "nb", where)), en=str(_need(raw, "en", where)))
-    return out
+    return validate(ReasonRules, doc, origin, RulesError).reasons
+
+
+def parse_implied(doc: Any, origin: str = "implied.yaml") -> ImpliedRules:
+    rules = validate(ImpliedRules, doc, origin, RulesError)
+    needs = level_rules().needs
+    for i, entry in enumerate(rules.implied):
+        if entry.need not in needs:
+            raise RulesError(f"{origin}: implied[{i}].need: {entry.need!r} is not a need of levels.yaml")
+    return rules
 
 
 @cache
@@ -239,3 +324,18 @@ def level_rules() -> LevelRules:
 @cache
 def reason_texts() -> Mapping[str, ReasonText]:
     return parse_reasons(_read("reasons.yaml"))
+
+
+@cache
+def implied_rules() -> ImpliedRules:
+    return parse_implied(_read("implied.yaml"))
+
+
+@cache
+def acute_rules() -> AcuteRules:
+    return validate(AcuteRules, _read("acute.yaml"), "acute.yaml", RulesError)
+
+
+@cache
+def scope_rules() -> ScopeRules:
+    return validate(ScopeRules, _read("scope.yaml"), "scope.yaml", RulesError)

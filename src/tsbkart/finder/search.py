@@ -4,11 +4,19 @@ The profile is used for the call and dropped: nothing here stores or logs it.
 
 Shape::
 
-    FinderResult(deadline=GuidelineDeadline(weeks=4, latest_start=..., ...),
-                 home=HomeArea(code="5601", name="Alta", catchment_code="finnmark", ...),
+    FinderResult(deadline=GuidelineDeadline(weeks=4, latest_start=..., acute=False, ...),
+                 home=HomeArea(code="5601", name="Alta", catchment_code="finnmark", needs_bydel=False, ...),
                  routing=Routing(...),                # the team for the patient in general
-                 results=[RankedOffer(rank=1, offer_id="...", reasons=[Reason(...)...], routing=...)],
+                 groups=[ResultGroup(code="home", shown=["offer id", ...], more=[...], total=9), ...],
+                 results=[RankedOffer(rank=1, offer_id="...", group="home", reasons=[...], routing=...)],
+                 implied=[ImpliedNeed(code="alcohol_over_20_units_detox", ...)],
+                 acute=AcuteGuidance(...) or None,    # an acute crisis: emergency numbers and acute units
                  total_eligible=12, excluded=[ExcludedOffer(...)] or None, synthetic=False)
+
+Scope before length (``rules/scope.yaml``): results come in groups, the patient's catchment area first, then
+the region, then elsewhere; each group holds at most its ``limit`` and shows its ``cap`` first. ``results`` is
+every grouped offer in group order, cut at ``limit``; ``rank`` is an offer's place in the whole ranking (the
+order within each group follows it).
 """
 
 from __future__ import annotations
@@ -27,7 +35,9 @@ from tsbkart.finder.index import FinderIndex, finder_index
 from tsbkart.finder.profile import NeedProfile
 from tsbkart.finder.ranking import deadline_fit, order
 from tsbkart.finder.reasons import Reason, reason
-from tsbkart.finder.routing import Routing, route
+from tsbkart.finder.routing import Routing, acute_routing, route
+from tsbkart.finder.rules import Group, acute_rules, scope_rules
+from tsbkart.reference.postal import resolve_home
 from tsbkart.registry.snapshot import RegistrySnapshot
 from tsbkart.vocab import load_vocabularies
 
@@ -57,6 +67,69 @@ class HomeArea(BaseModel):
     region_code: str | None
     point_approximate: bool  # True when a city district falls back to its municipality's point
     has_point: bool
+    # Oslo without a city district: its catchment depends on the bydel, so the answer asks for it (bydeler
+    # lists the choices) and shows one group per trust that serves Oslo's bydeler.
+    needs_bydel: bool = False
+    bydeler: list[tuple[str, str]] = []
+    postal_code: str | None = None  # when the home came from a postal code: that code and its place
+    postal_place: str | None = None
+
+
+class ImpliedNeed(BaseModel):
+    """A service type the guide's criteria imply (``rules/implied.yaml``), offered without being ticked."""
+
+    code: str
+    need: str
+    service_types: list[str]
+    status: str  # verified | inferred
+    nb: str
+    en: str
+    source: str
+
+
+class EmergencyNumber(BaseModel):
+    code: str
+    number: str
+    nb: str
+    en: str
+    source: str
+
+
+class AcuteService(BaseModel):
+    offer_id: str
+    service_type: str
+    unit_id: str
+    unit_name: str
+    town: str | None
+    phone: str | None
+    open_24_7: bool | None  # None = not stated
+    in_home_catchment: bool
+    distance_km: float | None
+
+
+class AcuteGuidance(BaseModel):
+    """The acute path: what to do now, the numbers with their sources, the acute units (home area first)."""
+
+    nb: str
+    en: str
+    numbers: list[EmergencyNumber]
+    services: list[AcuteService]
+    sources: list[str]
+
+
+class ResultGroup(BaseModel):
+    """One scope of the answer: ``shown`` first, ``more`` behind "show more"; ``total`` eligible in scope."""
+
+    code: str  # home | trust:<catchment> | region | national
+    label_nb: str
+    label_en: str
+    note_nb: str | None = None
+    note_en: str | None = None
+    areas: list[str] = []  # trust groups: the Oslo city districts the trust serves
+    cap: int
+    total: int
+    shown: list[str]  # offer ids
+    more: list[str]
 
 
 class RankedOffer(BaseModel):
@@ -89,6 +162,9 @@ class RankedOffer(BaseModel):
     referral_note: str | None  # professional view: referral requirements as the source states them
     target_groups: list[str]
     legal_basis: list[str]
+    open_24_7: bool | None
+    region_code: str | None
+    group: str  # the ResultGroup code it is listed under
     age_min: int | None
     age_max: int | None
     source: str
@@ -107,6 +183,9 @@ class FinderResult(BaseModel):
     deadline: GuidelineDeadline
     home: HomeArea
     routing: Routing
+    acute: AcuteGuidance | None = None
+    implied: list[ImpliedNeed] = []
+    groups: list[ResultGroup] = []
     results: list[RankedOffer]
     total_eligible: int
     total_offers: int
@@ -114,19 +193,26 @@ class FinderResult(BaseModel):
     snapshot_revision: int
     synthetic: bool = False
 
+    @property
+    def results_by_id(self) -> dict[str, RankedOffer]:
+        return {r.offer_id: r for r in self.results}
 
-def _home(snapshot: RegistrySnapshot, code: str) -> tuple[HomeArea, float | None, float | None]:
+
+def _home(snapshot: RegistrySnapshot, profile: NeedProfile) -> tuple[HomeArea, float | None, float | None]:
     geo = snapshot.geography
-    area = geo.area_units.get(code)
-    if area is None:
+    code = profile.home_area
+    if code is not None and code not in geo.area_units:
         raise FinderInputError(
             f"home_area: {code!r} is not a known municipality or Oslo city district", "home_area", (code,)
         )
+    # A postal code resolves through Bring's register (a PostalCodeError, 422, names what is wrong).
+    choice = resolve_home(geo, area_code=code, postal_code=profile.postal_code)
+    area = geo.area_units[choice.area_code]
     lat, lon, approximate = area.lat, area.lon, False
     if (lat is None or lon is None) and area.parent_code is not None and area.parent_code in geo.area_units:
         parent = geo.area_units[area.parent_code]
         lat, lon, approximate = parent.lat, parent.lon, True
-    catchment = geo.catchment_of(code)
+    catchment = geo.catchment_of(area.code)
     home = HomeArea(
         code=area.code,
         name=area.name,
@@ -136,6 +222,11 @@ def _home(snapshot: RegistrySnapshot, code: str) -> tuple[HomeArea, float | None
         region_code=catchment.region_code if catchment else None,
         point_approximate=approximate,
         has_point=lat is not None and lon is not None,
+        needs_bydel=choice.needs_bydel,
+        # "Uoppgitt bydel" (code ..99) is a statistical bucket, not a place to choose.
+        bydeler=[(c, n) for c, n in choice.bydeler if not c.endswith("99")],
+        postal_code=choice.postal.postal_code if choice.postal else None,
+        postal_place=choice.postal.place_title if choice.postal else None,
     )
     return home, lat, lon
 
@@ -170,16 +261,17 @@ def find(
     *,
     today: date,
     cost: Cost | None = None,
-    limit: int = 50,
+    limit: int = 100,
     explain: bool = False,
     synthetic: bool = False,
 ) -> FinderResult:
-    """Eligible offers for ``profile`` ranked as in :mod:`tsbkart.finder.ranking`, with the guideline deadline
-    (referral received ``today``) and routing; ``explain=True`` adds every excluded offer with its reasons."""
+    """Eligible offers for ``profile`` ranked as in :mod:`tsbkart.finder.ranking` and grouped by scope, with the
+    guideline deadline (referral received ``today``) and routing, or the acute path for an acute crisis;
+    ``explain=True`` adds every excluded offer with its reasons."""
     provider: Cost = cost if cost is not None else GreatCircle()
     limit = max(1, min(limit, MAX_LIMIT))
     index = finder_index(snapshot)
-    home, lat, lon = _home(snapshot, profile.home_area)
+    home, lat, lon = _home(snapshot, profile)
     ctx = context(profile)
     deadline = guideline_deadline(profile, today)
     sig_ok, tier, target = eligibility_arrays(index, ctx)
@@ -210,22 +302,161 @@ def find(
             verdicts[number] = judge(index.signatures[number], ctx)
         return verdicts[number]
 
+    groups, members = _groups(snapshot, index, ranked, home)
+    region_codes = {n: code for code, n in index.region_numbers.items()}
+    # rank: the place in the whole ranking (1 = best overall); results are listed group by group.
+    rank_of = {int(i): rank for rank, i in enumerate(ranked, start=1)}
     results = [
-        _ranked(snapshot, index, int(i), rank, verdict(int(i)), ctx, home, deadline, km, travel, provider)
-        for rank, i in enumerate(ranked[:limit], start=1)
+        _ranked(
+            snapshot,
+            index,
+            i,
+            rank_of[i],
+            verdict(i),
+            ctx,
+            home,
+            deadline,
+            km,
+            travel,
+            provider,
+            group,
+            region_codes.get(int(index.region_number[i])),
+        )
+        for i, group in members[:limit]
     ]
+    kept = {r.offer_id for r in results}
+    for group in groups:
+        group.shown = [o for o in group.shown if o in kept]
+        group.more = [o for o in group.more if o in kept]
+    acute = _acute(results, profile) if profile.acute_crisis else None
     return FinderResult(
         deadline=deadline,
         home=home,
-        routing=route(
+        routing=acute_routing()
+        if profile.acute_crisis
+        else route(
             snapshot, index, home_catchment=home_catchment, age=profile.age, lar=profile.lar != "none"
         ),
+        acute=acute,
+        implied=[
+            ImpliedNeed(
+                code=i.code,
+                need=i.need,
+                service_types=list(i.service_types),
+                status=i.status,
+                nb=i.label.nb,
+                en=i.label.en,
+                source=i.source,
+            )
+            for i in ctx.implied
+        ],
+        groups=[g for g in groups if g.total],
         results=results,
         total_eligible=len(chosen),
         total_offers=len(index.offers),
         excluded=_excluded(index, verdict, too_far, km, max_km) if explain else None,
         snapshot_revision=snapshot.revision,
         synthetic=synthetic,
+    )
+
+
+def _oslo_trusts(snapshot: RegistrySnapshot, home: HomeArea) -> dict[str, list[str]]:
+    """Oslo without a bydel: catchment code -> the names of the bydeler it serves, in catchment order."""
+    served: dict[str, list[str]] = {}
+    for code, name in home.bydeler:
+        catchment = snapshot.geography.catchment_of(code)
+        if catchment is not None:
+            served.setdefault(catchment.code, []).append(name)
+    return dict(sorted(served.items()))
+
+
+def _group(rule: Group, code: str, members: list[int], index: FinderIndex, **label: str) -> ResultGroup:
+    held = [index.offers[i].id for i in members[: rule.limit]]
+    return ResultGroup(
+        code=code,
+        label_nb=rule.label.nb.format(**label),
+        label_en=rule.label.en.format(**label),
+        note_nb=rule.note.nb if rule.note else None,
+        note_en=rule.note.en if rule.note else None,
+        areas=label["areas"].split(", ") if "areas" in label else [],
+        cap=rule.cap,
+        total=len(members),
+        shown=held[: rule.cap],
+        more=held[rule.cap :],
+    )
+
+
+def _home_region(snapshot: RegistrySnapshot, home: HomeArea) -> str | None:
+    if home.region_code is not None or not home.needs_bydel:
+        return home.region_code
+    # Oslo without a bydel: its trusts are in one region; take it from the bydeler's catchments.
+    regions = sorted(
+        {c.region_code for c in map(snapshot.geography.catchment_of, (b for b, _ in home.bydeler)) if c}
+    )
+    return regions[0] if regions else None
+
+
+def _groups(
+    snapshot: RegistrySnapshot, index: FinderIndex, ranked: np.ndarray, home: HomeArea
+) -> tuple[list[ResultGroup], list[tuple[int, str]]]:
+    """The answer's groups (``rules/scope.yaml``) and the offers they hold as (offer number, group code), in
+    group order; the ranking decides the order within a group."""
+    scope = scope_rules()
+    catchment = index.catchment_number[ranked]
+    home_region = index.region_numbers.get(_home_region(snapshot, home) or "", -2)
+    in_region = index.region_number[ranked] == home_region
+    scoped: list[tuple[Group, str, np.ndarray, dict[str, str]]] = []
+    if home.needs_bydel:
+        for code, areas in _oslo_trusts(snapshot, home).items():
+            mask = catchment == index.catchment_numbers.get(code, -3)
+            name = snapshot.geography.catchments[code].name
+            scoped.append(
+                (scope.group("trust"), f"trust:{code}", mask, {"name": name, "areas": ", ".join(areas)})
+            )
+    else:
+        mask = catchment == index.catchment_numbers.get(home.catchment_code or "", -2)
+        scoped.append((scope.group("home"), "home", mask, {}))
+    taken = np.zeros(len(ranked), dtype=np.bool_)
+    for _, _, mask, _ in scoped:
+        taken |= mask
+    scoped.append((scope.group("region"), "region", in_region & ~taken, {}))
+    scoped.append((scope.group("national"), "national", ~in_region & ~taken, {}))
+    groups: list[ResultGroup] = []
+    flat: list[tuple[int, str]] = []
+    for rule, code, mask, label in scoped:
+        members = [int(i) for i in ranked[mask]]
+        groups.append(_group(rule, code, members, index, **label))
+        flat += [(i, code) for i in members[: rule.limit]]
+    return groups, flat
+
+
+def _acute(results: list[RankedOffer], profile: NeedProfile) -> AcuteGuidance:
+    """The acute path: the numbers, and the acute units that serve the home area first, then the nearest."""
+    rules = acute_rules()
+    acute = [r for r in results if r.service_type in rules.service_types]
+    acute.sort(key=lambda r: (not r.in_home_catchment, r.distance_km if r.distance_km is not None else 1e9))
+    return AcuteGuidance(
+        nb=rules.guidance.nb,
+        en=rules.guidance.en,
+        numbers=[
+            EmergencyNumber(code=n.code, number=n.number, nb=n.label.nb, en=n.label.en, source=n.source)
+            for n in rules.numbers
+        ],
+        services=[
+            AcuteService(
+                offer_id=r.offer_id,
+                service_type=r.service_type,
+                unit_id=r.unit_id,
+                unit_name=r.unit_name,
+                town=r.town,
+                phone=r.phone,
+                open_24_7=r.open_24_7,
+                in_home_catchment=r.in_home_catchment,
+                distance_km=r.distance_km,
+            )
+            for r in acute[: rules.max_services]
+        ],
+        sources=list(rules.sources),
     )
 
 
@@ -275,6 +506,8 @@ def _ranked(
     km: np.ndarray,
     travel: np.ndarray,
     cost: Cost,
+    group: str,
+    region_code: str | None,
 ) -> RankedOffer:
     offer, unit = index.offers[i], index.units[i]
     sig = index.signatures[index.sig_of[i]]
@@ -343,11 +576,17 @@ def _ranked(
         referral_note=offer.referral_note,
         target_groups=list(offer.target_groups),
         legal_basis=list(offer.legal_basis),
+        open_24_7=offer.open_24_7,
+        region_code=region_code,
+        group=group,
         age_min=offer.age_min,
         age_max=offer.age_max,
         source=offer.provenance.source,
         reasons=reasons,
-        routing=route(
+        # The acute path: an acute unit is contacted directly, never through an assessment team.
+        routing=acute_routing()
+        if ctx.profile.acute_crisis and offer.service_type in acute_rules().service_types
+        else route(
             snapshot, index, home_catchment=home.catchment_code, age=ctx.profile.age, offer=offer, unit=unit
         ),
     )
