@@ -48,7 +48,7 @@ def test_offer_facets_must_hold_for_one_offer(geography: Geography) -> None:
             f.offer("b", "poliklinikk", target_groups=("young",)),
         ],
     )
-    both = OfferFacets(service_types=("dogn_kort",), target_groups=("young",))
+    both = OfferFacets(service_types=("dogn_kort",), target_groups=("young",), target_match="stated")
     assert ids(snap, offers=both) == ["a"]
     assert ids(snap, offers=OfferFacets(service_types=("dogn_kort", "poliklinikk"))) == ["a", "b"]
 
@@ -172,3 +172,29 @@ def test_check_codes_lists_valid_codes() -> None:
 def test_filter_rejects_bad_bounds(kwargs: dict[str, object]) -> None:
     with pytest.raises(FilterError):
         UnitFilter(**kwargs)  # type: ignore[arg-type]
+
+
+def test_a_target_group_filter_shows_stated_and_possible_and_counts_the_rest(geography: Geography) -> None:
+    """Before #11 a filter on a group no offer names ('alcohol', 'adults') returned nothing at all."""
+    snap = snapshot(
+        geography,
+        [
+            f.unit("named", target_groups=("adults",)),
+            f.unit("silent"),
+            f.unit("youth", target_groups=("under_18",)),
+            f.unit("own"),
+        ],
+        [
+            f.offer("named"),
+            f.offer("silent"),
+            f.offer("youth"),
+            f.offer("own", target_groups=("adults",)),
+        ],
+    )
+    page = search_units(snap, UnitFilter(offers=OfferFacets(target_groups=("adults",))))
+    fits = {i["id"]: i["target_group_fit"] for i in page.items}
+    assert fits == {"named": "stated_for_unit", "own": "stated", "silent": "possible"}
+    assert page.target_counts == {"stated": 1, "stated_for_unit": 1, "possible": 1, "stated_not": 1}
+    stated = UnitFilter(offers=OfferFacets(target_groups=("adults",), target_match="stated"))
+    assert ids(snap, **{"offers": stated.offers}) == ["named", "own"]
+    assert search_units(snap, UnitFilter()).items[0]["target_group_fit"] is None

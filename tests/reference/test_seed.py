@@ -94,3 +94,16 @@ def test_corrected_values_carry_the_correction_source() -> None:
     assert ara.phone == "38 13 26 00" and ara.field_provenance["phone"].source.startswith(
         "https://avhengighet"
     )
+
+
+def test_target_groups_stay_at_the_level_the_source_states() -> None:
+    """tsb_units.csv lists target groups per unit row: they are the unit's, never copied onto its offers."""
+    seed = load_seed(load_geography())
+    units = {u.id: u for u in seed.units}
+    assert all(o.target_groups == () for o in seed.offers)
+    assert units["unn-avrusning-tromso"].target_groups == ("adults",)  # '18+' in its note
+    assert units["fossum-valnesfjord"].target_groups == ("young",)  # 'ungdom' among its service types
+    derived = units["unn-avrusning-tromso"].field_provenance["target_groups"]
+    assert derived.note is not None and "18+" in derived.note
+    stated = [u for u in seed.units if u.target_groups]
+    assert len(stated) > 40

@@ -127,3 +127,31 @@ def test_organisation_facts_with_provenance() -> None:
     facts = {f.field: f for f in page.organisation_facts}
     assert facts["owner_type"].value == "hf" and facts["orgnr"].value is None
     assert facts["orgnr"].provenance == RECORD
+
+
+def test_an_offer_without_groups_shows_the_units_stated_for_the_unit() -> None:
+    groups_source = Provenance("https://example.org/unit-groups", verified=date(2026, 9, 1))
+    unit = Unit(
+        "u1",
+        "Unit One",
+        "org",
+        RECORD,
+        catchment_code="unn",
+        target_groups=("young",),
+        field_provenance=MappingProxyType({"target_groups": groups_source}),
+    )
+    own = ServiceOffer("u1/dogn_lang", "u1", "dogn_lang", RECORD, target_groups=("rop",))
+    snapshot = RegistrySnapshot.build(
+        load_geography(),
+        organisations=[Organisation("org", "Org HF", "hf", RECORD)],
+        units=[unit],
+        offers=[ServiceOffer("u1/poliklinikk", "u1", "poliklinikk", RECORD), own],
+        teams=[],
+    )
+    page = build_unit_page(snapshot, "u1", TODAY)
+    assert page is not None
+    shown = {v.offer.id: next(f for f in v.facts if f.field == "target_groups") for v in page.offers}
+    assert shown["u1/poliklinikk"].value == ("young",) and shown["u1/poliklinikk"].level == "unit"
+    assert shown["u1/poliklinikk"].provenance == groups_source
+    assert shown["u1/dogn_lang"].value == ("rop",) and shown["u1/dogn_lang"].level is None
+    assert snapshot.offers["u1/poliklinikk"].target_groups == ()  # nothing copied

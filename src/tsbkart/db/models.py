@@ -155,6 +155,7 @@ class UnitRow(ProvenanceColumns, Base):
     resh_id: Mapped[str | None] = mapped_column(String(9))
     beds: Mapped[int | None] = mapped_column(Integer)
     description: Mapped[str | None] = mapped_column(Text)
+    target_groups: Mapped[list[Any]] = mapped_column(JSON, default=list)
     confidence: Mapped[str | None] = mapped_column(String(10))
 
 

@@ -244,6 +244,18 @@ class Unit:
     description: str | None = field(
         default=None, metadata=fact("Description", help="Description.", shown=True)
     )
+    # vocab target_groups; what a source states for the whole unit, never copied onto its offers (the offers
+    # keep what a source states for them; tsbkart.query.target_groups.fit reads both levels); empty = not stated
+    target_groups: tuple[str, ...] = field(
+        default=(),
+        metadata=fact(
+            "Target groups of the unit",
+            help="Target groups a source states for the whole unit, separated by semicolons.",
+            example="young;rop",
+            vocabulary="target_groups",
+            shown=True,
+        ),
+    )
     # "high" | "medium" as the source compiler judged it
     confidence: str | None = field(
         default=None,

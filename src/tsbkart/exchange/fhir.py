@@ -40,6 +40,7 @@ from tsbkart.exchange.codesystems import (
     geography_label,
     id_system,
 )
+from tsbkart.query.target_groups import stated_groups
 from tsbkart.registry.snapshot import RegistrySnapshot
 from tsbkart.vocab import Vocabularies, load_vocabularies
 
@@ -214,6 +215,17 @@ class _Bundle:
             }
         ]
 
+    def unit_groups(self, offer: ServiceOffer, unit: Unit | None) -> list[Json]:
+        """Target groups a source states for the offer's unit, when the offer states none of its own: an
+        eligibility entry saying so, never a characteristic of the service itself."""
+        groups, of_unit = stated_groups(offer, unit)
+        if not of_unit:
+            return []
+        return [
+            {"code": self.concept("target_groups", c), "comment": "Oppgitt for enheten (stated for the unit)"}
+            for c in groups
+        ]
+
     def organisation_ref(self, organisation_id: str | None) -> Json | None:
         if organisation_id is None or organisation_id not in self.snapshot.organisations:
             return None
@@ -337,7 +349,10 @@ class _Bundle:
                     *(self.concept("target_groups", c) for c in offer.target_groups),
                     *(self.concept("legal_basis", c) for c in offer.legal_basis),
                 ],
-                "eligibility": self.age_band(offer.age_min, offer.age_max),
+                "eligibility": [
+                    *self.age_band(offer.age_min, offer.age_max),
+                    *self.unit_groups(offer, unit),
+                ],
                 "communication": [
                     {"coding": [{"system": LANGUAGE_SYSTEM, "code": c}]} for c in offer.languages
                 ],

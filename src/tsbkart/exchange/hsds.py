@@ -50,6 +50,7 @@ from tsbkart.exchange.codesystems import (
     taxonomy_id,
 )
 from tsbkart.exchange.columns import load_columns
+from tsbkart.query.target_groups import stated_groups
 from tsbkart.registry.snapshot import RegistrySnapshot
 from tsbkart.vocab import Vocabularies, load_vocabularies
 
@@ -302,6 +303,8 @@ class _Document:
                     *self.code_attributes("location", lid, CATCHMENTS, [unit.catchment_code]),
                     *self.code_attributes("location", lid, MUNICIPALITIES, [unit.municipality_code]),
                     *self.code_attributes("location", lid, REGIONS, [unit.region_code]),
+                    # What a source states for the whole unit; each service keeps its own.
+                    *self.code_attributes("location", lid, "target_groups", unit.target_groups),
                     *self.field_attribute("location", lid, "unit", "confidence", unit.confidence),
                     *self.field_attribute("location", lid, "unit", "beds", unit.beds),
                 ],
@@ -311,9 +314,12 @@ class _Document:
 
     def eligibility(self, offer: ServiceOffer) -> str | None:
         parts = []
-        if offer.target_groups:
-            labels = [self.vocabularies["target_groups"].label(c) for c in offer.target_groups]
-            parts.append(f"Målgrupper: {'; '.join(labels)}.")
+        unit = self.snapshot.units.get(offer.unit_id)
+        groups, of_unit = stated_groups(offer, unit)
+        if groups:
+            labels = [self.vocabularies["target_groups"].label(c) for c in groups]
+            level = " (oppgitt for enheten)" if of_unit else ""
+            parts.append(f"Målgrupper{level}: {'; '.join(labels)}.")
         if offer.legal_basis:
             labels = [self.vocabularies["legal_basis"].label(c) for c in offer.legal_basis]
             parts.append(f"Rettsgrunnlag: {'; '.join(labels)}.")

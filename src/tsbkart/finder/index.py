@@ -19,6 +19,7 @@ import numpy as np
 import numpy.typing as npt
 
 from tsbkart.domain.entities import AssessmentTeam, ServiceOffer, Unit
+from tsbkart.query.target_groups import stated_groups
 from tsbkart.registry.snapshot import RegistrySnapshot
 from tsbkart.vocab import load_vocabularies
 
@@ -99,7 +100,9 @@ def _signature(
     return Signature(
         service_type=offer.service_type,
         level=levels.get(offer.service_type, 1),
-        target_groups=tuple(sorted(offer.target_groups)),
+        # The groups a source states for the offer, else for its unit (the level tsbkart.query.target_groups
+        # reads): nothing is copied between them in the registry.
+        target_groups=tuple(sorted(stated_groups(offer, unit)[0])),
         legal_basis=tuple(sorted(offer.legal_basis)),
         age_min=offer.age_min,
         age_max=offer.age_max,

@@ -8,7 +8,10 @@ codes, so the web layer can answer 422 with a clear message::
 Within one facet the codes are alternatives (OR); different facets must all hold (AND). The offer facets
 (service type, target group, legal basis, intake status, open 24/7) must all hold for *one* offer of the unit,
 so ``service_type=dogn_kort&target_group=young`` finds units with a 24-hour unit for young people, not units
-with any døgn offer and some other offer for young people.
+with any døgn offer and some other offer for young people. A target group matches as
+``tsbkart.query.target_groups.fit`` says: ``target_match="stated"`` keeps offers a source states serve the group
+(on the offer or for its unit), ``"possible"`` (the default) also those with no restriction stated that rules
+the group out; offers stated not to serve it never match.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from tsbkart.domain.errors import UserError
+from tsbkart.query.target_groups import DEFAULT_MATCH, Match
 from tsbkart.registry.snapshot import RegistrySnapshot
 from tsbkart.vocab import load_vocabularies
 
@@ -58,6 +62,7 @@ class OfferFacets:
     legal_basis: tuple[str, ...] = ()
     intake_status: tuple[str, ...] = ()
     open_24_7: bool | None = None
+    target_match: Match = DEFAULT_MATCH
 
     @property
     def active(self) -> bool:

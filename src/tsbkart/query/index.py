@@ -8,6 +8,8 @@ A snapshot is immutable, so the index is built once per snapshot and kept with i
     index.offer_unit        # int array (m,): row of each offer's unit in unit_ids
     index.offer_codes["service_type"]   # bool array (m, k): offer x vocabulary code
     index.owner_type        # int array (n,): code index in the owner_types vocabulary, -1 unknown
+    index.offer_fit         # int array (m, k): offer x target group, the position of
+                            # tsbkart.query.target_groups.fit(offer, unit, group) in FITS (0 = "stated")
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ import numpy as np
 import numpy.typing as npt
 
 from tsbkart.query.records import Record, unit_summary
+from tsbkart.query.target_groups import FITS, fit
 from tsbkart.query.text import TextColumn, haystack, name_keys
 from tsbkart.registry.snapshot import RegistrySnapshot
 from tsbkart.vocab import load_vocabularies
@@ -47,6 +50,7 @@ class UnitIndex:
     offer_unit: IntArray
     offer_codes: Mapping[str, BoolArray]  # facet -> (m, k) membership
     offer_open: IntArray  # (m,) UNKNOWN / NO / YES
+    offer_fit: IntArray  # (m, k) offer x target group code: position in FITS
     summaries: tuple[Record, ...]  # unit_summary of each row; treat as read-only
 
     @cached_property
@@ -110,6 +114,13 @@ def build_index(snapshot: RegistrySnapshot) -> UnitIndex:
             ),
         },
         offer_open=np.array(open_flags, dtype=np.int64),
+        offer_fit=np.array(
+            [
+                [FITS.index(fit(o, snapshot.units[o.unit_id], g)) for g in vocabs["target_groups"].codes]
+                for o in offers
+            ],
+            dtype=np.int64,
+        ).reshape(len(offers), len(vocabs["target_groups"].codes)),
         summaries=tuple(unit_summary(snapshot, u) for u in units),
     )
 

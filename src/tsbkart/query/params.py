@@ -26,6 +26,7 @@ from tsbkart.query.filters import (
     parse_near,
 )
 from tsbkart.query.lists import OfferFilter
+from tsbkart.query.target_groups import DEFAULT_MATCH, MATCHES, Match
 from tsbkart.registry.snapshot import RegistrySnapshot
 
 Params = Mapping[str, Sequence[str]]
@@ -80,6 +81,18 @@ def number(params: Params, name: str, *, above: float, at_most: float) -> float 
     return value
 
 
+def target_match(params: Params) -> Match:
+    """``match``: how a target group must be stated, "stated" or "possible" (the default when blank)."""
+    values = {v.strip() for v in params.get("match", ()) if v.strip()}
+    if len(values) > 1:
+        raise FilterError("match", "give one value", MATCHES, sorted(values))
+    value = values.pop() if values else DEFAULT_MATCH
+    for match in MATCHES:
+        if value == match:
+            return match
+    raise FilterError("match", f"unknown value {value!r}", MATCHES, (value,))
+
+
 def offer_facets(params: Params) -> OfferFacets:
     """The facets one offer must all match: service type, target group, legal basis, intake, open 24/7."""
     return OfferFacets(
@@ -88,6 +101,7 @@ def offer_facets(params: Params) -> OfferFacets:
         legal_basis=vocabulary_codes(params, "legal_basis"),
         intake_status=vocabulary_codes(params, "intake_status"),
         open_24_7=flag(params, "open_24_7"),
+        target_match=target_match(params),
     )
 
 

@@ -4,14 +4,17 @@
     page.total, page.items[0]["name"], page.items[0]["distance_km"]
 
 Items are ``unit_summary`` dicts (see ``tsbkart.query.records``) plus ``lat``, ``lon`` and ``distance_km``
-(None without ``near`` or without a known location). Order is stable: (distance, name, id) with ``near``,
+(None without ``near`` or without a known location) and ``target_group_fit``: with a target-group filter, how
+the unit's best matching offer fits it (``tsbkart.query.target_groups.fit``: "stated", "stated_for_unit",
+"possible"), else None. ``Page.target_counts`` then counts the units that pass every other filter by their best
+fit (also "stated_not"), so an answer can explain itself. Order is stable: (distance, name, id) with ``near``,
 else (name, id); units without a known location come last when sorting by distance.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -19,6 +22,7 @@ from tsbkart.analysis.costs import great_circle_km
 from tsbkart.query.filters import FilterError, OfferFacets, UnitFilter, check_areas
 from tsbkart.query.index import NO, YES, BoolArray, FloatArray, IntArray, UnitIndex, index_for
 from tsbkart.query.records import Record
+from tsbkart.query.target_groups import FITS, SHOWN, Fit
 from tsbkart.query.text import query_tokens
 from tsbkart.registry.areas import area_of_code, units_in_area
 from tsbkart.registry.snapshot import RegistrySnapshot
@@ -36,6 +40,8 @@ class Page:
     total: int
     limit: int
     offset: int
+    # with a target-group filter: units passing every other filter, by the best fit of their offers
+    target_counts: dict[Fit, int] | None = field(default=None, compare=False)
 
 
 def offer_mask(index: UnitIndex, facets: OfferFacets) -> BoolArray:
@@ -48,13 +54,38 @@ def offer_mask(index: UnitIndex, facets: OfferFacets) -> BoolArray:
         ("legal_basis", "legal_basis", facets.legal_basis),
         ("intake_status", "intake_status", facets.intake_status),
     ):
-        if codes:
+        if codes and facet == "target_group":
+            mask &= target_ranks(index, codes) <= _threshold(facets)
+        elif codes:
             columns = [vocabs[vocabulary].codes.index(c) for c in codes]
             mask &= index.offer_codes[facet][:, columns].any(axis=1)
     if facets.open_24_7 is not None:
         # Unknown stays unknown: false selects offers known not to be open 24/7, never unknown ones.
         mask &= index.offer_open == (YES if facets.open_24_7 else NO)
     return mask
+
+
+def target_ranks(index: UnitIndex, codes: Iterable[str]) -> IntArray:
+    """Per offer, the best fit (position in FITS) over the target group ``codes`` (alternatives)."""
+    columns = [load_vocabularies()["target_groups"].codes.index(c) for c in codes]
+    ranks: IntArray = index.offer_fit[:, columns].min(axis=1)
+    return ranks
+
+
+def _threshold(facets: OfferFacets) -> int:
+    return max(FITS.index(f) for f in SHOWN[facets.target_match])
+
+
+# A unit without an offer passing the other facets has no fit at all.
+NO_FIT = len(FITS)
+
+
+def unit_ranks(index: UnitIndex, facets: OfferFacets) -> IntArray:
+    """Per unit, the best fit of its offers that pass every other offer facet; NO_FIT when none does."""
+    offers = offer_mask(index, replace(facets, target_groups=()))
+    ranks = np.full(len(index.unit_ids), NO_FIT, dtype=np.int64)
+    np.minimum.at(ranks, index.offer_unit[offers], target_ranks(index, facets.target_groups)[offers])
+    return ranks
 
 
 def area_mask(snapshot: RegistrySnapshot, index: UnitIndex, areas: Iterable[str]) -> BoolArray:
@@ -106,25 +137,50 @@ def order_by_distance(
 def search_units(snapshot: RegistrySnapshot, selection: UnitFilter) -> Page:
     """The page of units ``selection`` asks for (see the module docstring for order and item shape)."""
     index = index_for(snapshot)
-    rows = np.flatnonzero(unit_mask(snapshot, index, selection))
+    facets = selection.offers
+    grouped = bool(facets.target_groups)
+    # With a target-group filter, select on every other filter first: the rest are then counted by their fit.
+    others = replace(selection, offers=replace(facets, target_groups=())) if grouped else selection
+    rows = np.flatnonzero(unit_mask(snapshot, index, others))
     distance: FloatArray | None = None
     if selection.near is not None:
         rows, distance = order_by_distance(index, rows, selection.near, selection.radius_km)
+    ranks: IntArray | None = None
+    counts: dict[Fit, int] | None = None
+    if grouped:
+        ranks = unit_ranks(index, facets)
+        found = np.bincount(ranks[rows], minlength=NO_FIT + 1)
+        counts = {f: int(found[i]) for i, f in enumerate(FITS)}
+        keep = ranks[rows] <= _threshold(facets)
+        rows = rows[keep]
+        distance = None if distance is None else distance[keep]
     window = slice(selection.offset, selection.offset + selection.limit)
     items = [
-        _item(index, int(row), None if distance is None else float(distance[k]))
+        _item(
+            index,
+            int(row),
+            None if distance is None else float(distance[k]),
+            None if ranks is None else FITS[int(ranks[row])],
+        )
         for k, row in enumerate(rows[window], start=selection.offset)
     ]
-    return Page(items=items, total=int(rows.shape[0]), limit=selection.limit, offset=selection.offset)
+    return Page(
+        items=items,
+        total=int(rows.shape[0]),
+        limit=selection.limit,
+        offset=selection.offset,
+        target_counts=counts,
+    )
 
 
-def _item(index: UnitIndex, row: int, distance: float | None) -> Record:
+def _item(index: UnitIndex, row: int, distance: float | None, target_fit: Fit | None) -> Record:
     lat, lon = float(index.lat[row]), float(index.lon[row])
     known = bool(index.has_location[row])
     return index.summaries[row] | {
         "lat": lat if known else None,
         "lon": lon if known else None,
         "distance_km": None if distance is None or np.isnan(distance) else round(distance, DISTANCE_DECIMALS),
+        "target_group_fit": target_fit,
     }
 
 

@@ -4,7 +4,10 @@ Nothing here is invented. Each record's provenance is its row's ``source_url``; 
 provenance note of the field it touches:
 - a unit without an address is placed at its municipality's representative point, precision "municipality";
 - one service offer per service type the source lists (id ``<unit_id>/<service_type>``);
-- target groups and coercion bases listed among the source's service types apply to every offer of the unit;
+- target groups listed among the source's service types are the unit's (``Unit.target_groups``): the source states
+  them for the whole unit, so they are recorded at that level and never copied onto its offers; "18+" in the
+  source's target-group note adds the unit's target group "adults";
+- coercion bases listed among the source's service types apply to every offer of the unit;
 - the unit's stated beds go to its offer only when the unit has exactly one inpatient or acute service;
 - "18+" in the source's target-group note becomes age_min 18 on the unit's offers;
 - 24/7 opening, where stated, applies to the unit's inpatient and acute offers ("no": to its acute offer);
@@ -35,11 +38,11 @@ UNIT_FIELDS = {
     "kommune_number_2024": "municipality_code",
     "street_address": "street_address",
     "postal_code": "postal_code",
+    "service_types": "target_groups",
 }
 OFFER_FIELDS = {
     "target_groups_note": "description",
     "open_24_7": "open_24_7",
-    "service_types": "target_groups",
 }
 TEAM_FIELDS = {
     "town": "town",
@@ -170,11 +173,11 @@ def _unit_offers(unit: Unit, row: dict[str, str], line: int, corrections: Keyed)
     corrected = _mapped(corrections, unit.id, OFFER_FIELDS)
     vocab = load_vocabularies()["service_types"]
     tokens = [t for t in row["service_types"].split(";") if t]
-    services, groups, legal = [], [], []
+    services, legal = [], []
     for token in tokens:
         if token in GROUP_TOKENS:
-            groups.append(GROUP_TOKENS[token])
-        elif token in LEGAL_TOKENS:
+            continue  # the unit's target groups (_unit_groups)
+        if token in LEGAL_TOKENS:
             legal.append(LEGAL_TOKENS[token])
         elif SERVICE_TOKENS.get(token, token) in vocab:
             services.append(SERVICE_TOKENS.get(token, token))
@@ -203,7 +206,6 @@ def _unit_offers(unit: Unit, row: dict[str, str], line: int, corrections: Keyed)
                 unit_id=unit.id,
                 service_type=service,
                 provenance=unit.provenance,
-                target_groups=tuple(groups),
                 legal_basis=tuple(legal),
                 age_min=18 if adults else None,
                 beds=beds,
@@ -213,6 +215,17 @@ def _unit_offers(unit: Unit, row: dict[str, str], line: int, corrections: Keyed)
             )
         )
     return offers
+
+
+def _unit_groups(row: dict[str, str]) -> tuple[tuple[str, ...], Provenance | None]:
+    """The target groups the source states for the unit, and the provenance note when one was derived."""
+    groups = [GROUP_TOKENS[t] for t in row["service_types"].split(";") if t in GROUP_TOKENS]
+    if not ADULTS_ONLY.search(row["target_groups_note"]) or "adults" in groups:
+        return tuple(groups), None
+    why = "'18+' in the source's target-group note" + (
+        "; the others are listed among its service types" if groups else ""
+    )
+    return (*groups, "adults"), _derived(row["source_url"], row["retrieved"], why)
 
 
 def _unit(row: dict[str, str], line: int, geo: Geography, corrections: Keyed) -> Unit:
@@ -226,6 +239,9 @@ def _unit(row: dict[str, str], line: int, geo: Geography, corrections: Keyed) ->
         field_provenance["lat"] = _derived(
             row["source_url"], row["retrieved"], "no address in the source; municipality point"
         )
+    groups, groups_derived = _unit_groups(row)
+    if groups_derived is not None and "target_groups" not in field_provenance:
+        field_provenance["target_groups"] = groups_derived
     raw_org = row["organization"]
     return Unit(
         id=row["unit_id"],
@@ -243,6 +259,7 @@ def _unit(row: dict[str, str], line: int, geo: Geography, corrections: Keyed) ->
         location_precision="municipality" if area else None,
         beds=int(row["beds"]) if row["beds"] else None,
         description=(f"{raw_org}" if raw_org != organisation_name(raw_org) else None),
+        target_groups=groups,
         confidence=row["confidence"] or None,
         field_provenance=field_provenance,
     )

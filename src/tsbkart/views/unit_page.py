@@ -15,7 +15,7 @@ same data serves both languages.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from tsbkart.domain.entities import (
@@ -32,6 +32,7 @@ from tsbkart.domain.schema import schema_of
 from tsbkart.finder.index import finder_index
 from tsbkart.finder.routing import route
 from tsbkart.quality.freshness import FreshnessBadge, add_months, freshness_of, load_freshness
+from tsbkart.query.target_groups import stated_groups
 from tsbkart.registry.snapshot import RegistrySnapshot
 
 __all__ = ["FreshnessBadge", "UnitPage", "add_months", "build_unit_page", "freshness_of"]
@@ -52,6 +53,8 @@ class Fact:
     vocabulary: str | None = None  # where the value's codes are labelled
     type: str = "text"  # the field's value type (tsbkart.domain.schema), e.g. "date"
     link: bool = False  # the value is a web address
+    # "unit" when the value is what a source states for the whole unit, shown on an offer that states none
+    level: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,6 +118,27 @@ def facts_of(record: Unit | ServiceOffer | Organisation) -> tuple[Fact, ...]:
     return tuple(out)
 
 
+def with_unit_groups(facts: tuple[Fact, ...], offer: ServiceOffer, unit: Unit) -> tuple[Fact, ...]:
+    """An offer stating no target groups shows its unit's, with their source and "stated for the unit": that is
+    what ``tsbkart.query.target_groups.fit`` reads too. Nothing is copied into the offer."""
+    groups, of_unit = stated_groups(offer, unit)
+    if not (of_unit and groups):
+        return facts
+    provenance = unit.field_provenance.get("target_groups")
+    return tuple(
+        replace(
+            f,
+            value=groups,
+            provenance=provenance or unit.provenance,
+            field_level=provenance is not None,
+            level="unit",
+        )
+        if f.field == "target_groups"
+        else f
+        for f in facts
+    )
+
+
 def _routing_ages(snapshot: RegistrySnapshot, unit: Unit, offer: ServiceOffer | None) -> list[int]:
     """Ages at which the finder's routing can change for this offer: its lowest age and every team age-band
     edge inside its age range (routing is the same for every age between two of them)."""
@@ -150,7 +174,7 @@ def build_unit_page(snapshot: RegistrySnapshot, unit_id: str, today: date) -> Un
     offers = tuple(
         OfferView(
             offer=o,
-            facts=facts_of(o),
+            facts=with_unit_groups(facts_of(o), o, unit),
             freshness=freshness_of(o.provenance.verified, today, rules.cycle("offer")),
             assessment_teams=routes_of(snapshot, unit, o),
         )

@@ -41,6 +41,12 @@ class UnitProperties(BaseModel):
     beds: int | None
     url: str = Field(description="The unit's page, /enhet/<id>.")
     distance_km: float | None = Field(description="Great-circle km from near=, when given and known.")
+    target_group_fit: Literal["stated", "stated_for_unit", "possible"] | None = Field(
+        None,
+        description="With target_group=: how the unit's best matching offer fits the group: stated (the offer "
+        "states it), stated_for_unit (the source states it for the whole unit), possible (no restriction "
+        "stated that rules it out). null without the filter.",
+    )
 
 
 class UnitItem(UnitProperties):

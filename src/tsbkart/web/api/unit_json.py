@@ -16,6 +16,8 @@ from tsbkart.query.units import Page
 from tsbkart.registry.snapshot import RegistrySnapshot
 
 PER_REQUEST = ("lat", "lon", "distance_km")
+# Varies with the query's target-group filter: a code or null.
+PER_REQUEST_CODES = ("target_group_fit",)
 
 
 def _dumps(value: Any) -> str:
@@ -47,9 +49,14 @@ class UnitJson:
         for item in page.items:
             fragment = fragments.get(item["id"])
             if fragment is None:
-                fragment = _dumps({k: v for k, v in item.items() if k not in PER_REQUEST})[:-1]
+                fragment = _dumps(
+                    {k: v for k, v in item.items() if k not in (*PER_REQUEST, *PER_REQUEST_CODES)}
+                )[:-1]
                 fragments[item["id"]] = fragment
-            extra = ",".join(f'"{k}":{_number(item[k])}' for k in PER_REQUEST)
+            extra = ",".join(
+                [f'"{k}":{_number(item[k])}' for k in PER_REQUEST]
+                + [f'"{k}":{_dumps(item[k])}' for k in PER_REQUEST_CODES]
+            )
             rows.append(f"{fragment},{extra}}}")
         head = (
             f'{{"items":[{",".join(rows)}],"total":{page.total},"limit":{page.limit},"offset":{page.offset}}}'
