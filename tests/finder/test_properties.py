@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from tsbkart.finder.profile import SUBSTANCES, NeedProfile, Preferences
 from tsbkart.finder.rules import level_rules
 from tsbkart.finder.search import find
+from tsbkart.query.target_groups import fit
 from tsbkart.registry.snapshot import RegistrySnapshot
 from tsbkart.vocab import load_vocabularies
 
@@ -75,7 +76,8 @@ def _eligible(
     if profile.coercion != "none":
         assert profile.coercion in offer.legal_basis
     if profile.coercion == "hol_10_3":  # HOL § 10-3 is for pregnant women: the offer must state it
-        assert "pregnant" in offer.target_groups
+        # stated for the offer or for its whole unit, not merely "not excluded" (tsbkart.query.target_groups)
+        assert fit(offer, unit, "pregnant") in ("stated", "stated_for_unit")
     facts = {
         "acute_crisis": profile.acute_crisis,
         # More than 20 alcohol units a day implies detox (rules/implied.yaml).

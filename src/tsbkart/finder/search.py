@@ -37,6 +37,7 @@ from tsbkart.finder.ranking import deadline_fit, order
 from tsbkart.finder.reasons import Reason, reason
 from tsbkart.finder.routing import Routing, acute_routing, route
 from tsbkart.finder.rules import Group, acute_rules, scope_rules
+from tsbkart.query.target_groups import stated_groups
 from tsbkart.reference.postal import resolve_home
 from tsbkart.registry.snapshot import RegistrySnapshot
 from tsbkart.vocab import load_vocabularies
@@ -160,7 +161,8 @@ class RankedOffer(BaseModel):
     website: str | None
     her_id: str | None  # professional view: the unit's HER-id address when known
     referral_note: str | None  # professional view: referral requirements as the source states them
-    target_groups: list[str]
+    target_groups: list[str]  # the offer's own, else its unit's (then target_groups_of_unit is true)
+    target_groups_of_unit: bool = False  # the groups are stated for the whole unit ("oppgitt for enheten")
     legal_basis: list[str]
     open_24_7: bool | None
     region_code: str | None
@@ -545,6 +547,7 @@ def _ranked(
         }
         reasons.append(reason("distance_approximate", why=why))
     reasons += verdict.notes[2:]
+    groups, of_unit = stated_groups(offer, unit)
     # model_construct: every value below comes from validated registry records or from this module.
     return RankedOffer.model_construct(
         rank=rank,
@@ -574,7 +577,8 @@ def _ranked(
         website=unit.website if unit else None,
         her_id=unit.her_id if unit else None,
         referral_note=offer.referral_note,
-        target_groups=list(offer.target_groups),
+        target_groups=list(groups),
+        target_groups_of_unit=bool(groups) and of_unit,
         legal_basis=list(offer.legal_basis),
         open_24_7=offer.open_24_7,
         region_code=region_code,
