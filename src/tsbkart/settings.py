@@ -141,6 +141,11 @@ class Settings(BaseSettings):
         description="Space-separated acr values accepted (e.g. idporten-loa-high); any if unset.",
     )
 
+    admin_self_approval: bool = Field(
+        default=False,
+        description="An administrator may approve their own change set (audited as self_approval).",
+    )
+
     # --- Stewardship: reminders (tsbkart remind) ---
     smtp_host: str = Field(default="127.0.0.1", description="SMTP server for reminder e-mail.")
     smtp_port: int = Field(default=25, description="SMTP port.")

@@ -214,3 +214,30 @@ def test_remind_sends_one_digest_then_none_the_same_day(cli_db: str, monkeypatch
     assert mail["To"] == "kari@old.example" and "Organisasjon org-old" in mail.get_content()
     assert "https://tsbkart.example/logg-inn" in mail.get_content()
     assert run("remind", "--language", "de")[0] == 2
+
+
+def test_history_shows_an_approved_change_set_with_steward_and_approver(cli_db: str) -> None:
+    from dataclasses import replace
+
+    from tsbkart.registry.changes import Upsert
+    from tsbkart.registry.store import Registry
+    from tsbkart.stewardship import changesets
+    from tsbkart.stewardship.roles import Grant, Principal
+
+    engine = context.engine()
+    registry = Registry(engine)
+    snapshot = registry.snapshot()
+    steward = Actor("user", "7", "Kari Nordmann")
+    reviewer = Principal(8, "rita", "Rita Kontroll", (Grant("reviewer", "catchment", "unn"),))
+    edited = replace(snapshot.units["unit-a"], street_address="Storgata 1")
+    draft = changesets.create_draft(
+        engine, steward, "org-a", [Upsert(edited, based_on=snapshot.version("unit", "unit-a"))], "ny adresse"
+    )
+    changesets.submit(engine, draft.id, steward)
+    approved = changesets.approve(engine, registry, draft.id, reviewer)
+    shown = CliRunner().invoke(app, ["history", "unit-a"])
+    assert shown.exit_code == 0, shown.output
+    heading = next(line for line in shown.output.splitlines() if f"rev {approved.revision_id} " in line)
+    assert "Kari Nordmann (user 7) · approved by Rita Kontroll (user 8)" in heading
+    assert f"change set {draft.id}: ny adresse" in heading
+    assert "street_address: None → 'Storgata 1'" in shown.output

@@ -27,6 +27,7 @@ The API the steward's pages, the review pages and the write API share (``engine`
     for_organisations(engine, ["org-a"], statuses=("draft", "submitted"))   # newest first
     queue_for(engine, principal, snap)   # submitted change sets in the reviewer's area (administrator: all)
     may_review(principal, cs, snap)      # every record of cs lies (before or after) in the principal's area
+    may_view(principal, cs, snap)        # the author, the organisation's stewards, its reviewers, administrators
     split_by_review(changes, snap)       # (publish directly, needs review), from review.yaml
     publish_direct(registry, author, changes)   # revision id; refuses changes that need review
     propose(engine, registry, author, "org-a", changes)
@@ -84,6 +85,7 @@ __all__ = [
     "for_organisations",
     "get",
     "may_review",
+    "may_view",
     "propose",
     "publish_direct",
     "queue_for",
@@ -124,7 +126,8 @@ MAX_NOTE = 2000
 
 class ChangeSetNotFound(NotFound):
     def __init__(self, change_set_id: int) -> None:
-        super().__init__(f"No change set has the number {change_set_id}.")
+        self.change_set_id = change_set_id
+        super().__init__("No change set has this number.")
 
 
 class InvalidTransition(UserError):
@@ -386,8 +389,8 @@ def update_draft(
     stored = [change_to_json(c) for c in changes]
     with Session(engine, expire_on_commit=False) as session, session.begin():
         row = _locked(session, change_set_id)
-        _check(row, "edit")
         _check_author(row, author)
+        _check(row, "edit")
         row.changes, row.rebased, row.updated_at = stored, [], now or _utcnow()
         if note is not None:
             row.note = note.strip()[:MAX_NOTE]
@@ -406,8 +409,8 @@ def submit(
     moment = now or _utcnow()
     with Session(engine, expire_on_commit=False) as session, session.begin():
         row = _locked(session, change_set_id)
-        _check(row, "submit")
         _check_author(row, author)
+        _check(row, "submit")
         if not row.changes:
             raise UserError("an empty change set cannot be submitted")
         row.status, row.submitted_at, row.updated_at = "submitted", moment, moment
@@ -427,8 +430,8 @@ def withdraw(
     moment = now or _utcnow()
     with Session(engine, expire_on_commit=False) as session, session.begin():
         row = _locked(session, change_set_id)
-        _check(row, "withdraw")
         _check_author(row, author)
+        _check(row, "withdraw")
         row.status, row.decided_at, row.updated_at = "withdrawn", moment, moment
         append(session, _event("changeset_withdrawn", author, row, source), moment)
         return _from_row(row)
@@ -508,6 +511,10 @@ def rebase(
     A record deleted meanwhile is proposed as a new record (``based_on`` ABSENT), a delete of a record that is
     gone already is dropped; both are reported (field ``""``)."""
     change_set = get(engine, change_set_id)
+    if not _same(change_set.author, author):
+        raise NotAuthor("only the steward who made this change set may do this")
+    if change_set.status not in ALLOWED_FROM["rebase"]:
+        raise InvalidTransition("rebase", change_set.status)
     stale = {(s.kind, s.id): s for s in conflicts(change_set, snapshot)}
     new_changes: list[Change] = []
     notes: list[MeanwhileChange] = []
@@ -535,8 +542,8 @@ def rebase(
     stored = [change_to_json(c) for c in new_changes]
     with Session(engine, expire_on_commit=False) as session, session.begin():
         row = _locked(session, change_set_id)
-        _check(row, "rebase")
         _check_author(row, author)
+        _check(row, "rebase")
         if [change_to_json(c) for c in change_set.changes] != row.changes:
             raise InvalidTransition("rebase", cast("Status", row.status))  # changed while we worked
         row.changes, row.updated_at = stored, now or _utcnow()
@@ -628,6 +635,17 @@ def may_review(principal: Principal, change_set: ChangeSet, snapshot: RegistrySn
         any(policy.allowed(principal, "changeset.review", r) for r in places)
         for places in _resources(change_set, snapshot)
     )
+
+
+def may_view(principal: Principal, change_set: ChangeSet, snapshot: RegistrySnapshot) -> bool:
+    """The author, the organisation's stewards, the reviewers who may decide it, and administrators."""
+    if _same(principal.actor, change_set.author):
+        return True
+    if policy.allowed(
+        principal, "changeset.view", policy.Resource(organisation_id=change_set.organisation_id)
+    ):
+        return True
+    return may_review(principal, change_set, snapshot)
 
 
 def queue_for(engine: Engine, principal: Principal, snapshot: RegistrySnapshot) -> list[ChangeSet]:
