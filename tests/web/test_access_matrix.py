@@ -63,6 +63,11 @@ ON_RESOURCE: dict[str, set[str]] = {
     "POST /forvalt/endringer/{change_set_id}/avvis": {"reviewer_this", "administrator"},
     "POST /forvalt/endringer/{change_set_id}/oppdater": {"steward_a"},
     "POST /forvalt/endringer/{change_set_id}/trekk-tilbake": {"steward_a"},
+    # The steward's edit form of unit-a, the preview of change set 1 and its submission (409: submitted).
+    "GET /forvalt/{record_kind:stewarded}/{record_id:path}": {"steward_a", "reviewer_this", "administrator"},
+    "POST /forvalt/{record_kind:stewarded}/{record_id:path}": {"steward_a", "reviewer_this", "administrator"},
+    "GET /forvalt/endringer/{change_set_id}/forhandsvis": {"steward_a", "reviewer_this", "administrator"},
+    "POST /forvalt/endringer/{change_set_id}/send-inn": {"steward_a"},
 }
 RESOURCE_OUTCOMES = {200, 303, 409, 422}
 # Path values per route (or per parameter name); the records belong to organisation A (unit-a, catchment unn).
@@ -84,6 +89,8 @@ EXAMPLES: dict[str, str] = {
     "GET /plan/{name}": "gylden-regel",
     # An account nobody has: a change to it answers 422, so the matrix never disables a visitor.
     "username": "nobody-at-all",
+    "record_kind": "enheter",  # the steward's edit form of unit-a: /forvalt/enheter/unit-a
+    "record_id": "unit-a",
 }
 DEAD = {"anonymous", "disabled", "expired"}
 

@@ -127,7 +127,9 @@ class AreaUnit:
 class Organisation:
     """A legal provider: a health trust, a private non-profit foundation, a municipality..."""
 
-    id: str = field(metadata=fact("Id", help="Stable id (lower case, hyphens).", example="helse-bergen"))
+    id: str = field(
+        metadata=fact("Id", editable=False, help="Stable id (lower case, hyphens).", example="helse-bergen")
+    )
     name: str = field(metadata=fact("Name", help="Name.", example="Helse Bergen HF"))
     # vocab owner_types
     owner_type: str = field(
@@ -161,7 +163,8 @@ class Organisation:
     )
     # e.g. agreement period or "contract status not verified"
     status_note: str | None = field(
-        default=None, metadata=fact("Status note", help="Status note, e.g. agreement period.", shown=True)
+        default=None,
+        metadata=fact("Status note", help="Status note, e.g. agreement period.", shown=True, multiline=True),
     )
     field_provenance: Mapping[str, Provenance] = field(default_factory=lambda: EMPTY)
 
@@ -170,11 +173,14 @@ class Organisation:
 class Unit:
     """A place where services are given: a ward, an outpatient clinic, a team, an institution."""
 
-    id: str = field(metadata=fact("Id", help="Stable id.", example="helse-bergen-mottak"))
+    id: str = field(metadata=fact("Id", editable=False, help="Stable id.", example="helse-bergen-mottak"))
     name: str = field(metadata=fact("Name", help="Name.", example="Mottaksklinikken"))
     organisation_id: str = field(
         metadata=fact(
-            "Organisation", help="Id of the organisation the unit belongs to.", example="helse-bergen"
+            "Organisation",
+            help="Id of the organisation the unit belongs to.",
+            example="helse-bergen",
+            editable=False,  # moving a unit to another organisation is not a steward's edit
         )
     )
     provenance: Provenance
@@ -242,7 +248,7 @@ class Unit:
         ),
     )
     description: str | None = field(
-        default=None, metadata=fact("Description", help="Description.", shown=True)
+        default=None, metadata=fact("Description", help="Description.", shown=True, multiline=True)
     )
     # vocab target_groups; what a source states for the whole unit, never copied onto its offers (the offers
     # keep what a source states for them; tsbkart.query.target_groups.fit reads both levels); empty = not stated
@@ -268,6 +274,7 @@ class Unit:
                 "medium",
             ),
             shown=True,
+            editable=False,  # the source compiler's judgement, not a steward's
         ),
     )
     field_provenance: Mapping[str, Provenance] = field(default_factory=lambda: EMPTY)
@@ -284,10 +291,15 @@ class ServiceOffer:
 
     id: str = field(
         metadata=fact(
-            "Id", help="Stable id, usually <unit>/<service type>.", example="helse-bergen-mottak/akutt"
+            "Id",
+            help="Stable id, usually <unit>/<service type>.",
+            example="helse-bergen-mottak/akutt",
+            editable=False,
         )
     )
-    unit_id: str = field(metadata=fact("Unit", help="Id of the unit.", example="helse-bergen-mottak"))
+    unit_id: str = field(
+        metadata=fact("Unit", help="Id of the unit.", example="helse-bergen-mottak", editable=False)
+    )
     # vocab service_types
     service_type: str = field(
         metadata=fact("Service type", help="Service type.", example="akutt", vocabulary="service_types")
@@ -382,10 +394,10 @@ class ServiceOffer:
         ),
     )
     referral_note: str | None = field(
-        default=None, metadata=fact("How to refer", help="About referral.", shown=True)
+        default=None, metadata=fact("How to refer", help="About referral.", shown=True, multiline=True)
     )
     description: str | None = field(
-        default=None, metadata=fact("Description", help="Description.", shown=True)
+        default=None, metadata=fact("Description", help="Description.", shown=True, multiline=True)
     )
     field_provenance: Mapping[str, Provenance] = field(default_factory=lambda: EMPTY)
 
@@ -394,11 +406,12 @@ class ServiceOffer:
 class AssessmentTeam:
     """A vurderingsteam: decides within 10 working days whether a referred patient has a right to care."""
 
-    id: str = field(metadata=fact("Id", help="Stable id.", example="helse-bergen-vurdering"))
+    id: str = field(metadata=fact("Id", editable=False, help="Stable id.", example="helse-bergen-vurdering"))
     name: str = field(metadata=fact("Name", help="Name.", example="Vurderingsteam TSB, Helse Bergen"))
     provenance: Provenance
     organisation_id: str | None = field(
-        default=None, metadata=fact("Organisation", help="Id of the organisation.", example="helse-bergen")
+        default=None,
+        metadata=fact("Organisation", help="Id of the organisation.", example="helse-bergen", editable=False),
     )
     catchment_code: str | None = field(
         default=None, metadata=fact("Catchment area", help="Catchment area (code).", example="helse-bergen")
@@ -420,7 +433,9 @@ class AssessmentTeam:
             vocabulary="assessment_scope",
         ),
     )
-    scope_note: str | None = field(default=None, metadata=fact("Scope note", help="Note on scope."))
+    scope_note: str | None = field(
+        default=None, metadata=fact("Scope note", help="Note on scope.", multiline=True)
+    )
     age_min: int | None = field(default=None, metadata=fact("Minimum age", help="Lowest age."))
     age_max: int | None = field(default=None, metadata=fact("Maximum age", help="Highest age."))
     referrals_per_year: int | None = field(

@@ -64,6 +64,7 @@ class Declared:
     check: Callable[[Any], object] | None
     minimum: float | None
     key: str | None
+    multiline: bool = False
 
 
 def fact(
@@ -81,6 +82,7 @@ def fact(
     check: Callable[[Any], object] | None = None,
     minimum: float | None = None,
     key: str | None = None,
+    multiline: bool = False,
 ) -> Mapping[str, Declared]:
     """The metadata of one field.
 
@@ -90,7 +92,8 @@ def fact(
     vocabulary. importable: a column of the import/export sheets; shown: a fact on the unit page; editable: a
     steward may edit it (the stewardship forms); provenance: it may carry its own field-level source. link:
     shown as a link. check: raises ValueError for a bad value (each item of a tuple). minimum: the least
-    number allowed. key: its name in the flat JSON form, when that differs from the attribute.
+    number allowed. key: its name in the flat JSON form, when that differs from the attribute. multiline:
+    a longer text (a text area in the stewardship forms).
     """
     return {
         METADATA_KEY: Declared(
@@ -107,6 +110,7 @@ def fact(
             check,
             minimum,
             key,
+            multiline,
         )
     }
 
@@ -134,6 +138,7 @@ class FieldSpec:
     link: bool
     check: Callable[[Any], object] | None
     minimum: float | None
+    multiline: bool = False
 
     @property
     def is_tuple(self) -> bool:
@@ -236,6 +241,7 @@ def _spec(f: dataclasses.Field[Any], annotation: Any, owner: str) -> FieldSpec:
         link=declared.link,
         check=declared.check,
         minimum=declared.minimum,
+        multiline=declared.multiline,
     )
 
 

@@ -26,6 +26,9 @@ from tsbkart.registry.content import check_content
 from tsbkart.registry.kinds import GEOGRAPHY, KINDS, RecordKind
 from tsbkart.vocab import Vocabularies, load_vocabularies
 
+NOT_A_CODE = "{value} is not a code of the vocabulary {vocabulary}"
+Say = Callable[[str, Message], None]  # report a problem of a field as a translatable message
+
 
 @dataclass(frozen=True, slots=True)
 class Problem:
@@ -101,7 +104,7 @@ def _rules(schema: RecordSchema) -> _FieldRules:
     return rules
 
 
-def _check_fields(record: RegistryRecord, schema: RecordSchema, codes: Codes, add: Add) -> None:
+def _check_fields(record: RegistryRecord, schema: RecordSchema, codes: Codes, add: Add, say: Say) -> None:
     """What the field declarations say: vocabulary codes, fixed choices, identifier checks, minimums."""
     rules = _rules(schema)
     for name, vocabulary, many in rules.coded:
@@ -110,19 +113,20 @@ def _check_fields(record: RegistryRecord, schema: RecordSchema, codes: Codes, ad
         if many:
             if not allowed.issuperset(value):
                 for code in (v for v in value if v not in allowed):
-                    add(name, f"{code!r} is not a code of the vocabulary {vocabulary}")
+                    say(name, Message(NOT_A_CODE, value=repr(code), vocabulary=vocabulary))
         elif value is not None and value not in allowed:
-            add(name, f"{value!r} is not a code of the vocabulary {vocabulary}")
+            say(name, Message(NOT_A_CODE, value=repr(value), vocabulary=vocabulary))
     for name, allowed, text in rules.choices:
         value = getattr(record, name)
         if value is not None and value not in allowed:
-            add(name, f"{value!r} is not one of {text}")
+            say(name, Message("{value} is not one of {choices}", value=repr(value), choices=text))
     for name, minimum in rules.minimums:
         value = getattr(record, name)
         if value is not None and value < minimum:
-            add(
-                name, f"{name} must not be negative" if minimum == 0 else f"{name} must be at least {minimum}"
-            )
+            if minimum == 0:
+                say(name, Message("{field} must not be negative", field=name))
+            else:
+                say(name, Message("{field} must be at least {minimum}", field=name, minimum=minimum))
     for name, check, many in rules.checks:
         value = getattr(record, name)
         if value is not None:
@@ -166,6 +170,9 @@ def validate_records(
         def add(field: str, message: str, _kind: str = kind.name, _id: str = record.id) -> None:
             problems.append(Problem(_kind, _id, field, message))
 
+        def say(field: str, text: Message, _kind: str = kind.name, _id: str = record.id) -> None:
+            problems.append(Problem(_kind, _id, field, str(text), text))
+
         if not record.id or not record.id.strip():
             add("id", "id must not be empty")
         name = getattr(record, "name", None)
@@ -173,7 +180,7 @@ def validate_records(
             add("name", "name must not be empty")
         if not record.provenance.source.strip():
             add("source", "every record needs a source (URL or document)")
-        _check_fields(record, schema_of(kind.cls), codes, add)
+        _check_fields(record, schema_of(kind.cls), codes, add, say)
         _check_references(record, kind, known, add)
         for check in kind.checks:
             check(record, add, codes)
