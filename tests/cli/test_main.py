@@ -56,3 +56,12 @@ def test_history_of_an_unknown_unit_fails(cli_db: str) -> None:
     runner.invoke(app, ["db", "upgrade"])
     result = runner.invoke(app, ["history", "no-such-unit"])
     assert result.exit_code == 1
+
+
+@pytest.mark.parametrize("command", [["check"], ["history", "some-unit"]])
+def test_a_database_without_a_registry_says_what_to_run(cli_db: str, command: list[str]) -> None:
+    done = CliRunner().invoke(app, command)
+    assert done.exit_code == 2
+    assert "tsbkart db build-default" in done.output and "Traceback" not in done.output
+    assert "OperationalError" not in done.output
+    assert done.exception is None or isinstance(done.exception, SystemExit)

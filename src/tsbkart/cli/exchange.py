@@ -14,7 +14,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from tsbkart.cli.context import console, engine, out, registry, settings
+from tsbkart.cli.context import console, out, registry, registry_engine, settings
 from tsbkart.cli.translation import Gettext, gettext_for, known_language, translate
 from tsbkart.domain.actors import MAX_LENGTH, Actor
 from tsbkart.domain.messages import Message
@@ -155,7 +155,7 @@ def _snapshot(on: str | None) -> RegistrySnapshot:
     except ValueError:
         console.print(f"[red]--as-of must be a date as YYYY-MM-DD, got {on!r}[/red]")
         raise typer.Exit(2) from None
-    return as_of(engine(), day)
+    return as_of(registry_engine(), day)
 
 
 def export_command(

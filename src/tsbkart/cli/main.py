@@ -14,7 +14,7 @@ from tsbkart.cli import backup as backup_commands
 from tsbkart.cli import exchange as exchange_commands
 from tsbkart.cli import plan as plan_commands
 from tsbkart.cli import stewardship as stewardship_commands
-from tsbkart.cli.context import console, engine, out, settings
+from tsbkart.cli.context import console, engine, out, registry_engine, settings
 from tsbkart.db.migrate import upgrade
 from tsbkart.reference.build import build_reference, needs_build
 from tsbkart.registry.history import record_history
@@ -110,7 +110,7 @@ def history(
     kind: Annotated[str, typer.Option(help="organisation, unit, offer or team.")] = "unit",
 ) -> None:
     """Show a record's revisions with what each changed (a unit includes its service offers)."""
-    entries = record_history(engine(), kind, unit)
+    entries = record_history(registry_engine(), kind, unit)
     if not entries:
         console.print(f"[red]No history for {kind} {unit!r}.[/red]")
         raise typer.Exit(1)
