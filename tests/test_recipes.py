@@ -36,38 +36,40 @@ from tsbkart.web.api.schemas import record_model
 
 
 @dataclass(frozen=True, slots=True)
-class DatedUnit(Unit):
+class RenovatedUnit(Unit):
     """``Unit`` with the field the recipe adds (here as a subclass, so the real class stays untouched)."""
 
-    opened_on: date | None = field(
+    renovated_on: date | None = field(
         default=None,
-        metadata=fact("Opened on", help="Date the unit opened.", example="2026-03-01", shown=True),
+        metadata=fact(
+            "Renovated on", help="Date the unit was last renovated.", example="2026-03-01", shown=True
+        ),
     )
 
 
-class DatedBase(DeclarativeBase):
+class RenovatedBase(DeclarativeBase):
     pass
 
 
-class DatedUnitRow(DatedBase):
+class RenovatedUnitRow(RenovatedBase):
     """The units table with the new column, as the ORM model would declare it."""
 
     __table__ = Table(
         "units",
-        DatedBase.metadata,
+        RenovatedBase.metadata,
         *(
             Column(c.name, c.type, primary_key=c.primary_key, nullable=c.nullable)
             for c in UnitRow.__table__.c
         ),
-        Column("opened_on", Date),
+        Column("renovated_on", Date),
     )
 
 
 @pytest.fixture
-def dated_units(engine: Engine) -> Iterator[Engine]:
+def renovated_units(engine: Engine) -> Iterator[Engine]:
     with engine.begin() as connection:
-        connection.execute(text("ALTER TABLE units ADD COLUMN opened_on DATE"))  # the migration
-    with KINDS.declared(replace(KINDS["unit"], cls=DatedUnit, row=DatedUnitRow)):
+        connection.execute(text("ALTER TABLE units ADD COLUMN renovated_on DATE"))  # the migration
+    with KINDS.declared(replace(KINDS["unit"], cls=RenovatedUnit, row=RenovatedUnitRow)):
         yield engine
 
 
@@ -76,45 +78,45 @@ def _write(path: Path, *lines: str) -> Path:
     return path
 
 
-def test_a_new_field_is_imported_exported_served_and_shown(dated_units: Engine, tmp_path: Path) -> None:
-    registry = Registry(dated_units)
+def test_a_new_field_is_imported_exported_served_and_shown(renovated_units: Engine, tmp_path: Path) -> None:
+    registry = Registry(renovated_units)
     registry.commit([Upsert(f.organisation())], actor=Actor.cli("tester"), reason="organisation")
-    assert "opened_on" in load_columns()["unit"].names
+    assert "renovated_on" in load_columns()["unit"].names
     sheet = _write(
         tmp_path / "enheter.csv",
-        "id;name;organisation_id;opened_on;source",
+        "id;name;organisation_id;renovated_on;source",
         "unit-a;Enhet A;org-a;2026-03-01;https://example.org/a",
     )
     report = import_files(registry, [sheet], actor=Actor.cli("tester"), reason="opening dates")
     assert report.ok and report.created["unit"] == 1, report.problems
     unit = registry.snapshot().units["unit-a"]
-    assert isinstance(unit, DatedUnit) and unit.opened_on == date(2026, 3, 1)
+    assert isinstance(unit, RenovatedUnit) and unit.renovated_on == date(2026, 3, 1)
 
     exported = export_csv(registry.snapshot(), "unit").splitlines()
-    assert "opened_on" in exported[0].split(",") and "2026-03-01" in exported[1].split(",")
+    assert "renovated_on" in exported[0].split(",") and "2026-03-01" in exported[1].split(",")
     templates = write_csv_templates(tmp_path / "mal")
-    assert "opened_on" in (tmp_path / "mal" / "enheter.csv").read_text(encoding="utf-8") and templates
+    assert "renovated_on" in (tmp_path / "mal" / "enheter.csv").read_text(encoding="utf-8") and templates
 
-    assert unit_detail(registry.snapshot(), unit)["opened_on"] == "2026-03-01"
+    assert unit_detail(registry.snapshot(), unit)["renovated_on"] == "2026-03-01"
     page = build_unit_page(registry.snapshot(), "unit-a", today=date(2026, 11, 1))
     assert page is not None
-    fact_ = next(x for x in page.facts if x.field == "opened_on")
-    assert (fact_.label, fact_.type, fact_.value) == ("Opened on", "date", date(2026, 3, 1))
+    fact_ = next(x for x in page.facts if x.field == "renovated_on")
+    assert (fact_.label, fact_.type, fact_.value) == ("Renovated on", "date", date(2026, 3, 1))
 
-    client = client_for(dated_units)
-    assert client.get("/api/v1/units/unit-a").json()["opened_on"] == "2026-03-01"
+    client = client_for(renovated_units)
+    assert client.get("/api/v1/units/unit-a").json()["renovated_on"] == "2026-03-01"
     html = client.get("/enhet/unit-a?lang=en").text
-    assert '<th scope="row">Opened on</th>' in html and "1 Mar 2026" in html
+    assert '<th scope="row">Renovated on</th>' in html and "1 Mar 2026" in html
 
 
-def test_a_bad_value_of_the_new_field_is_located(dated_units: Engine, tmp_path: Path) -> None:
-    registry = Registry(dated_units)
+def test_a_bad_value_of_the_new_field_is_located(renovated_units: Engine, tmp_path: Path) -> None:
+    registry = Registry(renovated_units)
     registry.commit([Upsert(f.organisation())], actor=Actor.cli("tester"), reason="organisation")
     sheet = _write(
-        tmp_path / "enheter.csv", "id;name;organisation_id;opened_on;source", "u;U;org-a;mars;kilde"
+        tmp_path / "enheter.csv", "id;name;organisation_id;renovated_on;source", "u;U;org-a;mars;kilde"
     )
     report = import_files(registry, [sheet], actor=Actor.cli("tester"), reason="bad date")
-    assert [(p.row, p.field) for p in report.problems] == [(2, "opened_on")]
+    assert [(p.row, p.field) for p in report.problems] == [(2, "renovated_on")]
 
 
 # --- Add a kind --------------------------------------------------------------------------------------------

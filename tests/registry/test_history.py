@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 
 from tests.registry import factories as f
 from tsbkart.domain.actors import Actor
-from tsbkart.registry.history import as_of, record_history, replay
+from tsbkart.registry.history import as_of, record_history, replay, series
 from tsbkart.registry.kinds import KINDS
 from tsbkart.registry.records import to_json
 from tsbkart.registry.store import Delete, Registry, Upsert, fetch_current
@@ -135,3 +135,62 @@ def test_replay_matches_tables_after_any_sequence_of_edits(steps: list[tuple[str
         assert set(state["unit"]) == present
         assert {k: to_json(v) for k, v in registry.snapshot().units.items()} == state["unit"]
         engine.dispose()
+
+
+# --- series: snapshots at many dates in one pass ---------------------------------------------------------
+
+offer_edits = st.lists(
+    st.tuples(
+        st.sampled_from(["unit-a", "unit-b"]),
+        st.sampled_from(["unit", "offer"]),
+        st.one_of(st.none(), st.integers(0, 30)),
+    ),
+    min_size=1,
+    max_size=10,
+)
+
+
+@settings(max_examples=15, deadline=None)
+@given(offer_edits, st.lists(st.integers(-2, 14), min_size=1, max_size=6))
+def test_series_equals_as_of_at_every_date(steps: list[tuple[str, str, int | None]], days: list[int]) -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        engine = _fresh_engine(folder)
+        registry = Registry(engine, clock=DayClock())
+        registry.commit([Upsert(f.organisation())], actor=Actor.cli("t"), reason="org")
+        units: set[str] = set()
+        for unit_id, kind, beds in steps:
+            offer_id = f"{unit_id}/dogn_kort"
+            if kind == "unit" and beds is None and unit_id in units:
+                offer = [Delete("offer", offer_id)] if offer_id in registry.snapshot().offers else []
+                registry.commit([*offer, Delete("unit", unit_id)], actor=Actor.cli("t"), reason="delete")
+                units.discard(unit_id)
+            elif kind == "unit" and beds is not None:
+                registry.commit([Upsert(f.unit(id=unit_id, beds=beds))], actor=Actor.cli("t"), reason="u")
+                units.add(unit_id)
+            elif kind == "offer" and unit_id in units:
+                change = (
+                    Delete("offer", offer_id)
+                    if beds is None and offer_id in registry.snapshot().offers
+                    else Upsert(f.offer(unit_id=unit_id, service_type="dogn_kort", beds=beds))
+                )
+                registry.commit([change], actor=Actor.cli("t"), reason="o")
+        dates = [date(2026, 1, 1) + timedelta(days=d) for d in days]
+        snapshots = series(engine, dates)
+        assert len(snapshots) == len(dates)
+        for when, snapshot in zip(dates, snapshots, strict=True):
+            expected = as_of(engine, when)
+            assert snapshot == expected
+            assert snapshot.offers_of("unit-a") == expected.offers_of("unit-a")
+        engine.dispose()
+
+
+def test_series_follows_as_of_when_a_clock_stepped_back(engine: Engine) -> None:
+    times = iter(datetime(2026, 1, d, 12, tzinfo=UTC) for d in (1, 5, 3))  # the third commit is dated earlier
+    registry = Registry(engine, clock=lambda: next(times))
+    registry.commit([Upsert(f.organisation()), Upsert(f.unit(beds=1))], actor=Actor.cli("a"), reason="1")
+    registry.commit([Upsert(f.unit(beds=5))], actor=Actor.cli("a"), reason="5")
+    registry.commit([Upsert(f.unit(id="unit-b", beds=3))], actor=Actor.cli("a"), reason="3")
+    dates = [date(2026, 1, 2), date(2026, 1, 4), date(2026, 1, 6)]
+    found = series(engine, dates)
+    assert found == [as_of(engine, d) for d in dates]
+    assert [sorted(s.units) for s in found] == [["unit-a"], ["unit-a", "unit-b"], ["unit-a", "unit-b"]]

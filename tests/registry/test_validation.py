@@ -69,3 +69,16 @@ def test_geography_is_checked_only_when_known() -> None:
 def test_empty_ids_names_and_sources() -> None:
     record = replace(f.organisation(id=" ", name=""), provenance=Provenance(""))
     assert [p.field for p in validate_records([record], KNOWN)] == ["id", "name", "source"]
+
+
+def test_valid_time_may_be_unknown_but_not_closed_before_opened() -> None:
+    from datetime import date
+
+    open_only = f.unit(opened_on=date(2020, 1, 1))
+    closed_only = f.offer(closed_on=date(2021, 6, 30))
+    assert _problems(f.organisation(), open_only, closed_only) == []
+    backwards = f.offer(opened_on=date(2022, 1, 1), closed_on=date(2021, 1, 1))
+    assert _problems(f.unit(opened_on=date(2020, 1, 2), closed_on=date(2020, 1, 1)), backwards) == [
+        ("unit", "closed_on", "closed_on 2020-01-01 is before opened_on 2020-01-02"),
+        ("offer", "closed_on", "closed_on 2021-01-01 is before opened_on 2022-01-01"),
+    ]

@@ -157,6 +157,8 @@ class UnitRow(ProvenanceColumns, Base):
     description: Mapped[str | None] = mapped_column(Text)
     target_groups: Mapped[list[Any]] = mapped_column(JSON, default=list)
     confidence: Mapped[str | None] = mapped_column(String(10))
+    opened_on: Mapped[date | None] = mapped_column(Date)
+    closed_on: Mapped[date | None] = mapped_column(Date)
 
 
 class AssessmentTeamRow(ProvenanceColumns, Base):
@@ -210,6 +212,8 @@ class ServiceOfferRow(ProvenanceColumns, Base):
     )
     referral_note: Mapped[str | None] = mapped_column(Text)
     description: Mapped[str | None] = mapped_column(Text)
+    opened_on: Mapped[date | None] = mapped_column(Date)
+    closed_on: Mapped[date | None] = mapped_column(Date)
 
 
 # --- History ----------------------------------------------------------------------------------------------

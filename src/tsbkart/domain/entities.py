@@ -277,6 +277,16 @@ class Unit:
             editable=False,  # the source compiler's judgement, not a steward's
         ),
     )
+    # Valid time (#13): when the unit opened and closed as a source states it; None = not stated (unknown),
+    # never "always open". Trends count a unit from ``opened_on``, not from when the registry recorded it.
+    opened_on: date | None = field(
+        default=None,
+        metadata=fact("Opened on", help="Date the unit opened.", example="2026-03-01", shown=True),
+    )
+    closed_on: date | None = field(
+        default=None,
+        metadata=fact("Closed on", help="Date the unit closed (empty = open or not stated).", shown=True),
+    )
     field_provenance: Mapping[str, Provenance] = field(default_factory=lambda: EMPTY)
 
     @property
@@ -398,6 +408,15 @@ class ServiceOffer:
     )
     description: str | None = field(
         default=None, metadata=fact("Description", help="Description.", shown=True, multiline=True)
+    )
+    # Valid time (#13), as for units: the service's own dates as its source states them.
+    opened_on: date | None = field(
+        default=None,
+        metadata=fact("Opened on", help="Date the service opened.", example="2024-09-01", shown=True),
+    )
+    closed_on: date | None = field(
+        default=None,
+        metadata=fact("Closed on", help="Date the service closed (empty = open or not stated).", shown=True),
     )
     field_provenance: Mapping[str, Provenance] = field(default_factory=lambda: EMPTY)
 

@@ -37,3 +37,9 @@ def age_band(record: Any, add: Add, codes: Codes) -> None:
 def waiting_time(record: Any, add: Add, codes: Codes) -> None:
     if record.waiting_weeks is not None and record.waiting_as_of is None:
         add("waiting_as_of", "a waiting time needs the date it was measured")
+
+
+def valid_time(record: Any, add: Add, codes: Codes) -> None:
+    """Opened and closed as a source states them; either may be unknown, but not closed before opened."""
+    if record.opened_on is not None and record.closed_on is not None and record.closed_on < record.opened_on:
+        add("closed_on", f"closed_on {record.closed_on} is before opened_on {record.opened_on}")

@@ -167,7 +167,7 @@ KINDS.declare(
         plural="units",
         parent="organisation_id",
         references=PLACED_IN_ORGANISATION,
-        checks=(checks.location,),
+        checks=(checks.location, checks.valid_time),
     )
 )
 KINDS.declare(
@@ -180,6 +180,6 @@ KINDS.declare(
         plural="service offers",
         parent="unit_id",
         references=MappingProxyType({"unit_id": "unit", "assessment_team_id": "team"}),
-        checks=(checks.waiting_time, checks.age_band),
+        checks=(checks.waiting_time, checks.age_band, checks.valid_time),
     )
 )

@@ -225,12 +225,15 @@ class RegistrySnapshot:
         self, offers: Mapping[str, ServiceOffer], touched: Mapping[str, ServiceOffer | None]
     ) -> Mapping[str, tuple[ServiceOffer, ...]]:
         """``offers_of`` after the offers ``touched`` (id -> the offer before) changed: only their units'."""
-        units = {o.unit_id for o in touched.values() if o is not None}
-        units |= {offers[i].unit_id for i in touched if i in offers}
+        # Grouped by unit first: a refresh or a history step may touch thousands of offers at once.
+        now_at: dict[str, list[ServiceOffer]] = defaultdict(list)
+        for offer_id in touched:
+            if offer_id in offers:
+                now_at[offers[offer_id].unit_id].append(offers[offer_id])
+        units = {o.unit_id for o in touched.values() if o is not None} | set(now_at)
         by_unit = dict(self._offers_by_unit)
         for unit_id in units:
-            kept = [o for o in by_unit.pop(unit_id, ()) if o.id not in touched]
-            kept += [offers[i] for i in touched if i in offers and offers[i].unit_id == unit_id]
+            kept = [o for o in by_unit.pop(unit_id, ()) if o.id not in touched] + now_at.get(unit_id, [])
             if kept:
                 by_unit[unit_id] = tuple(sorted(kept, key=lambda o: o.id))
         return MappingProxyType(by_unit)
