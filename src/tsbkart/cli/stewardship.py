@@ -79,8 +79,8 @@ def _transaction() -> Iterator[Session]:
     except accounts.AccountError as error:
         _print(error.text, "red")
         raise typer.Exit(1) from None
-    except PasswordRejected as error:
-        _print(Message(str(error)), "red")
+    except PasswordRejected as error:  # str(error) is the rule's message id
+        console.print(f"[red]{escape(_say()(str(error)))}[/red]")
         raise typer.Exit(1) from None
 
 

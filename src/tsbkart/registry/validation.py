@@ -26,7 +26,6 @@ from tsbkart.registry.content import check_content
 from tsbkart.registry.kinds import GEOGRAPHY, KINDS, RecordKind
 from tsbkart.vocab import Vocabularies, load_vocabularies
 
-NOT_A_CODE = "{value} is not a code of the vocabulary {vocabulary}"
 Say = Callable[[str, Message], None]  # report a problem of a field as a translatable message
 
 
@@ -113,9 +112,23 @@ def _check_fields(record: RegistryRecord, schema: RecordSchema, codes: Codes, ad
         if many:
             if not allowed.issuperset(value):
                 for code in (v for v in value if v not in allowed):
-                    say(name, Message(NOT_A_CODE, value=repr(code), vocabulary=vocabulary))
+                    say(
+                        name,
+                        Message(
+                            "{value} is not a code of the vocabulary {vocabulary}",
+                            value=repr(code),
+                            vocabulary=vocabulary,
+                        ),
+                    )
         elif value is not None and value not in allowed:
-            say(name, Message(NOT_A_CODE, value=repr(value), vocabulary=vocabulary))
+            say(
+                name,
+                Message(
+                    "{value} is not a code of the vocabulary {vocabulary}",
+                    value=repr(value),
+                    vocabulary=vocabulary,
+                ),
+            )
     for name, allowed, text in rules.choices:
         value = getattr(record, name)
         if value is not None and value not in allowed:
