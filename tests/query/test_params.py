@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 
 from tsbkart.query.filters import FilterError
 from tsbkart.query.params import codes, flag, offer_filter, text, unit_filter
+from tsbkart.reference.postal import PostalCodeError
 from tsbkart.registry.snapshot import RegistrySnapshot
 
 
@@ -87,3 +88,14 @@ def test_bad_values_name_the_parameter_and_the_unknown_codes(
 def test_offer_filter(bundled_snapshot: RegistrySnapshot) -> None:
     selection = offer_filter({"unit": ["a,b"], "legal_basis": ["voluntary"]}, bundled_snapshot)
     assert selection.unit_ids == ("a", "b") and selection.facets.legal_basis == ("voluntary",)
+
+
+def test_near_accepts_a_postal_code(bundled_snapshot: RegistrySnapshot) -> None:
+    # #11: people know their postal code; it is placed at its municipality's point.
+    bergen = bundled_snapshot.geography.area_units["4601"]
+    assert unit_filter({"near": ["5003"]}, bundled_snapshot).near == (bergen.lat, bergen.lon)
+    oslo = bundled_snapshot.geography.area_units["0301"]
+    assert unit_filter({"near": [" 0557 "]}, bundled_snapshot).near == (oslo.lat, oslo.lon)
+    with pytest.raises(PostalCodeError, match="not in Posten Bring"):
+        unit_filter({"near": ["0000"]}, bundled_snapshot)
+    assert unit_filter({"near": ["59.9,10.7"]}, bundled_snapshot).near == (59.9, 10.7)

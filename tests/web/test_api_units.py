@@ -183,3 +183,11 @@ def test_one_unit_with_offers_and_provenance(client: TestClient) -> None:
     missing = client.get("/api/v1/units/no-such-unit")
     assert missing.status_code == 404
     assert "no-such-unit" in missing.json()["detail"]
+
+
+def test_near_accepts_a_postal_code(client: TestClient) -> None:
+    # #11: a postal code instead of lat,lon; the nearest unit to Bergen's 5003 is in Bergen's catchment area.
+    items = all_units(client, "near=5003")
+    assert items[0]["catchment_code"] == "bergen"
+    bad = client.get("/api/v1/units?near=0000")
+    assert bad.status_code == 422 and "postal code" in bad.text

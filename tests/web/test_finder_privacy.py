@@ -37,6 +37,7 @@ LOGGERS = (
 # Distinctive values: none of them can appear in a log line by accident.
 PROFILE = {
     "home_area": "5601",
+    "postal_code": "9518",
     "age": 87,
     "sex": "female",
     "substances": ["anabolic_steroids", "gaming"],
@@ -53,6 +54,7 @@ PROFILE = {
 }
 SECRETS = [
     "5601",
+    "9518",
     "87",
     "anabolic_steroids",
     "gaming",

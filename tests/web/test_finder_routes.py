@@ -167,3 +167,65 @@ def test_share_link_rejects_bad_filters_without_500(client: TestClient) -> None:
     assert 'role="alert"' in client.get("/finn?service_type=dogn").text
     response = client.get("/finn?setting=nonsense")
     assert response.status_code == 200 and 'role="alert"' in response.text
+
+
+# --- #11: the finder must be right ------------------------------------------------------------------------
+
+
+def _post(client: TestClient, form: dict[str, object], lang: str = "nb") -> str:
+    url = "/finn/results" + ("?lang=en" if lang == "en" else "")
+    response = client.post(url, data=form, headers={"HX-Request": "true"})
+    assert response.status_code == 200
+    return response.text
+
+
+BERGEN_ALCOHOL = {"home_area": "4601", "age": "45", "substances": ["alcohol"], "view": "public"}
+
+
+def test_acute_crisis_page_shows_emergency_help_not_a_deadline(client: TestClient) -> None:
+    html = _post(client, BERGEN_ALCOHOL | {"acute_crisis": "1"})
+    assert "Øyeblikkelig hjelp" in html and "113" in html and "116 117" in html
+    assert "Veiledende frist for oppstart" not in html and "innen 10 virkedager" not in html
+    assert 'href="/enhet/hb-akuttposten"' in html
+
+
+def test_results_are_grouped_with_show_more_and_link_to_unit_pages(client: TestClient) -> None:
+    html = _post(client, BERGEN_ALCOHOL)
+    assert "I ditt opptaksområde" in html and "I din region" in html
+    assert "<details" in html and "Vis " in html  # more without JavaScript
+    assert html.count('class="result"') > html.split("<details", 1)[0].count('class="result"')
+    assert 'href="/enhet/' in html.split('class="result"', 1)[1][:400]
+    assert "data-finder-status" in html
+
+
+def test_page_moves_to_results_and_has_a_status_region(client: TestClient) -> None:
+    html = client.get("/finn").text
+    assert 'action="/finn/results#results"' in html
+    assert 'id="finder-status"' in html and 'aria-live="polite"' in html
+
+
+def test_oslo_without_bydel_asks_for_it(client: TestClient) -> None:
+    html = _post(client, BERGEN_ALCOHOL | {"home_area": "0301"})
+    assert "Hvilken bydel i Oslo?" in html and 'name="bydel" form="finder-form"' in html
+    assert "Opptaksområdet til" in html  # one group per trust that serves Oslo
+    chosen = _post(client, BERGEN_ALCOHOL | {"home_area": "0301", "bydel": "030105"})
+    assert "Hvilken bydel i Oslo?" not in chosen and "I ditt opptaksområde" in chosen
+
+
+def test_postal_code_on_the_form(client: TestClient) -> None:
+    assert 'name="postal_code"' in client.get("/finn").text
+    html = _post(client, BERGEN_ALCOHOL | {"home_area": "", "postal_code": "5003"})
+    assert "I ditt opptaksområde" in html
+    oslo = _post(client, BERGEN_ALCOHOL | {"home_area": "", "postal_code": "0557"})
+    assert "Hvilken bydel i Oslo?" in oslo
+    unknown = _post(client, BERGEN_ALCOHOL | {"home_area": "", "postal_code": "0000"})
+    assert 'role="alert"' in unknown and "postnummer" in unknown.lower()
+    english = _post(client, BERGEN_ALCOHOL | {"home_area": "", "postal_code": "0000"}, lang="en")
+    assert "This postal code is not in Posten Bring&#39;s postal code register." in english
+
+
+def test_api_accepts_a_postal_code(client: TestClient) -> None:
+    body = client.post("/api/v1/finder", json={"profile": {"postal_code": "9600", "age": 30}}).json()
+    assert body["home"]["code"] == "5603" and body["home"]["postal_code"] == "9600"
+    bad = client.post("/api/v1/finder", json={"profile": {"postal_code": "0000", "age": 30}})
+    assert bad.status_code == 422 and "postal" in bad.text.lower()

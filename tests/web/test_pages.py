@@ -412,3 +412,16 @@ def test_a_stored_non_web_address_is_never_a_link(
         html = client.get("/enhet/u1").text
     assert "javascript:alert(document.cookie)" in html  # shown as text
     assert 'href="javascript' not in html.lower() and "href='javascript" not in html.lower()
+
+
+def test_map_near_search_takes_a_postal_code(client: TestClient) -> None:
+    # #11: the map's "near" field accepts a postal code; an unknown one gives a clear message.
+    html = client.get("/?near=5003").text
+    assert 'name="near"' in html and 'value="5003"' in html
+    unknown = client.get("/?near=0000")
+    assert (
+        unknown.status_code == 400
+        and "Postnummeret finnes ikke i Posten Brings postnummerregister." in unknown.text
+    )
+    english = client.get("/?near=0000&lang=en")
+    assert "This postal code is not in Posten Bring&#39;s postal code register." in english.text

@@ -352,7 +352,8 @@ def find(
             )
             for i in ctx.implied
         ],
-        groups=[g for g in groups if g.total],
+        # Empty scopes stay, so the answer can say that nothing there fits (e.g. § 10-3 in most regions).
+        groups=groups,
         results=results,
         total_eligible=len(chosen),
         total_offers=len(index.offers),

@@ -27,6 +27,7 @@ from tsbkart.query.filters import (
 )
 from tsbkart.query.lists import OfferFilter
 from tsbkart.query.target_groups import DEFAULT_MATCH, MATCHES, Match
+from tsbkart.reference.postal import OUTSIDE, POSTAL_CODE, PostalCodeError, postal_place
 from tsbkart.registry.snapshot import RegistrySnapshot
 
 Params = Mapping[str, Sequence[str]]
@@ -109,6 +110,20 @@ def area_codes(params: Params, snapshot: RegistrySnapshot) -> tuple[str, ...]:
     return check_areas(snapshot, codes(params, "area"))
 
 
+def near_point(value: str, snapshot: RegistrySnapshot) -> tuple[float, float]:
+    """``near``: "lat,lon", or a postal code (4 digits), placed at its municipality's point (approximate: a
+    postal code is smaller than a municipality, and Oslo's is the city's point). An unknown postal code raises
+    ``PostalCodeError`` (422, a catalogue message)."""
+    cleaned = value.strip()
+    if not POSTAL_CODE.match(cleaned):
+        return parse_near(cleaned)
+    place = postal_place(cleaned)
+    area = snapshot.geography.area_units.get(place.municipality_code)
+    if area is None or area.lat is None or area.lon is None:
+        raise PostalCodeError(OUTSIDE, cleaned)
+    return area.lat, area.lon
+
+
 def unit_filter(
     params: Params, snapshot: RegistrySnapshot, *, limit: int = MAX_FEATURES, offset: int = 0
 ) -> UnitFilter:
@@ -120,7 +135,7 @@ def unit_filter(
         areas=area_codes(params, snapshot),
         organisation_ids=codes(params, "organisation"),
         q=text(params),
-        near=parse_near(near[-1]) if near else None,
+        near=near_point(near[-1], snapshot) if near else None,
         radius_km=number(params, "radius_km", above=0, at_most=MAX_RADIUS_KM),
         limit=limit,
         offset=offset,

@@ -47,6 +47,7 @@ FORM_FIELDS = (
     "area",
     "open_24_7",
     "q",
+    "near",
 )
 # Items per page of the server-rendered list (the no-JavaScript view); the whole bundled registry fits on one.
 LIST_PAGE_SIZE = 200

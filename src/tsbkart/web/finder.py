@@ -18,6 +18,7 @@ from starlette.concurrency import run_in_threadpool
 
 from tsbkart.finder.profile import SUBSTANCES, NeedProfile, Preferences
 from tsbkart.finder.search import MAX_LIMIT, FinderInputError, FinderResult, find
+from tsbkart.reference.postal import PostalCodeError
 from tsbkart.registry.snapshot import RegistrySnapshot
 from tsbkart.vocab import load_vocabularies
 from tsbkart.web.context import Ctx, RequestContext
@@ -48,7 +49,12 @@ class FinderRequest(BaseModel):
 
     profile: NeedProfile
     explain: bool = Field(default=False, description="Also list every excluded offer with its reasons.")
-    limit: int = Field(default=50, ge=1, le=MAX_LIMIT, description="Most results to return.")
+    limit: int = Field(
+        default=100,
+        ge=1,
+        le=MAX_LIMIT,
+        description="Most results to return (over all scope groups; each group has its own cap and limit).",
+    )
 
 
 @router.post(
@@ -162,7 +168,10 @@ def profile_from_form(form: dict[str, Any]) -> dict[str, Any]:
         value = form.get(key, [])
         return [v for v in (value if isinstance(value, list) else [value]) if v]
 
-    data: dict[str, Any] = {"home_area": one("home_area"), "age": one("age")}
+    # The bydel question (Oslo without a city district) answers with ``bydel``: it refines the home area.
+    data: dict[str, Any] = {"home_area": one("bydel") or one("home_area"), "age": one("age")}
+    if one("postal_code") is not None:
+        data["postal_code"] = one("postal_code")
     for key in ("sex", "lar", "coercion", "language"):
         if one(key) is not None:
             data[key] = one(key)
@@ -196,11 +205,11 @@ async def finder_results(request: Request, ctx: Ctx) -> HTMLResponse:
         profile = NeedProfile.model_validate(profile_from_form(form))
         preferences = profile.preferences
         # CPU-bound (ranks every offer): in a worker thread, never on the event loop.
-        result = await run_in_threadpool(find, ctx.snapshot, profile, today=ctx.today, limit=50)
+        result = await run_in_threadpool(find, ctx.snapshot, profile, today=ctx.today)
     except ValidationError as error:
         # Messages name the field in the user's language; the submitted values are not echoed into logs.
         errors = validation_messages(error.errors(), ctx.language)
-    except FinderInputError as error:
+    except (FinderInputError, PostalCodeError) as error:
         errors = [user_error_message(error, ctx.language)]
     status = 200 if htmx or not errors else 422
     return _page(

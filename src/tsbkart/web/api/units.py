@@ -44,7 +44,10 @@ class UnitQuery(BaseModel):
     area: Codes = Field(None, description="Region, catchment, kommune or bydel code(s), OR.")
     organisation: Codes = Field(None, description="Organisation id(s), OR.")
     near: str | None = Field(
-        None, max_length=64, description="lat,lon (WGS84); sorts by great-circle distance."
+        None,
+        max_length=64,
+        description="lat,lon (WGS84), or a postal code (4 digits, at its municipality's point); sorts by "
+        "great-circle distance. An unknown postal code answers 422.",
     )
     radius_km: float | None = Field(
         None, gt=0, le=MAX_RADIUS_KM, description="Only units within this many km of near."

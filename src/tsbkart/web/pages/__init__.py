@@ -22,6 +22,7 @@ from tsbkart.exchange.spreadsheet import csv_text, xlsx_bytes
 from tsbkart.query.params import unit_filter
 from tsbkart.reference.files import data_path
 from tsbkart.reference.population import latest_population
+from tsbkart.reference.postal import PostalCodeError
 from tsbkart.registry.snapshot import Geography
 from tsbkart.views.area_page import AreaPage, area_tables, build_area_page
 from tsbkart.views.areas_index import build_areas_index
@@ -86,7 +87,7 @@ def map_page(ctx: Ctx, state: State) -> Response:
     error = None
     try:
         selection = unit_filter(ctx.params, snapshot)
-    except FilterError as problem:
+    except (FilterError, PostalCodeError) as problem:
         error = user_error_message(problem, language)
         selection = unit_filter({}, snapshot)
     strings = {
@@ -105,7 +106,9 @@ def map_page(ctx: Ctx, state: State) -> Response:
     # The first GeoJSON request: preloaded from <head> so it runs while the page is parsed.
     pairs = [(k, v) for k, values in ctx.params.items() if k in FORM_FIELDS for v in values if v]
     geojson_url = API_GEOJSON + ("?" + urlencode(pairs) if pairs and not error else "")
-    filters = selected(selection)
+    # "near" is shown as typed (a postal code or lat,lon); the selection holds only its point.
+    near = [v for v in ctx.params.get("near", ()) if v.strip()]
+    filters = selected(selection) | {"near": near[-1].strip() if near and not error else ""}
     context = {
         "title": catalogue(language).gettext("Map of specialised substance-use treatment"),
         "geojson_url": geojson_url,
