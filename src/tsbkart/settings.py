@@ -81,6 +81,13 @@ class Settings(BaseSettings):
     )
     rate_limit_report: str = Field(default="30/minute", description="Atlas report pages, per client address.")
     rate_limit_pdf: str = Field(default="6/minute", description="Atlas report PDFs, per client address.")
+    rate_limit_error_report: str = Field(
+        default="5/10minutes",
+        description="Error reports from the public (Meld feil), per client address.",
+    )
+    rate_limit_api_write: str = Field(
+        default="120/minute", description="Write API requests (POST, PATCH, DELETE), per client address."
+    )
     pdf_renders: int = Field(default=2, ge=1, description="Report PDFs rendered at the same time, at most.")
     page_cache_bytes: int = Field(
         default=64 * 1024 * 1024,

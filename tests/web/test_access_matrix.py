@@ -23,7 +23,7 @@ from tests.stewardship.cheap_hashing import cheap_argon2
 from tests.stewardship.helpers import CLI, add_user, two_organisations
 from tests.web.api_client import TestClient, app_for
 from tsbkart.db.migrate import upgrade
-from tsbkart.db.stewardship import AuditEventRow, SessionRow, UserRow
+from tsbkart.db.stewardship import AuditEventRow, ErrorReportRow, SessionRow, UserRow
 from tsbkart.domain.actors import Actor
 from tsbkart.reference.build import write_geography
 from tsbkart.reference.geography import load_geography
@@ -53,6 +53,8 @@ EXPECTED: dict[str, set[str]] = {
     "record.edit": {"steward_a", "steward_b", "reviewer_other", "reviewer_this", "administrator"},
     "changeset.review": {"reviewer_other", "reviewer_this", "administrator"},
     "changeset.view": {"steward_a", "steward_b", "reviewer_other", "reviewer_this", "administrator"},
+    "report.handle": {"steward_a", "steward_b", "reviewer_other", "reviewer_this", "administrator"},
+    "token.manage": {"steward_a", "steward_b", "administrator"},
 }
 # ... and, for a route acting on one resource (the example below), who passes the resource check too. The
 # others who hold the role get 403, audited. Those who pass may still meet the resource's state: a change set
@@ -68,7 +70,11 @@ ON_RESOURCE: dict[str, set[str]] = {
     "POST /forvalt/{record_kind:stewarded}/{record_id:path}": {"steward_a", "reviewer_this", "administrator"},
     "GET /forvalt/endringer/{change_set_id}/forhandsvis": {"steward_a", "reviewer_this", "administrator"},
     "POST /forvalt/endringer/{change_set_id}/send-inn": {"steward_a"},
+    # An error report about unit-a: its organisation's stewards and the reviewers of its area.
+    "POST /forvalt/meldinger/{reference}/svar": {"steward_a", "reviewer_this", "administrator"},
+    "POST /forvalt/meldinger/{reference}/avvis": {"steward_a", "reviewer_this", "administrator"},
 }
+REPORT_OF_A = "MATR1X0REF"  # an error report about unit-a (made in the fixture)
 RESOURCE_OUTCOMES = {200, 303, 409, 422}
 # Path values per route (or per parameter name); the records belong to organisation A (unit-a, catchment unn).
 EXAMPLES: dict[str, str] = {
@@ -91,6 +97,7 @@ EXAMPLES: dict[str, str] = {
     "username": "nobody-at-all",
     "record_kind": "enheter",  # the steward's edit form of unit-a: /forvalt/enheter/unit-a
     "record_id": "unit-a",
+    "reference": REPORT_OF_A,
 }
 DEAD = {"anonymous", "disabled", "expired"}
 
@@ -157,6 +164,7 @@ def visitors(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Engine,
         author = s.execute(select(UserRow).where(UserRow.username == "steward_a")).scalar_one()
         actor = Actor("user", str(author.id), author.display_name)
     _change_set(engine, actor)
+    _report_about_unit_a(engine)
     yield engine, result
 
 
@@ -169,6 +177,20 @@ def _change_set(engine: Engine, author: Actor) -> None:
     )
     assert draft.id == 1
     changesets.submit(engine, draft.id, author)
+
+
+def _report_about_unit_a(engine: Engine) -> None:
+    from tsbkart.stewardship.reports import file_report
+
+    snapshot = Registry(engine).snapshot()
+    now = datetime.now(UTC)
+    report = file_report(engine, snapshot, "unit", "unit-a", "Feil", None, "nb", now=now, source=None)
+    with Session(engine) as s, s.begin():
+        s.execute(
+            update(ErrorReportRow)
+            .where(ErrorReportRow.reference == report.reference)
+            .values(reference=REPORT_OF_A)
+        )
 
 
 def _cases() -> list[tuple[str, str]]:
@@ -191,6 +213,8 @@ def _expected(key: str, rule: Rule, method: str, persona: str, is_api: bool) -> 
     safe = method == "GET"
     if rule.level == "public":
         return {200, 404, 422}
+    if rule.level == "public_form":
+        return {200} if safe else {403}  # the matrix sends no form token: refused (CSRF), whoever asks
     if not safe and persona in DEAD:
         return {403}  # no live session, so no CSRF token: refused before anything else
     if rule.level == "sign_in":

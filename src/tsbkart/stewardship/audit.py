@@ -48,14 +48,18 @@ ACTIONS = (
     "role_granted",
     "role_revoked",
     "second_factor_enrolled",
-    "token_used",
+    "token_created",  # stewardship.tokens: an API token was made (its id, never the secret)
+    "token_revoked",
+    "token_used",  # a write through the API with a token (or a refused attempt with an expired/revoked one)
     "changeset_submitted",  # stewardship.changesets: a steward sent a change set to review
     "changeset_approved",
     "changeset_rejected",
     "changeset_withdrawn",
     "self_approval",  # an administrator approved their own change set (setting), or was refused
     "changes_published",  # changes that need no review, published directly (review.yaml)
-    "report",
+    "report_filed",  # stewardship.reports: an error report from the public (never its text)
+    "report_answered",
+    "report_dismissed",
     "reminder_sent",
     "database_restored",  # tsbkart restore, after the restored database verified
 )

@@ -36,6 +36,10 @@ def path_values(engine: Engine) -> dict[str, str]:
         "code": unit.catchment_code or "",
         "kind": "hf",
         "name": "service_types",
+        "record_kind": "enheter",  # the steward's edit form (signed in: a redirect)
+        "record_id": unit.id,
+        "change_set_id": "1",  # a signed-in page: anonymous GET and HEAD both redirect to the sign-in
+        "reference": "0000000000",  # an error report's status page (none exists: 404 for GET and HEAD)
     }
 
 
@@ -97,7 +101,7 @@ def _two_clients_posting(engine: Engine, trusted: str) -> list[int]:
     app, _ = app_for(engine, rate_limits=True, rate_limit_post="1/minute", trusted_proxies=trusted)
     client = TestClient(app)
     return [
-        client.post("/api/v1/nothing-here", headers={"X-Forwarded-For": ip}).status_code
+        client.post("/nothing-here", headers={"X-Forwarded-For": ip}).status_code
         for ip in ("192.0.2.1", "192.0.2.2")
     ]
 

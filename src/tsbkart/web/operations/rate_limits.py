@@ -2,8 +2,8 @@
 
 ``RULES`` is the one list of what is limited; the first rule matching a request's method and path applies,
 and each rule's limit is the setting ``rate_limit_<name>`` (``TSBKART_RATE_LIMIT_<NAME>``, e.g. ``6/minute``).
-To limit a new route (error reports), add a rule here and a setting in ``settings.py``; every POST
-not matched by a named rule already falls under ``post``. Counting is per client address (the proxy's
+To limit a new route, add a rule here and a setting in ``settings.py``; every POST not matched by a named
+rule already falls under ``post``. Counting is per client address (the proxy's
 ``X-Forwarded-For`` only from ``TSBKART_TRUSTED_PROXIES``), per process with ``memory://``, across
 processes with a shared storage (``TSBKART_RATE_LIMIT_STORAGE=redis://...``).
 
@@ -29,16 +29,19 @@ from tsbkart.web.api.problems import problem_response
 @dataclass(frozen=True, slots=True)
 class Rule:
     name: str
-    method: str
+    methods: frozenset[str]
     path: re.Pattern[str]
 
 
+GET, POST = frozenset({"GET"}), frozenset({"POST"})
 RULES = (
-    Rule("pdf", "GET", re.compile(r"^/atlas/rapport/[^/]+\.pdf$")),
-    Rule("report", "GET", re.compile(r"^/atlas/rapport/[^/]+$")),
-    Rule("finder", "POST", re.compile(r"^/(api/v1/finder|finn/results)$")),
-    Rule("signin", "POST", re.compile(r"^/logg-inn(/kode)?$")),
-    Rule("post", "POST", re.compile(r"")),
+    Rule("pdf", GET, re.compile(r"^/atlas/rapport/[^/]+\.pdf$")),
+    Rule("report", GET, re.compile(r"^/atlas/rapport/[^/]+$")),
+    Rule("finder", POST, re.compile(r"^/(api/v1/finder|finn/results)$")),
+    Rule("signin", POST, re.compile(r"^/logg-inn(/kode)?$")),
+    Rule("error_report", POST, re.compile(r"^/enhet/[^/]+/meld-feil$")),
+    Rule("api_write", frozenset({"POST", "PATCH", "DELETE"}), re.compile(r"^/api/v1/")),
+    Rule("post", POST, re.compile(r"")),
 )
 
 
@@ -56,7 +59,7 @@ class RateLimits:
 
     def _rule(self, method: str, path: str) -> tuple[Rule, RateLimitItem] | None:
         for rule, item in self.rules:
-            if rule.method == method and rule.path.search(path):
+            if method in rule.methods and rule.path.search(path):
                 return rule, item
         return None
 

@@ -9,11 +9,19 @@ from fastapi import FastAPI
 from sqlalchemy import Engine
 
 from tsbkart.settings import Settings
-from tsbkart.web.stewardship import admin, editing, oidc, review, signin, users
+from tsbkart.web.stewardship import admin, editing, oidc, reports, review, signin, users
 from tsbkart.web.stewardship.access import install_access
 from tsbkart.web.stewardship.runtime import AuthRuntime, SessionMiddleware
 
-ROUTERS = (signin.router, oidc.router, admin.router, users.router, review.router, editing.router)
+ROUTERS = (
+    signin.router,
+    oidc.router,
+    admin.router,
+    users.router,
+    review.router,
+    editing.router,
+    reports.router,
+)
 
 
 def install(app: FastAPI, settings: Settings, engine: Engine) -> None:

@@ -3,6 +3,9 @@ answers to refused requests (a sign-in redirect or a 403 page for browsers, prob
 
 ``guard`` is an app-wide dependency: it finds the matched route's rule, checks the CSRF token on every POST
 that is not ``public``, then the level (``signed_in``) or the action's role (``stewardship/policy.py``).
+A ``public_form`` (the public's error report) needs no session: its token is an HMAC of the form's path and the
+hour the form was rendered (``public_form_token``), so the page that shows it sets no cookie and stays
+cacheable, and a form taken from this site stays good for ``PUBLIC_FORM_HOURS``.
 Every refusal is an audit event. A route with a resource (a unit, an organisation) checks
 ``policy.allowed(principal, action, resource)`` itself, through ``require`` below.
 """
@@ -11,6 +14,7 @@ from __future__ import annotations
 
 import hmac
 from dataclasses import dataclass
+from datetime import datetime
 from functools import cache
 from importlib import resources
 from typing import Literal
@@ -30,15 +34,22 @@ from tsbkart.stewardship.roles import ANONYMOUS, Principal
 from tsbkart.web.api.problems import problem_response
 from tsbkart.web.stewardship.render import refused_page
 
-Level = Literal["public", "sign_in", "signed_in", "action"]
+Level = Literal["public", "public_form", "sign_in", "signed_in", "action"]
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "x-csrf-token"
+FORM_TOKEN_FIELD = "form_token"
+FORM_ISSUED_FIELD = "form_issued"
+# A public form rendered this long ago (or less) may still be sent: the page cache keeps a public page until
+# the day changes (web/operations/page_cache.py), plus time to fill it in. Anyone may fetch a fresh form, so
+# a long life costs nothing; the token binds the form, Fetch Metadata and the rate limit do the rest.
+PUBLIC_FORM_HOURS = 30
 
 
 class _Table(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
     public: list[str] = []
+    public_form: list[str] = []
     sign_in: list[str] = []
     signed_in: list[str] = []
     actions: dict[str, list[str]] = {}
@@ -56,7 +67,7 @@ def rule_table() -> dict[str, Rule]:
     text = (resources.files("tsbkart.web") / "access.yaml").read_text(encoding="utf-8")
     table = _Table.model_validate(yaml.safe_load(text))
     rules: dict[str, Rule] = {}
-    for level in ("public", "sign_in", "signed_in"):
+    for level in ("public", "public_form", "sign_in", "signed_in"):
         for key in getattr(table, level):
             rules[key] = Rule(level)
     for action, keys in table.actions.items():
@@ -170,12 +181,44 @@ async def check_csrf(request: Request) -> None:
         raise Refused("csrf")
 
 
+def _hour(moment: datetime) -> int:
+    return int(moment.timestamp()) // 3600
+
+
+def public_form_token(request: Request, path: str) -> tuple[str, str]:
+    """(issued hour, token) for a public form posting to ``path``: the same for an hour, so pages cache."""
+    issued = str(_hour(request.app.state.auth.now()))
+    return issued, request.app.state.auth.keys.csrf_token(f"public-form:{path}:{issued}")
+
+
+async def check_public_form(request: Request) -> None:
+    """The form's own token (path + hour, HMAC), and never a cross-site submission (Fetch Metadata)."""
+    runtime = request.app.state.auth
+    ok = request.headers.get("sec-fetch-site", "same-origin") in ("same-origin", "none")
+    form = await request.form() if ok else None
+    if form is not None:
+        issued, token = form.get(FORM_ISSUED_FIELD), form.get(FORM_TOKEN_FIELD)
+        age = _hour(runtime.now()) - int(issued) if isinstance(issued, str) and issued.isdigit() else -1
+        ok = (
+            0 <= age <= PUBLIC_FORM_HOURS
+            and isinstance(token, str)
+            and runtime.keys.csrf_ok(f"public-form:{request.url.path}:{issued}", token)
+        )
+    if not ok:
+        await audit_refusal(request, "csrf")
+        raise Refused("csrf")
+
+
 async def guard(request: Request) -> None:
     """The app-wide dependency: CSRF, sign-in and role checks from the route's rule."""
     key = _route_key(request)
     rule = rule_table().get(key or "")
     if rule is None:  # cannot happen after check_every_route_has_a_rule; refuse rather than allow
         raise Refused("no_rule")
+    if rule.level == "public_form":
+        if request.method not in SAFE_METHODS:
+            await check_public_form(request)
+        return
     if request.method not in SAFE_METHODS and rule.level != "public":
         await check_csrf(request)
     if rule.level in ("public", "sign_in"):
