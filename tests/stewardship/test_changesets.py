@@ -254,3 +254,22 @@ def test_withdrawn_and_decided_change_sets_take_no_further_action(engine: Engine
     with pytest.raises(cs.ChangeSetNotFound):
         cs.get(engine, 999)
     assert Actor("user", "1", "Kari Steward") == cs.get(engine, submitted.id).author
+
+
+def test_the_second_to_submit_after_the_first_is_published_sees_the_conflict(engine: Engine) -> None:
+    registry = two_organisations(engine)
+    late = cs.create_draft(engine, PER.actor, "org-a", [_edit(registry, street_address="Storgata 1")])
+    first = _submitted(engine, registry, KARI, name="Nytt navn")
+    assert [o.id for o in cs.overlapping(engine, first)] == [late.id]
+    cs.approve(engine, registry, first.id, RITA)
+    with pytest.raises(Conflict):
+        cs.submit(engine, late.id, PER.actor)
+    assert cs.get(engine, late.id).status == "draft"
+    snap = registry.snapshot()
+    rows = {d.field: d for d in cs.diff(cs.get(engine, late.id), snap, engine)}
+    assert rows["name"].changed_meanwhile and not rows["street_address"].changed_meanwhile
+    cs.rebase(engine, snap, late.id, PER.actor)
+    assert cs.submit(engine, late.id, PER.actor).status == "submitted"
+    assert [d.field for d in cs.diff(cs.get(engine, late.id), registry.snapshot(), engine)] == [
+        "street_address"
+    ]

@@ -166,9 +166,14 @@ def test_a_conflict_answers_409_until_the_steward_rebases(world: World) -> None:
     second = _submitted(world, "per", street_address="Storgata 1")
     app, registry = app_for(world.engine, secret_key=SECRET)
     rita = _client(app, world.engine, "rita")
+    before = rita.get(f"/forvalt/endringer/{first.id}").text
+    assert "Andre endringssett for de samme oppføringene" in before
+    assert f'href="/forvalt/endringer/{second.id}"' in before
     assert _post(rita, f"/forvalt/endringer/{first.id}/godkjenn").status_code == 303  # type: ignore[attr-defined]
     page = rita.get(f"/forvalt/endringer/{second.id}").text
     assert "Konflikt: kan ikke godkjennes før endringene er oppdatert" in page
+    name_row = re.search(r'<th scope="row">Navn</th>(.*?)</tr>', page, re.S)
+    assert name_row and "Endret av noen andre siden" in name_row.group(1)
     assert f"/forvalt/endringer/{second.id}/godkjenn" not in page  # no approve button while it conflicts
     refused = _post(rita, f"/forvalt/endringer/{second.id}/godkjenn")
     assert refused.status_code == 409  # type: ignore[attr-defined]

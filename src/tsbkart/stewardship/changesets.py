@@ -12,7 +12,7 @@ The API the steward's pages, the review pages and the write API share (``engine`
 
     cs = create_draft(engine, author, "org-a", [Upsert(edited_unit, based_on=snap.version("unit", "u"))])
     cs = update_draft(engine, cs.id, author, changes, note=None)  # a draft's changes replaced (author only)
-    cs = submit(engine, cs.id, author)                             # audited: changeset_submitted
+    cs = submit(engine, cs.id, author)      # audited: changeset_submitted; Conflict when already stale
     cs = withdraw(engine, cs.id, author)                           # draft or submitted; changeset_withdrawn
     cs = approve(engine, registry, cs.id, reviewer, allow_admin_self_approval=settings.admin_self_approval)
         # one revision; raises Conflict (409) when a based_on is stale, SelfApprovalRefused (403, audited)
@@ -22,7 +22,9 @@ The API the steward's pages, the review pages and the write API share (``engine`
     cs = rebase(engine, snap, cs.id, author)   # based on the current versions, the steward's values kept;
         # cs.rebased lists the fields someone else changed meanwhile (MeanwhileChange)
     conflicts(cs, snap)        # [StaleRecord(kind, id, based_on, current)] records changed since based_on
-    diff(cs, snap)             # [FieldDiff(kind, record_id, op, field, label, published, proposed, part)]
+    diff(cs, snap, engine=None)  # [FieldDiff(kind, record_id, op, field, label, published, proposed, part,
+                                 #   changed_meanwhile)]; with engine, stale records' rows say what others changed
+    overlapping(engine, cs)    # other open change sets touching the same records
     get(engine, id)            # ChangeSet, or ChangeSetNotFound (404)
     for_organisations(engine, ["org-a"], statuses=("draft", "submitted"))   # newest first
     queue_for(engine, principal, snap)   # submitted change sets in the reviewer's area (administrator: all)
@@ -40,6 +42,7 @@ Every function raising a ``UserError`` (``InvalidTransition`` 409, ``NotAuthor``
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Literal, cast, get_args
@@ -58,7 +61,7 @@ from tsbkart.registry.kinds import KINDS
 from tsbkart.registry.records import diff as record_diff
 from tsbkart.registry.records import from_json, to_json
 from tsbkart.registry.snapshot import RegistrySnapshot
-from tsbkart.registry.store import Registry, as_utc
+from tsbkart.registry.store import Registry, as_utc, fetch_current
 from tsbkart.registry.versions import Conflict, StaleRecord
 from tsbkart.stewardship import policy
 from tsbkart.stewardship.audit import AuditEvent, append, record
@@ -70,6 +73,7 @@ __all__ = [
     "ChangeSet",
     "ChangeSetNotFound",
     "Conflict",
+    "EmptyChangeSet",
     "FieldDiff",
     "InvalidTransition",
     "MeanwhileChange",
@@ -86,6 +90,7 @@ __all__ = [
     "get",
     "may_review",
     "may_view",
+    "overlapping",
     "propose",
     "publish_direct",
     "queue_for",
@@ -160,6 +165,10 @@ class ReasonRequired(UserError):
     status = 422
 
 
+class EmptyChangeSet(UserError):
+    status = 422
+
+
 # --- values ------------------------------------------------------------------------------------------------
 
 
@@ -217,6 +226,7 @@ class FieldDiff:
     published: Any
     proposed: Any
     part: Literal["value", "source"] = "value"
+    changed_meanwhile: bool = False  # someone else changed it since the version the edit was based on
 
 
 @dataclass(frozen=True, slots=True)
@@ -287,6 +297,22 @@ def _locked(session: Session, change_set_id: int) -> ChangeSetRow:
     if row is None:
         raise ChangeSetNotFound(change_set_id)
     return row
+
+
+def _stale_in(session: Session, changes: Sequence[Change]) -> list[StaleRecord]:
+    """The changes' records whose version in the database is not their ``based_on``."""
+    wanted: dict[str, list[str]] = {}
+    for change in changes:
+        kind, entity_id = _kind_and_id(change)
+        wanted.setdefault(kind, []).append(entity_id)
+    versions = {kind: fetch_current(session, kind, ids).versions for kind, ids in wanted.items()}
+    stale = []
+    for change in changes:
+        kind, entity_id = _kind_and_id(change)
+        current = versions[kind].get(entity_id, ABSENT)
+        if change.based_on is not None and current != change.based_on:
+            stale.append(StaleRecord(kind, entity_id, change.based_on, current))
+    return stale
 
 
 def _check(row: ChangeSetRow, action: Action) -> None:
@@ -405,14 +431,19 @@ def submit(
     source: str | None = None,
     now: datetime | None = None,
 ) -> ChangeSet:
-    """Send a draft to review (audited: ``changeset_submitted``). An empty draft cannot be submitted."""
+    """Send a draft to review (audited: ``changeset_submitted``). An empty draft cannot be submitted, nor one
+    based on versions that are no longer current (``Conflict``: rebase it first), so the second of two
+    stewards editing one record sees the conflict when submitting, once the first edit is published."""
     moment = now or _utcnow()
     with Session(engine, expire_on_commit=False) as session, session.begin():
         row = _locked(session, change_set_id)
         _check_author(row, author)
         _check(row, "submit")
         if not row.changes:
-            raise UserError("an empty change set cannot be submitted")
+            raise EmptyChangeSet("an empty change set cannot be submitted")
+        stale = _stale_in(session, [change_from_json(c) for c in row.changes])
+        if stale:
+            raise Conflict(stale)
         row.status, row.submitted_at, row.updated_at = "submitted", moment, moment
         append(session, _event("changeset_submitted", author, row, source), moment)
         return _from_row(row)
@@ -573,8 +604,14 @@ def _record_json(snapshot: RegistrySnapshot, kind: str, entity_id: str) -> dict[
 
 
 def _field_diffs(
-    kind: str, entity_id: str, published: dict[str, Any] | None, proposed: dict[str, Any] | None
+    kind: str,
+    entity_id: str,
+    published: dict[str, Any] | None,
+    proposed: dict[str, Any] | None,
+    base: dict[str, Any] | None = None,
 ) -> list[FieldDiff]:
+    """``base``: the version the change was edited from, when it is stale; a row whose published value is not
+    the base's was changed by someone else meanwhile (approving as it stands would overwrite it)."""
     op: Literal["create", "update", "delete"] = (
         "create" if published is None else "delete" if proposed is None else "update"
     )
@@ -582,31 +619,66 @@ def _field_diffs(
     order = {key: i for i, key in enumerate(labels)}
     out: list[FieldDiff] = []
     changed = record_diff(published, proposed)
+    base_sources = (base or {}).get(FIELD_PROVENANCE) or {}
     for key in sorted(changed, key=lambda k: order.get(k, len(order))):
         old, new = changed[key]
         if key == FIELD_PROVENANCE:
             old, new = old or {}, new or {}
             for name in sorted(set(old) | set(new), key=lambda k: order.get(k, len(order))):
                 if old.get(name) != new.get(name):
+                    meanwhile = base is not None and base_sources.get(name) != old.get(name)
                     label = labels.get(name, name)
                     out.append(
-                        FieldDiff(kind, entity_id, op, name, label, old.get(name), new.get(name), "source")
+                        FieldDiff(
+                            kind,
+                            entity_id,
+                            op,
+                            name,
+                            label,
+                            old.get(name),
+                            new.get(name),
+                            "source",
+                            meanwhile,
+                        )
                     )
             continue
         if op != "update" and old in (None, [], {}) and new in (None, [], {}):
             continue
-        out.append(FieldDiff(kind, entity_id, op, key, labels.get(key, key), old, new))
+        meanwhile = base is not None and base.get(key) != old
+        out.append(FieldDiff(kind, entity_id, op, key, labels.get(key, key), old, new, "value", meanwhile))
     return out
 
 
-def diff(change_set: ChangeSet, snapshot: RegistrySnapshot) -> list[FieldDiff]:
-    """Field by field, every change against the published record (the snapshot), in schema order."""
+def diff(change_set: ChangeSet, snapshot: RegistrySnapshot, engine: Engine | None = None) -> list[FieldDiff]:
+    """Field by field, every change against the published record (the snapshot), in schema order. With
+    ``engine``, rows of a stale record say whether someone else changed that field meanwhile."""
+    stale = {(s.kind, s.id): s.based_on for s in conflicts(change_set, snapshot)} if engine else {}
     out: list[FieldDiff] = []
-    for change in change_set.changes:
-        kind, entity_id = _kind_and_id(change)
-        proposed = to_json(change.record) if isinstance(change, Upsert) else None
-        out.extend(_field_diffs(kind, entity_id, _record_json(snapshot, kind, entity_id), proposed))
+    with Session(engine) if engine is not None else nullcontext() as session:
+        for change in change_set.changes:
+            kind, entity_id = _kind_and_id(change)
+            proposed = to_json(change.record) if isinstance(change, Upsert) else None
+            based_on = stale.get((kind, entity_id))
+            base = (
+                _version_json(session, kind, entity_id, based_on)
+                if session is not None and based_on is not None
+                else None
+            )
+            published = _record_json(snapshot, kind, entity_id)
+            out.extend(_field_diffs(kind, entity_id, published, proposed, base))
     return out
+
+
+def overlapping(engine: Engine, change_set: ChangeSet) -> list[ChangeSet]:
+    """The other open (draft or submitted) change sets of the organisation that touch one of its records:
+    whichever is approved first makes the others conflict."""
+    mine = {_kind_and_id(c) for c in change_set.changes}
+    others = for_organisations(engine, [change_set.organisation_id], ("draft", "submitted"))
+    return [
+        other
+        for other in others
+        if other.id != change_set.id and mine & {_kind_and_id(c) for c in other.changes}
+    ]
 
 
 # --- review ------------------------------------------------------------------------------------------------

@@ -17,11 +17,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from sqlalchemy import Engine
+
 from tsbkart.domain.schema import schema_of
 from tsbkart.registry.kinds import KINDS
 from tsbkart.registry.snapshot import RegistrySnapshot
 from tsbkart.registry.versions import StaleRecord
-from tsbkart.stewardship.changesets import ChangeSet, FieldDiff, conflicts, diff, may_review
+from tsbkart.stewardship.changesets import ChangeSet, FieldDiff, conflicts, diff, may_review, overlapping
 from tsbkart.stewardship.roles import Principal
 
 Blocked = Literal["conflict", "own", "status"]
@@ -35,6 +37,7 @@ class DiffRow:
     published: Any  # JSON value; None = empty
     proposed: Any
     vocabulary: str | None  # codes are shown by their label in this vocabulary
+    changed_meanwhile: bool = False  # someone else changed it since the edit: approving would overwrite it
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,6 +62,7 @@ class ChangeSetPage:
     blocked: Blocked | None  # why approval is not possible now (None: it is, for a reviewer)
     can_rebase: bool
     can_withdraw: bool
+    overlapping: tuple[ChangeSet, ...] = ()  # other open change sets touching the same records
 
     @property
     def can_decide(self) -> bool:
@@ -96,10 +100,10 @@ def _organisation_name(snapshot: RegistrySnapshot, organisation_id: str) -> str:
 
 
 def _records(
-    change_set: ChangeSet, snapshot: RegistrySnapshot, stale: Sequence[StaleRecord]
+    change_set: ChangeSet, snapshot: RegistrySnapshot, stale: Sequence[StaleRecord], engine: Engine | None
 ) -> tuple[RecordDiff, ...]:
     by_record: dict[tuple[str, str], list[FieldDiff]] = {}
-    for row in diff(change_set, snapshot):
+    for row in diff(change_set, snapshot, engine):
         by_record.setdefault((row.kind, row.record_id), []).append(row)
     stale_of = {(s.kind, s.id): s for s in stale}
     out: list[RecordDiff] = []
@@ -112,7 +116,15 @@ def _records(
                 _name(snapshot, change_set, kind, record_id),
                 rows[0].op,
                 tuple(
-                    DiffRow(r.field, r.label, r.part, r.published, r.proposed, _vocabulary(kind, r.field))
+                    DiffRow(
+                        r.field,
+                        r.label,
+                        r.part,
+                        r.published,
+                        r.proposed,
+                        _vocabulary(kind, r.field),
+                        r.changed_meanwhile,
+                    )
                     for r in rows
                 ),
                 stale_of.get((kind, record_id)),
@@ -127,7 +139,9 @@ def build_change_set_page(
     principal: Principal,
     *,
     allow_admin_self_approval: bool = False,
+    engine: Engine | None = None,
 ) -> ChangeSetPage:
+    """With ``engine``, the page also marks what others changed meanwhile and lists overlapping change sets."""
     stale = tuple(conflicts(change_set, snapshot)) if change_set.status in ("draft", "submitted") else ()
     own = (change_set.author.kind, change_set.author.id) == (principal.actor.kind, principal.actor.id)
     self_ok = allow_admin_self_approval and principal.has_role("administrator")
@@ -142,13 +156,14 @@ def build_change_set_page(
     return ChangeSetPage(
         change_set=change_set,
         organisation_name=_organisation_name(snapshot, change_set.organisation_id),
-        records=_records(change_set, snapshot, stale),
+        records=_records(change_set, snapshot, stale, engine),
         conflicts=stale,
         is_author=own,
         may_review=may_review(principal, change_set, snapshot),
         blocked=blocked,
         can_rebase=own and open_ and bool(stale),
         can_withdraw=own and open_,
+        overlapping=tuple(overlapping(engine, change_set)) if engine is not None and open_ else (),
     )
 
 

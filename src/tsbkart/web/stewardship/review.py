@@ -89,7 +89,11 @@ def _show(
     text = catalogue(language(request)).gettext
     snapshot = context_of(request).snapshot
     view = build_change_set_page(
-        change_set, snapshot, principal, allow_admin_self_approval=_settings(request).admin_self_approval
+        change_set,
+        snapshot,
+        principal,
+        allow_admin_self_approval=_settings(request).admin_self_approval,
+        engine=request.app.state.auth.engine,
     )
     context = {
         "title": text("Change set %(number)s") % {"number": change_set.id},
