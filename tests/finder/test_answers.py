@@ -108,6 +108,7 @@ def test_hol_10_3_results_all_state_they_serve_pregnant_women(bundled_snapshot: 
     # The pregnancy deadline is missing in our rules and says where to look.
     pregnancy = next(c for c in result.deadline.conditions if c.code == "pregnancy")
     assert pregnancy.weeks is None and pregnancy.status == "missing" and pregnancy.note
+    assert pregnancy.lead_url and pregnancy.lead_nb and pregnancy.lead_en  # the lead, in both languages
 
 
 # --- 4. scope before length --------------------------------------------------------------------------------
@@ -185,3 +186,17 @@ def test_adult_is_not_offered_youth_services_first(bundled_snapshot: RegistrySna
     result = _find(bundled_snapshot, home_area="4601", age=45, substances=["alcohol"])
     first = result.results_by_id[_first_view(result)[0]]
     assert "young" not in first.target_groups
+
+
+def test_groups_stated_for_the_unit_are_said_so(bundled_snapshot: RegistrySnapshot) -> None:
+    result = _find(
+        bundled_snapshot,
+        home_area="4601",
+        age=29,
+        sex="female",
+        substances=["alcohol"],
+        pregnant=True,
+        coercion="hol_10_3",
+    )
+    for r in result.results:
+        assert ("target_of_unit" in {x.code for x in r.reasons}) == r.target_groups_of_unit

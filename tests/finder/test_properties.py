@@ -102,8 +102,11 @@ def _eligible(
 @given(profile=profiles())
 def test_no_result_is_ineligible(bundled_snapshot: RegistrySnapshot, profile: NeedProfile) -> None:
     result = find(bundled_snapshot, profile, today=TODAY, limit=500)
-    # Scope before length: every eligible offer is in one group; a group holds at most its limit.
-    assert result.total_eligible == sum(g.total for g in result.groups)
+    # Scope before length: an eligible offer is in at most one group (outside the region only service types no
+    # nearer group holds); a group holds at most its limit.
+    assert sum(g.total for g in result.groups) <= result.total_eligible
+    nearer = {r.service_type for r in result.results if r.group != "national"}
+    assert not any(r.service_type in nearer for r in result.results if r.group == "national")
     assert len(result.results) == sum(len(g.shown) + len(g.more) for g in result.groups)
     assert all(len(g.shown) <= g.cap for g in result.groups)
     for r in result.results:

@@ -125,6 +125,8 @@ def test_htmx_results_fragment(client: TestClient) -> None:
     response = client.post("/finn/results", data=_form(), headers={"HX-Request": "true"})
     assert response.status_code == 200
     html = response.text
+    # #11: the missing pregnancy deadline shows its source lead, in bokmål.
+    assert "Nasjonalt forløp for gravide og rusmidler" in html
     assert "<html" not in html  # a fragment
     assert 'class="result"' in html and "6 uker" in html
     assert response.headers["cache-control"] == "no-store"

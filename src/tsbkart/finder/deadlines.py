@@ -33,6 +33,9 @@ class AppliedCondition(BaseModel):
     rule_en: str
     source: str
     note: str | None = None  # for a missing deadline: what was found instead (a lead, never a deadline)
+    lead_url: str | None = None  # the lead shown to users, when the rules hold one
+    lead_nb: str | None = None
+    lead_en: str | None = None
 
 
 class GuidelineDeadline(BaseModel):
@@ -122,6 +125,9 @@ def _apply(condition: Condition, profile: NeedProfile, rules: DeadlineRules) -> 
         rule_en=rule.en,
         source=condition.source,
         note=condition.note if condition.weeks is None else None,
+        lead_url=condition.lead.url if condition.lead and condition.weeks is None else None,
+        lead_nb=condition.lead.label.nb if condition.lead and condition.weeks is None else None,
+        lead_en=condition.lead.label.en if condition.lead and condition.weeks is None else None,
     )
 
 

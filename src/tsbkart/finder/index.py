@@ -86,6 +86,7 @@ class FinderIndex:
     # provider with an RHF agreement), -1 = unknown; numbers as in region_numbers.
     region_number: IntArray
     region_numbers: dict[str, int]
+    service_type: npt.NDArray[np.object_]  # the offer's service type code
     level: IntArray  # level of care of the offer's service type
     waiting: FloatArray  # waiting weeks, nan = unknown
     teams_by_catchment: dict[str, tuple[AssessmentTeam, ...]]
@@ -182,6 +183,7 @@ def build_index(snapshot: RegistrySnapshot) -> FinderIndex:
         catchment_numbers=catchment_numbers,
         region_number=np.array([region(u) for u in units], dtype=np.int64),
         region_numbers=region_numbers,
+        service_type=np.array([o.service_type for o in offers], dtype=object),
         level=np.array([signatures[k].level for k in sig_of], dtype=np.int64),
         waiting=np.array([o.waiting_weeks if o.waiting_weeks is not None else nan for o in offers]),
         teams_by_catchment={k: tuple(sorted(v, key=lambda t: t.id)) for k, v in teams.items()},

@@ -79,6 +79,13 @@ class Modifier(Rule):
     source: Url
 
 
+class Lead(Rule):
+    """For a missing deadline: where to look, in a sentence (never a deadline)."""
+
+    url: Url
+    label: Label
+
+
 class Condition(Rule):
     code: str = Field(min_length=1)
     label: Label
@@ -88,6 +95,7 @@ class Condition(Rule):
     status: Status
     source: Url
     note: str | None = None  # for a missing deadline: what was found instead, a lead for the next search
+    lead: Lead | None = None  # the lead shown to users (bokmål and English)
     modifiers: tuple[Modifier, ...] = ()
 
     @model_validator(mode="after")
@@ -271,6 +279,8 @@ class Group(Rule):
     limit: int = Field(gt=0)  # results held at most (a group never lists the whole country)
     label: Label
     note: Label | None = None
+    # Only service types that no nearer group holds (the rest of the country is not a longer list of the same).
+    only_types_missing_nearer: bool = False
 
 
 class ScopeRules(Rule):

@@ -423,7 +423,12 @@ def _groups(
     for _, _, mask, _ in scoped:
         taken |= mask
     scoped.append((scope.group("region"), "region", in_region & ~taken, {}))
-    scoped.append((scope.group("national"), "national", ~in_region & ~taken, {}))
+    national = scope.group("national")
+    elsewhere = ~in_region & ~taken
+    if national.only_types_missing_nearer:
+        types = index.service_type[ranked]
+        elsewhere &= ~np.isin(types, np.unique(types[~elsewhere]))
+    scoped.append((national, "national", elsewhere, {}))
     groups: list[ResultGroup] = []
     flat: list[tuple[int, str]] = []
     for rule, code, mask, label in scoped:
@@ -531,6 +536,10 @@ def _ranked(
     else:
         reasons.append(reason("other_catchment"))
     reasons.append(verdict.notes[1])
+    groups, of_unit = stated_groups(offer, unit)
+    if groups and of_unit:
+        # The target groups are the unit's, not this offer's: say so ("oppgitt for enheten").
+        reasons.append(reason("target_of_unit"))
     if distance is None:
         reasons.append(reason("distance_unknown"))
     elif isinstance(cost, GreatCircle):
@@ -548,7 +557,6 @@ def _ranked(
         }
         reasons.append(reason("distance_approximate", why=why))
     reasons += verdict.notes[2:]
-    groups, of_unit = stated_groups(offer, unit)
     # model_construct: every value below comes from validated registry records or from this module.
     return RankedOffer.model_construct(
         rank=rank,
