@@ -73,6 +73,10 @@ ON_RESOURCE: dict[str, set[str]] = {
     # An error report about unit-a: its organisation's stewards and the reviewers of its area.
     "POST /forvalt/meldinger/{reference}/svar": {"steward_a", "reviewer_this", "administrator"},
     "POST /forvalt/meldinger/{reference}/avvis": {"steward_a", "reviewer_this", "administrator"},
+    # API tokens: the matrix's empty form names no organisation, so only an administrator passes (then 422);
+    # token 1 belongs to organisation A.
+    "POST /forvalt/nokler": {"administrator"},
+    "POST /forvalt/nokler/{token_id}/trekk-tilbake": {"steward_a", "administrator"},
 }
 REPORT_OF_A = "MATR1X0REF"  # an error report about unit-a (made in the fixture)
 RESOURCE_OUTCOMES = {200, 303, 409, 422}
@@ -98,6 +102,7 @@ EXAMPLES: dict[str, str] = {
     "record_kind": "enheter",  # the steward's edit form of unit-a: /forvalt/enheter/unit-a
     "record_id": "unit-a",
     "reference": REPORT_OF_A,
+    "token_id": "1",  # an API token of organisation A (the fixture)
 }
 DEAD = {"anonymous", "disabled", "expired"}
 
@@ -165,6 +170,7 @@ def visitors(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Engine,
         actor = Actor("user", str(author.id), author.display_name)
     _change_set(engine, actor)
     _report_about_unit_a(engine)
+    _token_of_a(engine)
     yield engine, result
 
 
@@ -177,6 +183,14 @@ def _change_set(engine: Engine, author: Actor) -> None:
     )
     assert draft.id == 1
     changesets.submit(engine, draft.id, author)
+
+
+def _token_of_a(engine: Engine) -> None:
+    from tsbkart.stewardship.tokens import create_token
+
+    with Session(engine) as s, s.begin():
+        token, _ = create_token(s, "org-a", "matrix", ["records:write"], by=CLI, now=datetime.now(UTC))
+    assert token.id == 1
 
 
 def _report_about_unit_a(engine: Engine) -> None:

@@ -14,6 +14,7 @@ from tsbkart.cli import backup as backup_commands
 from tsbkart.cli import exchange as exchange_commands
 from tsbkart.cli import plan as plan_commands
 from tsbkart.cli import stewardship as stewardship_commands
+from tsbkart.cli import tokens as token_commands
 from tsbkart.cli.context import console, engine, out, registry_engine, settings
 from tsbkart.db.migrate import upgrade
 from tsbkart.reference.build import build_reference, needs_build
@@ -138,6 +139,7 @@ def version() -> None:
 exchange_commands.register(app)
 atlas_commands.register(app)
 stewardship_commands.register(app)
+token_commands.register(app)
 plan_commands.register(app)
 backup_commands.register(app)
 

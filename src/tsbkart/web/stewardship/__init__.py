@@ -9,7 +9,7 @@ from fastapi import FastAPI
 from sqlalchemy import Engine
 
 from tsbkart.settings import Settings
-from tsbkart.web.stewardship import admin, editing, oidc, reports, review, signin, users
+from tsbkart.web.stewardship import admin, editing, oidc, reports, review, signin, tokens, users
 from tsbkart.web.stewardship.access import install_access
 from tsbkart.web.stewardship.runtime import AuthRuntime, SessionMiddleware
 
@@ -21,6 +21,7 @@ ROUTERS = (
     review.router,
     editing.router,
     reports.router,
+    tokens.router,
 )
 
 
