@@ -189,3 +189,26 @@ def test_geojson_export_rejects_a_bad_query(cli_db: str) -> None:
     assert result.exit_code == 2 and "service_type" in result.output
     other = CliRunner().invoke(app, ["export", "--format", "csv", "--query", "area=ous"])
     assert other.exit_code == 2 and "geojson" in other.output
+
+
+def test_imports_are_audited_and_counted_by_the_server(cli_db: str, tmp_path: Path) -> None:
+    from tests.web.api_client import TestClient, app_for
+    from tsbkart.stewardship.audit import AuditFilter, search
+
+    runner = CliRunner()
+    good = write_csv(tmp_path / "tilbud.csv", [offer_row(1)])
+    bad = write_csv(tmp_path / "feil.csv", [offer_row(2, intake_status="maybe")])
+    assert runner.invoke(app, ["import", str(good), "--actor", "steward", "--reason", "x"]).exit_code == 0
+    assert runner.invoke(app, ["import", str(bad), "--actor", "steward", "--reason", "x"]).exit_code == 1
+    assert runner.invoke(app, ["import", str(bad), "--actor", "steward", "--reason", "x"]).exit_code == 1
+    events = search(context.engine(), AuditFilter()).events
+    imports = [e for e in events if e["action"].startswith("import_")]
+    assert sorted((e["action"], e["target"]) for e in imports) == [
+        ("import_committed", "tilbud.csv"),
+        ("import_failed", "feil.csv"),
+        ("import_failed", "feil.csv"),
+    ]
+    assert all("maybe" not in str(e["detail"]) for e in imports)  # counts, never content
+    metrics = TestClient(app_for(context.engine())[0]).get("/metrics").text
+    assert 'tsbkart_imports_total{outcome="ok"} 1.0' in metrics
+    assert 'tsbkart_imports_total{outcome="failed"} 2.0' in metrics

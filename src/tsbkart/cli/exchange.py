@@ -34,6 +34,7 @@ from tsbkart.query.units import units_feature_collection
 from tsbkart.registry.history import as_of
 from tsbkart.registry.kinds import KINDS
 from tsbkart.registry.snapshot import RegistrySnapshot
+from tsbkart.stewardship import audit
 
 
 class ExportFormat(StrEnum):
@@ -112,6 +113,7 @@ def import_command(
         limits=ImportLimits.from_settings(settings()),
         encoding=encoding,
     )
+    _audit_import(report, Actor.cli(actor))
     if not report.ok:
         _print_problems(report, say)
         raise typer.Exit(1)
@@ -130,6 +132,22 @@ def import_command(
             updated=updated,
         )
         console.print(f"[green]{escape(translate(done, say))}[/green]")
+
+
+def _audit_import(report: ImportReport, actor: Actor) -> None:
+    """Every import is an audit event (``tsbkart_imports_total`` counts them): file names and counts only."""
+    event = audit.AuditEvent(
+        "import_committed" if report.ok else "import_failed",
+        actor,
+        outcome="ok" if report.ok else "failed",
+        target=", ".join(Path(f).name for f in report.files)[:300],
+        detail={
+            "revision": report.revision,
+            "rows": sum(report.rows.values()),
+            "problems": len(report.problems),
+        },
+    )
+    audit.record(registry_engine(), event)
 
 
 def _rows_read(kind: str, count: int) -> Message:

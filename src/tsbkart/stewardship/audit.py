@@ -62,7 +62,22 @@ ACTIONS = (
     "report_dismissed",
     "reminder_sent",
     "database_restored",  # tsbkart restore, after the restored database verified
+    "import_committed",  # tsbkart import: files written as one revision (or read with nothing changed)
+    "import_failed",  # tsbkart import refused every row: the files' names and the problem count, never content
 )
+IMPORT_OUTCOMES = {"import_committed": "ok", "import_failed": "failed"}
+
+
+def import_counts(engine: Engine) -> dict[str, int]:
+    """Imports recorded by every process (the CLI included), by outcome: ``{"ok": 3, "failed": 1}``."""
+    query = (
+        select(AuditEventRow.action, func.count())
+        .where(AuditEventRow.action.in_(IMPORT_OUTCOMES))
+        .group_by(AuditEventRow.action)
+    )
+    with engine.connect() as connection:
+        found = {str(action): int(n) for action, n in connection.execute(query)}
+    return {outcome: found.get(action, 0) for action, outcome in IMPORT_OUTCOMES.items()}
 
 
 @dataclass(frozen=True, slots=True)

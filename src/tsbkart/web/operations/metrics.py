@@ -7,7 +7,8 @@
     tsbkart_snapshot_confirmed_age_seconds                 seconds since the snapshot was confirmed current
     tsbkart_database_reachable                             1 while the revision follower reaches the database
     tsbkart_cache_requests_total{cache,result}             document/PDF cache hits and misses
-    tsbkart_imports_total{outcome}                         imports through this process (ok / failed)
+    tsbkart_imports_total{outcome}                         imports by any process, the CLI's included (ok / failed),
+                                                           counted from the audit log when scraped
 
 With ``PROMETHEUS_MULTIPROC_DIR`` set (``tsbkart serve --workers N`` sets it), counters and histograms are
 aggregated over all worker processes, as prometheus-client's multiprocess mode does.
@@ -16,6 +17,7 @@ aggregated over all worker processes, as prometheus-client's multiprocess mode d
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable
 from typing import Literal
 
 from fastapi import APIRouter, Request, Response
@@ -28,8 +30,12 @@ from prometheus_client import (
     generate_latest,
     multiprocess,
 )
+from prometheus_client.core import CounterMetricFamily, Metric
+from prometheus_client.registry import Collector
+from sqlalchemy.exc import SQLAlchemyError
 
 from tsbkart.registry.snapshot import RegistrySnapshot
+from tsbkart.stewardship.audit import import_counts
 from tsbkart.web.state import AppState
 
 LATENCY_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
@@ -60,7 +66,9 @@ class Metrics:
         self.cache = Counter(
             "tsbkart_cache_requests", "Cache look-ups by cache and result", ["cache", "result"], registry=r
         )
-        self.imports = Counter("tsbkart_imports", "Imports through this process", ["outcome"], registry=r)
+        # Imports run in the CLI, not in the server: the audit log holds their outcomes, read when scraped.
+        self.imports = ImportCollector(state)
+        r.register(self.imports)
         # Gauges are set when scraped and after each rebuild (set_function does not work across processes);
         # in multiprocess mode each worker reports its own value (a pid label).
         mode: Literal["liveall"] = "liveall"
@@ -99,7 +107,28 @@ class Metrics:
             return generate_latest(self.registry)
         combined = CollectorRegistry()
         multiprocess.MultiProcessCollector(combined)  # type: ignore[no-untyped-call]
+        combined.register(self.imports)
         return generate_latest(combined)
+
+
+class ImportCollector(Collector):
+    """``tsbkart_imports_total{outcome}`` from the audit log's import events, read at each scrape."""
+
+    def __init__(self, state: AppState) -> None:
+        self.state = state
+
+    def describe(self) -> Iterable[Metric]:
+        return [CounterMetricFamily("tsbkart_imports", "Imports by any process", labels=["outcome"])]
+
+    def collect(self) -> Iterable[Metric]:
+        family = CounterMetricFamily("tsbkart_imports", "Imports by any process", labels=["outcome"])
+        try:
+            counts = import_counts(self.state.registry.engine)
+        except SQLAlchemyError:
+            return []  # the database is away: /readyz and tsbkart_database_reachable say so
+        for outcome, count in counts.items():
+            family.add_metric([outcome], count)
+        return [family]
 
 
 def metrics_of(request: Request) -> Metrics:
@@ -108,5 +137,5 @@ def metrics_of(request: Request) -> Metrics:
 
 
 @router.get("/metrics", include_in_schema=False)
-async def metrics(request: Request) -> Response:
+def metrics(request: Request) -> Response:  # sync: the import counts read the database (a worker thread)
     return Response(metrics_of(request).exposition(), media_type=CONTENT_TYPE_LATEST)
