@@ -193,6 +193,7 @@ def test_geojson_export_rejects_a_bad_query(cli_db: str) -> None:
 
 def test_imports_are_audited_and_counted_by_the_server(cli_db: str, tmp_path: Path) -> None:
     from tests.web.api_client import TestClient, app_for
+
     from tsbkart.stewardship.audit import AuditFilter, search
 
     runner = CliRunner()
