@@ -110,6 +110,11 @@ def test_the_form_is_derived_from_the_schema(world: tuple[Engine, TestClient, Re
     assert '<select id="f-intake_status"' in html and 'name="waiting_as_of" value="2026-01-15"' in html
     assert 'name="unit_id"' not in html and 'name="id"' not in html  # not editable
     assert "publiseres straks" in html  # waiting time needs no review
+    assert '<select id="f-assessment_team_id"' in html  # a reference is a select of the referenced records
+    assert "Målgrupper, skilt med semikolon" not in html  # the import's how-to-type help is not shown
+    unit = client.get("/forvalt/enheter/unit-a").text
+    assert '<option value="unn" selected>UNN – Universitetssykehuset Nord-Norge HF</option>' in unit
+    assert '<option value="5501" selected>Tromsø (5501)</option>' in unit
 
 
 def test_save_preview_and_submit_publish_the_waiting_time_and_send_the_address_to_review(

@@ -39,7 +39,9 @@ from tsbkart.registry.validation import KnownIds, validate_records
 # The kinds stewards keep, in the order the dashboard lists them (each lies in an organisation:
 # stewardship/places.py). Error reports and other kinds that may be declared later are not edited here.
 STEWARDED_KINDS: tuple[str, ...] = ("organisation", "unit", "offer", "team")
-Widget = Literal["text", "textarea", "number", "date", "select", "checkboxes", "tristate", "list", "json"]
+Widget = Literal[
+    "text", "textarea", "number", "date", "select", "reference", "checkboxes", "tristate", "list", "json"
+]
 SOURCE, VERIFIED = "change_source", "change_verified"  # the form's source and date for every changed fact
 MAX_TEXT = 4000  # longer values are cut by the form's maxlength; the server refuses them too
 TRISTATE = {"yes": "ja", "no": "nei", "": None}
@@ -62,6 +64,9 @@ class FormField:
     spec: FieldSpec
     column: Column
     widget: Widget
+    target: str | None = (
+        None  # a reference's kind or geography (``RecordKind.references``): a select of those
+    )
 
     @property
     def key(self) -> str:
@@ -82,6 +87,14 @@ class FormField:
     @property
     def choices(self) -> tuple[str, ...]:
         return self.spec.choices
+
+    @property
+    def hint(self) -> str | None:
+        """The help text worth showing next to the widget: not for choices (the template's help words how to
+        type them in a cell), nor when it only repeats the label."""
+        if self.widget in ("select", "reference", "checkboxes", "tristate"):
+            return None
+        return None if self.spec.help.rstrip(".") == self.spec.label else self.spec.help
 
     @property
     def allows_empty(self) -> bool:
@@ -106,7 +119,9 @@ class Edit:
         return not self.errors
 
 
-def widget_of(spec: FieldSpec) -> Widget:
+def widget_of(spec: FieldSpec, target: str | None = None) -> Widget:
+    if target is not None:
+        return "reference"
     if spec.type == "bool":
         return "tristate"  # yes / no / unknown: None is never shown as no
     if spec.type == "date":
@@ -127,8 +142,11 @@ def widget_of(spec: FieldSpec) -> Widget:
 @cache
 def form_fields(kind: str) -> tuple[FormField, ...]:
     """The editable fields of ``kind`` in declaration order."""
+    references = KINDS[kind].references
     return tuple(
-        FormField(spec, column_of(spec), widget_of(spec))
+        FormField(
+            spec, column_of(spec), widget_of(spec, references.get(spec.name)), references.get(spec.name)
+        )
         for spec in schema_of(KINDS[kind].cls).fields
         if spec.editable
     )
@@ -158,7 +176,7 @@ def _raw(field: FormField, submitted: Mapping[str, str | Sequence[str]]) -> Any:
     text = value if isinstance(value, str) else (value[-1] if value else "")
     if field.widget == "tristate":
         return TRISTATE.get(text.strip(), text)
-    if field.widget == "select" and not text.strip():
+    if field.widget in ("select", "reference") and not text.strip():
         return None
     return text
 

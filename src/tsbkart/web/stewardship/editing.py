@@ -152,6 +152,23 @@ def _drafted(change_set: ChangeSet | None, kind: str, record_id: str) -> Upsert 
     return None
 
 
+def reference_options(snapshot: RegistrySnapshot, kind: str) -> dict[str, list[tuple[str, str]]]:
+    """Per reference target of ``kind``'s form: (code or id, what the select shows), by name."""
+    geography = snapshot.geography
+    out: dict[str, list[tuple[str, str]]] = {}
+    for target in {f.target for f in editing.form_fields(kind) if f.target}:
+        if target == "region":
+            pairs = [(r.code, r.name) for r in geography.regions.values()]
+        elif target == "catchment":
+            pairs = [(c.code, f"{c.short_name} – {c.name}") for c in geography.catchments.values()]
+        elif target == "area_unit":
+            pairs = [(a.code, f"{a.name} ({a.code})") for a in geography.area_units.values()]
+        else:
+            pairs = [(r.id, str(getattr(r, "name", r.id))) for r in snapshot.records(target).values()]
+        out[target] = sorted(pairs, key=lambda pair: pair[1].lower())
+    return out
+
+
 def _known(snapshot: RegistrySnapshot) -> KnownIds:
     ids: dict[str, set[str] | None] = {k: set(snapshot.records(k)) for k in KINDS.names()}
     return KnownIds(ids | geography_ids(snapshot.geography))
@@ -206,6 +223,7 @@ def _form_page(
         "field_verified": editing.field_verified,
         "action_url": edit_url(kind, published.id),
         "codes": {v.name: list(v.codes) for v in load_vocabularies()},
+        "references": reference_options(ctx.snapshot, kind),
         "public_url": f"/enhet/{published.id}"
         if kind == "unit"
         else (f"/enhet/{getattr(published, 'unit_id', '')}" if kind == "offer" else None),
