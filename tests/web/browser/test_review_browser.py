@@ -73,10 +73,11 @@ def _signed_in(
 ) -> tuple[BrowserContext, Page]:
     context = browser.new_context(viewport={"width": width, "height": 800}, locale="nb-NO", bypass_csp=axe)
     page = context.new_page()
-    page.goto(server.url + "/logg-inn?next=/forvalt/gjennomgang")
+    page.goto(server.url + "/logg-inn")
     page.fill("#username", "rita")
     page.fill("#password", PASSWORD)
     page.click("main button[type=submit]")
+    page.get_by_role("link", name="Til gjennomgang").click()  # every page links a reviewer to the queue
     expect(page.locator("h1")).to_have_text("Endringer til gjennomgang")
     return context, page
 
