@@ -307,13 +307,14 @@ def find(
     groups, members = _groups(snapshot, index, ranked, home)
     region_codes = {n: code for code, n in index.region_numbers.items()}
     # rank: the place in the whole ranking (1 = best overall); results are listed group by group.
-    rank_of = {int(i): rank for rank, i in enumerate(ranked, start=1)}
+    rank_of = np.zeros(len(index.offers), dtype=np.int64)
+    rank_of[ranked] = np.arange(1, len(ranked) + 1)
     results = [
         _ranked(
             snapshot,
             index,
             i,
-            rank_of[i],
+            int(rank_of[i]),
             verdict(i),
             ctx,
             home,
@@ -364,17 +365,18 @@ def find(
 
 
 def _oslo_trusts(snapshot: RegistrySnapshot, home: HomeArea) -> dict[str, list[str]]:
-    """Oslo without a bydel: catchment code -> the names of the bydeler it serves, in catchment order."""
+    """Oslo without a bydel: catchment code -> the names of the bydeler it serves."""
     served: dict[str, list[str]] = {}
     for code, name in home.bydeler:
         catchment = snapshot.geography.catchment_of(code)
         if catchment is not None:
             served.setdefault(catchment.code, []).append(name)
-    return dict(sorted(served.items()))
+    # The trust serving most bydeler first (OUS), then by code: a stable, useful order.
+    return dict(sorted(served.items(), key=lambda item: (-len(item[1]), item[0])))
 
 
-def _group(rule: Group, code: str, members: list[int], index: FinderIndex, **label: str) -> ResultGroup:
-    held = [index.offers[i].id for i in members[: rule.limit]]
+def _group(rule: Group, code: str, members: np.ndarray, index: FinderIndex, **label: str) -> ResultGroup:
+    held = [index.offers[int(i)].id for i in members[: rule.limit]]
     return ResultGroup(
         code=code,
         label_nb=rule.label.nb.format(**label),
@@ -432,9 +434,9 @@ def _groups(
     groups: list[ResultGroup] = []
     flat: list[tuple[int, str]] = []
     for rule, code, mask, label in scoped:
-        members = [int(i) for i in ranked[mask]]
+        members = ranked[mask]
         groups.append(_group(rule, code, members, index, **label))
-        flat += [(i, code) for i in members[: rule.limit]]
+        flat += [(int(i), code) for i in members[: rule.limit]]
     return groups, flat
 
 
