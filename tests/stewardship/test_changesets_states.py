@@ -1,5 +1,7 @@
 """The change-set state machine, driven by hypothesis against a real (SQLite) database: draft -> submitted ->
-approved | rejected, draft | submitted -> withdrawn, and nothing after approved, rejected or withdrawn."""
+approved | rejected, draft | submitted -> withdrawn, and nothing after approved, rejected or withdrawn. Edits
+published by someone else meanwhile make an open change set stale: it can then be neither submitted nor
+approved (Conflict) until it is rebased."""
 
 from __future__ import annotations
 
@@ -20,7 +22,7 @@ from tsbkart.registry.store import Registry
 from tsbkart.stewardship import changesets as cs
 from tsbkart.stewardship.audit import verify
 
-from .helpers import two_organisations
+from .helpers import CLI, two_organisations
 from .test_changesets import KARI, RITA
 
 _FOLDER = tempfile.TemporaryDirectory()
@@ -35,7 +37,6 @@ def _world() -> tuple[Engine, Registry]:
     return engine, two_organisations(engine)
 
 
-SERVICE_TYPES = ("poliklinikk", "akutt", "dag", "lar", "avrusning", "langtid")
 ACTIONS = ("submit", "approve", "reject", "withdraw", "edit")
 
 
@@ -45,6 +46,8 @@ class ChangeSetStates(RuleBasedStateMachine):
     def __init__(self) -> None:
         super().__init__()
         self.expected: dict[int, str] = {}
+        self.stale: set[int] = set()
+        self.records: dict[int, str] = {}
         self.engine, self.registry = _world()
 
     @rule(target=sets)
@@ -54,7 +57,28 @@ class ChangeSetStates(RuleBasedStateMachine):
         record = offer("unit-a", "poliklinikk", id=f"unit-a/state-{number}")
         made = cs.create_draft(self.engine, KARI.actor, "org-a", [Upsert(record, based_on=ABSENT)])
         self.expected[made.id] = "draft"
+        self.records[made.id] = record.id
         return made.id
+
+    @rule(change_set=sets)
+    def someone_else_publishes(self, change_set: int) -> None:
+        """An import changes the change set's record (creating it when it does not exist yet)."""
+        number = self.registry.latest_revision() + 1
+        edited = offer("unit-a", "poliklinikk", id=self.records[change_set], description=f"import {number}")
+        self.registry.commit([Upsert(edited)], actor=CLI, reason="import")
+        if self.expected[change_set] in ("draft", "submitted"):
+            self.stale.add(change_set)
+
+    @rule(change_set=sets)
+    def rebase(self, change_set: int) -> None:
+        before = self.expected[change_set]
+        try:
+            cs.rebase(self.engine, self.registry.snapshot(), change_set, KARI.actor)
+        except cs.InvalidTransition:
+            assert before not in cs.ALLOWED_FROM["rebase"]
+            return
+        assert before in cs.ALLOWED_FROM["rebase"]
+        self.stale.discard(change_set)
 
     @rule(change_set=sets, action=st.sampled_from(ACTIONS))
     def act(self, change_set: int, action: str) -> None:
@@ -75,7 +99,11 @@ class ChangeSetStates(RuleBasedStateMachine):
         except cs.InvalidTransition:
             assert not allowed, f"{action} refused from {before}"
             return
+        except cs.Conflict:
+            assert allowed and action in ("submit", "approve") and change_set in self.stale
+            return
         assert allowed, f"{action} accepted from {before}"
+        assert not (action in ("submit", "approve") and change_set in self.stale), f"stale {action} accepted"
         self.expected[change_set] = cs.RESULT[action] or before  # type: ignore[index]
 
     @invariant()
@@ -85,6 +113,8 @@ class ChangeSetStates(RuleBasedStateMachine):
             assert found.status == status
             assert (found.revision_id is not None) == (status == "approved")
             assert (found.decided_by is not None) == (status in ("approved", "rejected"))
+            if status in ("draft", "submitted"):
+                assert bool(cs.conflicts(found, self.registry.snapshot())) == (change_set in self.stale)
 
 
 ChangeSetStates.TestCase.settings = settings(max_examples=25, stateful_step_count=12, deadline=None)

@@ -88,9 +88,9 @@ def _vocabulary(kind: str, key: str) -> str | None:
     return None
 
 
-def _name(snapshot: RegistrySnapshot, change_set: ChangeSet, kind: str, record_id: str) -> str:
-    proposed = snapshot.with_changes(change_set.changes).records(kind).get(record_id)
-    found = proposed or snapshot.records(kind).get(record_id)
+def _name(snapshot: RegistrySnapshot, proposed: RegistrySnapshot, kind: str, record_id: str) -> str:
+    """The record's name as proposed (or as published, for a delete); an offer has none: its id."""
+    found = proposed.records(kind).get(record_id) or snapshot.records(kind).get(record_id)
     return str(getattr(found, "name", None) or record_id)
 
 
@@ -106,6 +106,7 @@ def _records(
     for row in diff(change_set, snapshot, engine):
         by_record.setdefault((row.kind, row.record_id), []).append(row)
     stale_of = {(s.kind, s.id): s for s in stale}
+    proposed = snapshot.with_changes(change_set.changes)  # once: it copies every kind the changes touch
     out: list[RecordDiff] = []
     for (kind, record_id), rows in by_record.items():
         out.append(
@@ -113,7 +114,7 @@ def _records(
                 kind,
                 KINDS[kind].label,
                 record_id,
-                _name(snapshot, change_set, kind, record_id),
+                _name(snapshot, proposed, kind, record_id),
                 rows[0].op,
                 tuple(
                     DiffRow(
