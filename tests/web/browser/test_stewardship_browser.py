@@ -25,6 +25,7 @@ from typer.testing import CliRunner
 from tests.registry.factories import offer
 from tests.stewardship.cheap_hashing import cheap_argon2
 from tests.stewardship.helpers import CLI, PASSWORD, add_user, two_organisations
+from tests.stewardship.oidc_provider import ProviderUser, RegisteredClient, run_provider
 from tsbkart.db.engine import make_engine
 from tsbkart.db.migrate import upgrade
 from tsbkart.db.stewardship import AuditEventRow
@@ -33,14 +34,16 @@ from tsbkart.reference.build import write_geography
 from tsbkart.reference.geography import load_geography
 from tsbkart.registry.store import Registry, Upsert
 from tsbkart.settings import Settings
+from tsbkart.web import local_server
 from tsbkart.web.app import create_app
-from tsbkart.web.local_server import LocalServer
+from tsbkart.web.local_server import LocalServer, free_port
 
 pytestmark = pytest.mark.browser
 AXE = Path(str(resources.files("tsbkart.web") / "static" / "vendor" / "axe-core" / "axe.min.js"))
 KARI_PASSWORD = "kari har et langt passord i dag"
 RITA_PASSWORD = "rita godkjenner endringer i nord"
 # Screenshots to look at by eye, outside the repository (TSBKART_SCREENSHOTS to choose the folder).
+OLA = ProviderUser("sub-ola-1", {"email": "ola@hf.example", "email_verified": True, "name": "Ola"})
 SHOTS = Path(os.environ.get("TSBKART_SCREENSHOTS", tempfile.gettempdir())) / "tsbkart-screenshots"
 
 
@@ -51,9 +54,8 @@ class World:
     database_url: str
 
 
-@pytest.fixture(scope="module")
-def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
-    engine = make_engine(f"sqlite:///{tmp_path_factory.mktemp('stewardship') / 's.sqlite'}")
+def _engine(tmp_path_factory: pytest.TempPathFactory, name: str) -> Engine:
+    engine = make_engine(f"sqlite:///{tmp_path_factory.mktemp(name) / 's.sqlite'}")
     upgrade(engine)
     with Session(engine) as session, session.begin():
         write_geography(session, load_geography())
@@ -65,9 +67,35 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
             reason="synthetic test data",
         )
         add_user(engine, "admin", "administrator")
-        settings = Settings(database_url=str(engine.url), secret_key="s" * 40)  # type: ignore[call-arg]
-        app = create_app(settings, Registry(engine))
-        with LocalServer(app) as running:
+    return engine
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
+    engine = _engine(tmp_path_factory, "stewardship")
+    settings = Settings(database_url=str(engine.url), secret_key="s" * 40)  # type: ignore[call-arg]
+    with cheap_argon2(), LocalServer(create_app(settings, Registry(engine))) as running:
+        yield World(running.url, engine, str(engine.url))
+
+
+@pytest.fixture(scope="module")
+def oidc_world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
+    """The same, with OpenID Connect sign-in against the provider on 127.0.0.1 (tests/stewardship)."""
+    engine = _engine(tmp_path_factory, "stewardship-oidc")
+    port = free_port()  # the redirect URI names the server's port, so it is chosen before the app is built
+    base = f"http://127.0.0.1:{port}"
+    entry = RegisteredClient("tsbkart", base + "/logg-inn/oidc/svar", secret="browser-secret-1")
+    with cheap_argon2(), run_provider([entry], OLA) as provider, pytest.MonkeyPatch.context() as patch:
+        settings = Settings(  # type: ignore[call-arg]
+            database_url=str(engine.url),
+            secret_key="o" * 40,
+            public_base_url=base,
+            oidc_issuer=provider.issuer,
+            oidc_client_id="tsbkart",
+            oidc_client_secret="browser-secret-1",
+        )
+        patch.setattr(local_server, "free_port", lambda: port)
+        with LocalServer(create_app(settings, Registry(engine))) as running:
             yield World(running.url, engine, str(engine.url))
 
 
@@ -83,9 +111,12 @@ def _sign_in(page: Page, url: str, username: str, password: str) -> None:
     expect(page.locator(".account-name")).to_be_visible()
 
 
-def _create(page: Page, username: str, name: str, password: str, role: str, scope: str) -> None:
+def _create(
+    page: Page, username: str, name: str, password: str, role: str, scope: str, email: str = ""
+) -> None:
     page.fill("#new-username", username)
     page.fill("#new-name", name)
+    page.fill("#new-email", email)
     page.fill("#new-password", password)
     page.select_option("#new-role", role)
     page.select_option("#new-scope", scope)
@@ -104,18 +135,51 @@ def _refusals(engine: Engine, target: str) -> int:
 
 
 def test_the_whole_loop(browser: Browser, world: World, monkeypatch: pytest.MonkeyPatch) -> None:
-    url = world.url
     admin = _context(browser)
     page = admin.new_page()
-    _sign_in(page, url, "admin", PASSWORD)
-    page.goto(url + "/admin/brukere")
+    _sign_in(page, world.url, "admin", PASSWORD)
+    page.goto(world.url + "/admin/brukere")
     _create(page, "kari", "Kari Nordmann", KARI_PASSWORD, "steward", "organisation:org-a")
     _create(page, "rita", "Rita Reviewer", RITA_PASSWORD, "reviewer", "catchment:unn")
     admin.close()
-
     steward = _context(browser)
     page = steward.new_page()
-    _sign_in(page, url, "kari", KARI_PASSWORD)
+    _sign_in(page, world.url, "kari", KARI_PASSWORD)
+    _loop(browser, world, page, "Kari Nordmann", monkeypatch)
+    steward.close()
+
+
+def test_the_whole_loop_with_openid_connect(
+    browser: Browser, oidc_world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The steward's account has no password: the administrator names their e-mail, the first sign-in
+    through the provider links it (verified e-mail), and the same loop follows."""
+    world = oidc_world
+    admin = _context(browser)
+    page = admin.new_page()
+    _sign_in(page, world.url, "admin", PASSWORD)
+    page.goto(world.url + "/admin/brukere")
+    _create(page, "ola", "Ola Nordmann", "", "steward", "organisation:org-a", email="ola@hf.example")
+    _create(page, "rita", "Rita Reviewer", RITA_PASSWORD, "reviewer", "catchment:unn")
+    admin.close()
+    steward = _context(browser)
+    page = steward.new_page()
+    page.goto(world.url + "/logg-inn?next=/")
+    page.click("text=Logg inn med virksomhetens innlogging")
+    expect(page.locator(".account-name")).to_contain_text("Ola Nordmann")
+    _loop(browser, world, page, "Ola Nordmann", monkeypatch)
+    steward.close()
+    with Session(world.engine) as s:
+        signed_in = s.execute(select(AuditEventRow).where(AuditEventRow.action == "sign_in")).scalars()
+        methods = [e.detail.get("method") for e in signed_in if e.actor_name == "Ola Nordmann"]
+    assert methods == ["oidc"]
+
+
+def _loop(
+    browser: Browser, world: World, page: Page, steward_name: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """From the signed-in steward's page: edit, preview, submit; review; the public page; history; 403."""
+    url = world.url
     page.click("text=Mine oppføringer")
     expect(page.locator("h1")).to_have_text("Mine oppføringer")
     page.click('a[href="/forvalt/enheter/unit-a"]')
@@ -155,9 +219,9 @@ def test_the_whole_loop(browser: Browser, world: World, monkeypatch: pytest.Monk
     public.goto(url + "/enhet/unit-a")
     facts = public.locator("main")
     expect(facts).to_contain_text("Sykehusveien 38")
-    expect(public.locator("tr", has_text="Gateadresse").first).to_contain_text("forvaltet av Kari Nordmann")
+    expect(public.locator("tr", has_text="Gateadresse").first).to_contain_text(f"forvaltet av {steward_name}")
     expect(public.locator("tr", has_text="Ventetid (uker)").first).to_contain_text(
-        "forvaltet av Kari Nordmann"
+        f"forvaltet av {steward_name}"
     )
 
     monkeypatch.setenv("TSBKART_DATABASE_URL", world.database_url)
@@ -173,9 +237,7 @@ def test_the_whole_loop(browser: Browser, world: World, monkeypatch: pytest.Monk
         context.engine.cache_clear()
     assert result.exit_code == 0, result.output
     assert (
-        "Kari Nordmann" in result.output
-        and "approved by" in result.output
-        and "Rita Reviewer" in result.output
+        steward_name in result.output and "approved by" in result.output and "Rita Reviewer" in result.output
     )
 
     before = _refusals(world.engine, "unit:unit-b")
@@ -183,7 +245,6 @@ def test_the_whole_loop(browser: Browser, world: World, monkeypatch: pytest.Monk
     assert answer is not None and answer.status == 403
     expect(page.locator("h1")).to_have_text("Ingen tilgang")
     assert _refusals(world.engine, "unit:unit-b") == before + 1
-    steward.close()
 
 
 @pytest.mark.parametrize("width", [360, 1280])
