@@ -107,3 +107,36 @@ def test_oslo_postal_code_asks_for_the_bydel_and_answers_for_it(page: Page, live
     question.locator("button").click()
     expect(page.locator("#results .bydel-question")).to_have_count(0, timeout=15000)
     expect(page.locator("#results .result-group h3").first).to_contain_text("I ditt opptaksområde")
+
+
+@pytest.mark.parametrize(
+    ("fill", "wait"),
+    [
+        ({"home_area": "4601", "age": "60", "checks": ["acute_crisis"]}, "#results .acute"),
+        ({"postal_code": "0557", "age": "40", "checks": []}, "#results .bydel-question"),
+    ],
+    ids=["acute", "oslo-postal-code"],
+)
+def test_no_serious_accessibility_violations_on_the_new_answers(
+    browser: Browser, live_server: str, fill: dict[str, Any], wait: str
+) -> None:
+    context = browser.new_context(viewport={"width": 360, "height": 740}, bypass_csp=True)
+    page = context.new_page()
+    try:
+        page.goto(live_server + "/finn")
+        if "home_area" in fill:
+            page.select_option("#home_area", fill["home_area"])
+        else:
+            page.fill("#postal_code", fill["postal_code"])
+        page.fill("#age", fill["age"])
+        page.check("input[name=substances][value=alcohol]")
+        for name in fill["checks"]:
+            page.check(f"input[name={name}]")
+        page.click("button[type=submit]")
+        page.wait_for_selector(wait, timeout=15000)
+        page.add_script_tag(path=str(AXE))
+        result: dict[str, Any] = page.evaluate("axe.run()")
+    finally:
+        context.close()
+    serious = [v for v in result["violations"] if v["impact"] in ("serious", "critical")]
+    assert serious == [], [(v["id"], [n["target"] for n in v["nodes"][:3]]) for v in serious]
