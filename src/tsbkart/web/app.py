@@ -14,6 +14,7 @@ from tsbkart.web import api, atlas, operations, pages, planning
 from tsbkart.web import finder as finder_routes
 from tsbkart.web.api import docs
 from tsbkart.web.api.clock import RevisionClock
+from tsbkart.web.api.links import install_links
 from tsbkart.web.api.unit_json import UnitJson
 from tsbkart.web.errors import install_error_handlers
 from tsbkart.web.middleware import BodySizeLimit, SecurityHeaders
@@ -54,6 +55,7 @@ def create_app(settings: Settings, registry: Registry | None = None) -> FastAPI:
     for router in STEWARDSHIP_ROUTERS:
         app.include_router(router)
     install_stewardship(app, settings, registry.engine)
+    install_links(app)
     return app
 
 
