@@ -191,3 +191,45 @@ def test_near_accepts_a_postal_code(client: TestClient) -> None:
     assert items[0]["catchment_code"] == "bergen"
     bad = client.get("/api/v1/units?near=0000")
     assert bad.status_code == 422 and "postal code" in bad.text
+def test_a_target_group_no_offer_names_still_answers_and_explains(client: TestClient) -> None:
+    """Before #11 ?target_group=alcohol (and adults) returned 0 units: no offer carried the code."""
+    body = client.get("/api/v1/units?limit=500&target_group=alcohol").json()
+    assert body["total"] > 100
+    assert {i["target_group_fit"] for i in body["items"]} <= {"stated", "stated_for_unit", "possible"}
+    counts = body["explanation"]["target_counts"]
+    assert counts["possible"] + counts["stated"] + counts["stated_for_unit"] == body["total"]
+    assert "units state" in body["explanation"]["message"]
+    adults = client.get("/api/v1/units?limit=500&target_group=adults&match=stated").json()
+    assert adults["total"] > 0
+    assert {i["target_group_fit"] for i in adults["items"]} <= {"stated", "stated_for_unit"}
+    geojson = client.get("/api/v1/units.geojson?target_group=adults").json()
+    assert geojson["explanation"]["target_counts"]["stated_not"] == 0  # adults are never ruled out by "18+"
+    youth = client.get("/api/v1/units.geojson?target_group=under_18").json()
+    assert youth["explanation"]["target_counts"]["stated_not"] > 0  # "18+" units
+    assert all(f["properties"]["target_group_fit"] != "stated_not" for f in youth["features"])
+
+
+def test_an_empty_list_says_why_and_how_to_get_out(client: TestClient) -> None:
+    body = client.get("/api/v1/units?service_type=akutt&area=finnmark").json()
+    assert body["total"] == 0 and body["items"] == []
+    explanation = body["explanation"]
+    assert explanation["reason"] == "filters_combined" and explanation["message"]
+    ways = {(s["kind"], s["parameter"], s["value"]): s for s in explanation["suggestions"]}
+    assert set(ways) == {
+        ("drop", "service_type", "akutt"),
+        ("drop", "area", "finnmark"),
+        ("widen", "area", "helse-nord"),
+    }
+    assert all(s["total"] > 0 for s in explanation["suggestions"])
+    assert ways[("drop", "service_type", "akutt")]["query"] == {"area": ["finnmark"]}
+    widen = ways[("widen", "area", "helse-nord")]
+    again = client.get("/api/v1/units", params=widen["query"]).json()
+    assert again["total"] == widen["total"] and all("akutt" in i["service_types"] for i in again["items"])
+
+
+def test_a_list_with_results_and_no_target_group_has_no_explanation(client: TestClient) -> None:
+    assert "explanation" not in client.get("/api/v1/units?service_type=akutt").json()
+
+
+def test_match_must_be_stated_or_possible(client: TestClient) -> None:
+    assert client.get("/api/v1/units?target_group=adults&match=maybe").status_code == 422

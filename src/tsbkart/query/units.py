@@ -42,6 +42,8 @@ class Page:
     offset: int
     # with a target-group filter: units passing every other filter, by the best fit of their offers
     target_counts: dict[Fit, int] | None = field(default=None, compare=False)
+    # why the page holds what it holds (tsbkart.query.explain.explained): set for the API's answers
+    explanation: Record | None = field(default=None, compare=False)
 
 
 def offer_mask(index: UnitIndex, facets: OfferFacets) -> BoolArray:
@@ -200,10 +202,13 @@ def units_feature_collection(snapshot: RegistrySnapshot, selection: UnitFilter) 
 
 
 def feature_collection(page: Page) -> Record:
-    return {
+    collection: Record = {
         "type": "FeatureCollection",
         "features": [unit_feature(item) for item in page.items],
         "total": page.total,
         "limit": page.limit,
         "offset": page.offset,
     }
+    if page.explanation is not None:
+        collection["explanation"] = page.explanation
+    return collection

@@ -17,8 +17,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
+from tsbkart.query.explain import Explanation, Suggestion, explain
 from tsbkart.query.filters import FilterError, UnitFilter
+from tsbkart.query.params import Params
 from tsbkart.query.records import Record
+from tsbkart.query.target_groups import DEFAULT_MATCH
 from tsbkart.query.units import search_units
 from tsbkart.registry.snapshot import RegistrySnapshot
 from tsbkart.vocab.loader import Vocabularies, load_vocabularies
@@ -33,8 +36,10 @@ __all__ = [
     "filter_units",
     "list_page",
     "main_service_type",
+    "map_explanation",
     "result_page",
     "selected",
+    "suggestion_query",
 ]
 
 # The query parameters the map form sends: the same names as /api/v1/units.geojson.
@@ -48,6 +53,7 @@ FORM_FIELDS = (
     "open_24_7",
     "q",
     "near",
+    "match",
 )
 # Items per page of the server-rendered list (the no-JavaScript view); the whole bundled registry fits on one.
 LIST_PAGE_SIZE = 200
@@ -68,13 +74,17 @@ class MapItem:
     service_types: tuple[str, ...]
     main_service_type: str | None  # the highest-level service type: decides the marker's colour and shape
     beds: int | None
+    # with a target-group filter: "stated", "stated_for_unit" or "possible" (tsbkart.query.target_groups.fit)
+    target_group_fit: str | None = None
 
 
 def selected(selection: UnitFilter) -> dict[str, Any]:
     """The selection's values by form field, for re-filling the form::
 
     {"service_type": ("akutt", "avrusning"), "target_group": (), "legal_basis": (), "intake_status": (),
-     "owner_type": (), "area": ("helse-nord",), "open_24_7": None, "q": ""}
+     "owner_type": (), "area": ("helse-nord",), "open_24_7": None, "q": "", "match": ()}
+
+    ``match`` is listed only when it is not the default (it is how, not whether, the list is filtered).
     """
     return {
         "service_type": selection.offers.service_types,
@@ -85,6 +95,7 @@ def selected(selection: UnitFilter) -> dict[str, Any]:
         "area": selection.areas,
         "open_24_7": selection.offers.open_24_7,
         "q": selection.q or "",
+        "match": () if selection.offers.target_match == DEFAULT_MATCH else (selection.offers.target_match,),
     }
 
 
@@ -133,6 +144,7 @@ def _item(record: Record, order: Mapping[str, tuple[int, int]]) -> MapItem:
         service_types=codes,
         main_service_type=_most_intense(codes, order),
         beds=record["beds"],
+        target_group_fit=record.get("target_group_fit"),
     )
 
 
@@ -183,3 +195,13 @@ def result_page(
         number = pages
         matched, records = window(number)
     return ListPage(tuple(_item(record, order) for record in records), matched, number, pages)
+
+
+def map_explanation(snapshot: RegistrySnapshot, params: Params, selection: UnitFilter) -> Explanation:
+    """Why the map's list holds what it holds, and the ways out of an empty one (``tsbkart.query.explain``)."""
+    return explain(snapshot, params, search_units(snapshot, replace(selection, offset=0, limit=1)))
+
+
+def suggestion_query(suggestion: Suggestion) -> list[tuple[str, str]]:
+    """The map's query string for a suggestion: only the form's fields (no page number or language)."""
+    return [(k, v) for k, values in suggestion.params.items() if k in FORM_FIELDS for v in values]

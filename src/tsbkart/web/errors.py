@@ -54,6 +54,7 @@ FIELDS = {
     "area": "Area",
     "open_24_7": "Open around the clock",
     "q": "Name or place",
+    "match": "Only units that state the target group",
     "near": "Near",
     "radius_km": "Radius (km)",
     "home_area": "Home municipality or city district",

@@ -28,6 +28,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from starlette.datastructures import URL
 
 from tsbkart.domain.text_rules import is_web_url
+from tsbkart.views.help_now import help_now
 from tsbkart.vocab.loader import load_vocabularies
 from tsbkart.web.context import LANG_COOKIE, RequestContext
 from tsbkart.web.i18n import catalogue
@@ -95,6 +96,15 @@ def lang_url(url: URL | None, language: str) -> str:
     return f"{url.path}?{urlencode(pairs)}"
 
 
+# How a listed unit fits the target-group filter (tsbkart.query.target_groups.fit), as its result says it.
+FIT_LABELS = {
+    "stated": "States that it serves the target group",
+    "stated_for_unit": "Target group stated for the whole unit",
+    "possible": "No target group stated: may serve it",
+    "stated_not": "States that it does not serve the target group",
+}
+
+
 def render(
     template: str,
     context: Mapping[str, Any],
@@ -114,6 +124,8 @@ def render(
         "lang_url": lambda target: lang_url(url, target),
         "request_path": url.path if url is not None else "",
         "today": day,
+        "help_now": help_now,
+        "fit_label": lambda fit: catalogue(language).gettext(FIT_LABELS.get(str(fit), str(fit))),
         **provenance_helpers(language),
     }
     return environment().get_template(template).render({**helpers, **context})

@@ -84,7 +84,10 @@ def encode_json(data: Any) -> bytes:
 
 
 def page_body(page: Page) -> dict[str, Any]:
-    return {"items": page.items, "total": page.total, "limit": page.limit, "offset": page.offset}
+    body = {"items": page.items, "total": page.total, "limit": page.limit, "offset": page.offset}
+    if page.explanation is not None:
+        body["explanation"] = page.explanation
+    return body
 
 
 def _cell(value: Any) -> Cell:

@@ -106,8 +106,36 @@ class PageOut(BaseModel):
     offset: int
 
 
+class SuggestionOut(BaseModel):
+    """A way out of an empty list: drop one filter value, or widen one (a larger radius, the region around a
+    catchment area, match=possible)."""
+
+    kind: Literal["drop", "widen"]
+    parameter: str = Field(description="The query parameter, e.g. target_group, area, radius_km.")
+    value: str = Field(description="The value dropped, or the wider value.")
+    total: int = Field(description="How many units the list would then hold.")
+    query: dict[str, list[str]] = Field(description="The query the suggestion stands for.")
+
+
+class ExplanationOut(BaseModel):
+    """Why the list holds what it holds. Present with a target_group filter and whenever the list is empty."""
+
+    total: int
+    target_groups: list[str]
+    match: Literal["stated", "possible"] | None
+    target_counts: dict[Literal["stated", "stated_for_unit", "possible", "stated_not"], int] | None = Field(
+        description="Units passing every other filter, by how their best offer fits the target group."
+    )
+    reason: (
+        Literal["no_units", "target_group_not_stated", "target_group_stated_not", "filters_combined"] | None
+    ) = Field(description="Why the list is empty; null when it is not.")
+    message: str = Field(description="The explanation in plain English.")
+    suggestions: list[SuggestionOut] = Field(description="Ways out of an empty list, most specific first.")
+
+
 class UnitPage(PageOut):
     items: list[UnitItem]
+    explanation: ExplanationOut | None = None
 
 
 OfferPage = create_model("OfferPage", __base__=PageOut, items=(list[OfferOut], ...))  # type: ignore[valid-type]
@@ -138,6 +166,7 @@ class UnitFeature(BaseModel):
 class UnitFeatureCollection(PageOut):
     type: Literal["FeatureCollection"]
     features: list[UnitFeature]
+    explanation: ExplanationOut | None = None
 
 
 class TermOut(BaseModel):

@@ -58,7 +58,9 @@ class UnitJson:
                 + [f'"{k}":{_dumps(item[k])}' for k in PER_REQUEST_CODES]
             )
             rows.append(f"{fragment},{extra}}}")
+        explanation = "" if page.explanation is None else f',"explanation":{_dumps(page.explanation)}'
         head = (
-            f'{{"items":[{",".join(rows)}],"total":{page.total},"limit":{page.limit},"offset":{page.offset}}}'
+            f'{{"items":[{",".join(rows)}],"total":{page.total},"limit":{page.limit},"offset":{page.offset}'
+            f"{explanation}}}"
         )
         return head.encode()

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
+from tsbkart.query.explain import explained
 from tsbkart.query.filters import DEFAULT_LIMIT, MAX_FEATURES, MAX_LIMIT
 from tsbkart.query.params import MAX_QUERY_CHARS, MAX_RADIUS_KM, unit_filter
 from tsbkart.query.records import unit_detail
-from tsbkart.query.units import search_units, units_feature_collection
+from tsbkart.query.units import feature_collection, search_units
 from tsbkart.web.api.openapi import documented
 from tsbkart.web.api.params import MAX_OFFSET, TEXT_HELP, SnapshotDep
 from tsbkart.web.api.problems import ApiProblem
@@ -33,7 +34,18 @@ class UnitQuery(BaseModel):
     service_type: Codes = Field(
         None, description="Service type code(s), OR; see /api/v1/vocabularies/service_types."
     )
-    target_group: Codes = Field(None, description="Target group code(s), OR.")
+    target_group: Codes = Field(
+        None,
+        description="Target group code(s), OR; see /api/v1/vocabularies/target_groups. A unit matches when an "
+        "offer (that passes the other offer filters) fits the group as `match` asks; each item's "
+        "`target_group_fit` says how, and `explanation.target_counts` counts the units that pass every other "
+        "filter by how they fit, including those that state they do not serve the group (never listed).",
+    )
+    match: Literal["stated", "possible"] = Field(
+        "possible",
+        description="With target_group: `stated` lists units a source states serve the group (on the offer or "
+        "for the whole unit); `possible` (default) also lists units that state no restriction ruling it out.",
+    )
     legal_basis: Codes = Field(None, description="Legal basis code(s), OR.")
     intake_status: Codes = Field(None, description="Intake status code(s), OR.")
     open_24_7: bool | None = Field(
@@ -83,7 +95,9 @@ async def list_units(
             request,
             read.read,
             "application/json",
-            lambda: unit_json.page(snapshot, search_units(snapshot, selection)),
+            lambda: unit_json.page(
+                snapshot, explained(snapshot, ctx.params, search_units(snapshot, selection))
+            ),
         )
     columns = list(UnitItem.model_fields)
     return await respond_list(request, read.read, lambda: search_units(snapshot, selection), "csv", columns)
@@ -103,7 +117,12 @@ async def units_geojson(
     selection = unit_filter(ctx.params, snapshot, limit=query.limit, offset=query.offset)
     # About 6.6 MB for 10,000 units: built once per revision and query (documents.py), never on the loop.
     return await respond_built(
-        request, read.read, GEOJSON, lambda: encode_json(units_feature_collection(snapshot, selection))
+        request,
+        read.read,
+        GEOJSON,
+        lambda: encode_json(
+            feature_collection(explained(snapshot, ctx.params, search_units(snapshot, selection)))
+        ),
     )
 
 

@@ -19,7 +19,9 @@ from fastapi.responses import HTMLResponse, Response
 from tsbkart.atlas.coverage import load_declarations
 from tsbkart.domain.errors import NotFound
 from tsbkart.exchange.spreadsheet import csv_text, xlsx_bytes
-from tsbkart.query.params import unit_filter
+from tsbkart.query.explain import Suggestion
+from tsbkart.query.filters import VOCABULARY_OF, UnitFilter
+from tsbkart.query.params import Params, unit_filter
 from tsbkart.reference.files import data_path
 from tsbkart.reference.population import latest_population
 from tsbkart.reference.postal import PostalCodeError
@@ -31,16 +33,18 @@ from tsbkart.views.map_page import (
     FORM_FIELDS,
     FilterError,
     active_filter_count,
+    map_explanation,
     result_page,
     selected,
+    suggestion_query,
 )
 from tsbkart.views.unit_page import build_unit_page
 from tsbkart.vocab.loader import load_vocabularies
-from tsbkart.web.context import Ctx
-from tsbkart.web.errors import user_error_message
+from tsbkart.web.context import Ctx, RequestContext
+from tsbkart.web.errors import FIELDS, user_error_message
 from tsbkart.web.i18n import catalogue
 from tsbkart.web.state import AppState, get_state
-from tsbkart.web.templating import page
+from tsbkart.web.templating import FIT_LABELS, page
 
 router = APIRouter()
 
@@ -118,6 +122,7 @@ def map_page(ctx: Ctx, state: State) -> Response:
         "filters": filters,
         "active_filters": active_filter_count(filters),
         "error": error,
+        **_explanation_context(ctx, {} if error else ctx.params, selection, language),
         "options": _options(snapshot.geography, language),
         "legend": _legend(language),
         "map_config": orjson.dumps(
@@ -129,11 +134,54 @@ def map_page(ctx: Ctx, state: State) -> Response:
                 "tileAttribution": state.settings.tile_attribution,
                 "legend": _legend(language),
                 "strings": strings,
+                "fits": {fit: catalogue(language).gettext(text) for fit, text in FIT_LABELS.items()},
+                "explanation": "/kart/forklaring",
                 "lang": language,
             }
         ).decode(),
     }
     return page(ctx, "map.html", context, status=400 if error else 200)
+
+
+def _explanation_context(
+    ctx: RequestContext, params: Params, selection: UnitFilter, language: str
+) -> dict[str, Any]:
+    """What ``_explanation.html`` needs: the explanation and how to word and link its suggestions."""
+    geography = ctx.snapshot.geography
+    names = {
+        **{r.code: r.name for r in geography.regions.values()},
+        **{c.code: c.name for c in geography.catchments.values()},
+    }
+    gettext = catalogue(language).gettext
+
+    def area_name(code: str) -> str:
+        area = geography.area_units.get(code)
+        return names.get(code) or (area.name if area is not None else code)
+
+    def suggestion_url(suggestion: Suggestion) -> str:
+        pairs = suggestion_query(suggestion)
+        return "/?" + urlencode(pairs) if pairs else "/"
+
+    return {
+        "explanation": map_explanation(ctx.snapshot, params, selection),
+        "suggestion_url": suggestion_url,
+        "field_label": lambda parameter: gettext(FIELDS.get(str(parameter), str(parameter))),
+        "area_name": area_name,
+        "vocabulary_of": lambda parameter: VOCABULARY_OF.get(parameter),
+    }
+
+
+@router.get("/kart/forklaring", response_class=HTMLResponse, include_in_schema=False)
+def map_explanation_fragment(ctx: Ctx) -> Response:
+    """The map's explanation for a query alone (the map script swaps it in when a filter changes)."""
+    params: Params = ctx.params
+    try:
+        selection = unit_filter(params, ctx.snapshot)
+    except FilterError:
+        params = {}
+        selection = unit_filter(params, ctx.snapshot)
+    context = _explanation_context(ctx, params, selection, ctx.language)
+    return page(ctx, "_explanation.html", context)
 
 
 @router.get("/enhet/{unit_id}", response_class=HTMLResponse, include_in_schema=False)

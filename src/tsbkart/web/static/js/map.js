@@ -228,6 +228,14 @@
     services.className = "result-services";
     services.textContent = (p.service_types || []).map(function (c) { return labels[c] || c; }).join(", ");
     li.appendChild(services);
+    if (p.target_group_fit) {
+      // How the unit fits the target-group filter (stated, stated for the unit, or may serve).
+      li.setAttribute("data-fit", p.target_group_fit);
+      var fit = document.createElement("p");
+      fit.className = "fit fit-" + p.target_group_fit;
+      fit.textContent = (config.fits || {})[p.target_group_fit] || p.target_group_fit;
+      li.appendChild(fit);
+    }
     if (f.lat == null || f.approximate) {
       var approx = document.createElement("p");
       approx.className = "approx";
@@ -263,6 +271,24 @@
     return params.toString();
   }
 
+  // The explanation under the count (target-group counts; for an empty list the reason and the ways out) is
+  // rendered by the server, one template for both views: fetched as a fragment and swapped in.
+  function refreshExplanation(qs) {
+    var current = document.getElementById("explanation");
+    if (!current || !config.explanation) { return; }
+    fetch(config.explanation + (qs ? "?" + qs : ""), { credentials: "same-origin" })
+      .then(function (r) { return r.ok ? r.text() : null; })
+      .then(function (html) {
+        if (html === null) { return; }
+        var holder = document.createElement("div");
+        holder.innerHTML = html;
+        var fresh = holder.querySelector("#explanation");
+        var now = document.getElementById("explanation");
+        if (fresh && now) { now.parentNode.replaceChild(fresh, now); }
+      })
+      .catch(function () { /* the list and count are current; the explanation is extra */ });
+  }
+
   var pending = 0;
   // initialUrl: the first load uses the URL the server preloaded (same query as the page), so the request
   // that started while the page was parsed is reused.
@@ -278,6 +304,7 @@
         draw(features);
         if (updateList) {
           renderList(features);
+          refreshExplanation(qs);
           history.replaceState(null, "", window.location.pathname + (qs ? "?" + qs : ""));
         } else if (listEl.getAttribute("data-complete") === "false") {
           // The server sent one page of a long list (the no-JavaScript view): show all, after the markers.
