@@ -430,17 +430,17 @@ def test_map_near_search_takes_a_postal_code(client: TestClient) -> None:
 
 def test_a_target_group_filter_lists_and_labels_and_counts(client: TestClient) -> None:
     """Before #11 /?target_group=alcohol listed 0 of the units, with no word why."""
-    html = client.get("/?target_group=alcohol").text
+    html = client.get("/?target_group=alcohol&lang=nb").text
     assert html.count('class="result"') > 100
     assert 'data-fit="possible"' in html and "Ingen målgruppe oppgitt: kan ta imot" in html
     assert "0 enheter oppgir at de tar imot denne gruppen" in html
-    young = client.get("/?target_group=young&match=stated").text
+    young = client.get("/?target_group=young&match=stated&lang=nb").text
     assert 'data-fit="possible"' not in young and 'data-fit="stated_for_unit"' in young
     assert "Målgruppen er oppgitt for hele enheten" in young and 'value="stated" checked' in young
 
 
 def test_an_empty_map_says_why_and_links_each_way_out(client: TestClient) -> None:
-    html = client.get("/?service_type=akutt&area=finnmark").text
+    html = client.get("/?service_type=akutt&area=finnmark&lang=nb").text
     assert html.count('class="result"') == 0
     assert "Ingen enheter passer med alle filtrene" in html
     assert 'href="/?area=finnmark"' in html  # drop the service type
@@ -450,13 +450,13 @@ def test_an_empty_map_says_why_and_links_each_way_out(client: TestClient) -> Non
 
 
 def test_the_explanation_fragment_matches_the_page(client: TestClient) -> None:
-    fragment = client.get("/kart/forklaring?service_type=akutt&area=finnmark")
+    fragment = client.get("/kart/forklaring?service_type=akutt&area=finnmark&lang=nb")
     assert fragment.status_code == 200 and fragment.text.lstrip().startswith('<div id="explanation"')
     assert "Ingen enheter passer med alle filtrene" in fragment.text
     assert client.get("/kart/forklaring?service_type=teleport").status_code == 200  # a bad filter: no filter
 
 
-@pytest.mark.parametrize("path", ["/", "/enhet/unn-avrusning-tromso", "/?q=zzzz"])
+@pytest.mark.parametrize("path", ["/?lang=nb", "/enhet/unn-avrusning-tromso?lang=nb", "/?q=zzzz&lang=nb"])
 def test_every_answer_shows_where_to_get_help_now_with_sources(client: TestClient, path: str) -> None:
     html = client.get(path).text
     assert 'href="tel:113"' in html and 'href="tel:116117"' in html
@@ -465,5 +465,5 @@ def test_every_answer_shows_where_to_get_help_now_with_sources(client: TestClien
 
 
 def test_the_unit_page_shows_target_groups_stated_for_the_unit(client: TestClient) -> None:
-    html = client.get("/enhet/fossum-valnesfjord").text
+    html = client.get("/enhet/fossum-valnesfjord?lang=nb").text
     assert "oppgitt for enheten" in html and "Ungdom og unge voksne" in html
