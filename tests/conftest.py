@@ -3,7 +3,8 @@
 - ``bundled_snapshot``: the bundled registry as a RegistrySnapshot, no database (fast; for readers).
 - ``reference_engine``: a SQLite database built from the bundled data (population 2026 only), session-wide;
   treat it as read-only. Tests that write use ``empty_engine`` / ``engine`` instead.
-- Rate limits are off (``TSBKART_RATE_LIMITS=false``) unless a test turns them on.
+- Rate limits are off (``TSBKART_RATE_LIMITS=false``) unless a test turns them on; so is the planning
+  warm-up at start-up (``TSBKART_WARM_PLANNING=false``).
 - ``engine``: parametrised over SQLite and PostgreSQL (``TSBKART_TEST_DATABASE_URL``); a fresh, migrated,
   geography-loaded database per test. In CI (CI=true) a missing PostgreSQL URL is an error, not a skip.
 """
@@ -43,6 +44,8 @@ def _secret_key_file_in_a_tmp_dir(tmp_path_factory: pytest.TempPathFactory) -> I
 
 # Rate limits off for the suite (many requests from one "client"); the rate-limit tests turn them on.
 os.environ["TSBKART_RATE_LIMITS"] = "false"
+# No start-up warm-up of the planning pages in every test app (seconds of CPU each; the machine is shared).
+os.environ["TSBKART_WARM_PLANNING"] = "false"
 
 
 def pytest_report_header() -> str:

@@ -70,6 +70,10 @@ class Settings(BaseSettings):
         description="Registry reads answer 503 once the snapshot could not be confirmed current for this long.",
     )
     rate_limits: bool = Field(default=True, description="Rate limits on public POSTs and expensive GETs.")
+    warm_planning: bool = Field(
+        default=True,
+        description="At start-up, build what the planning pages need (projection, charts, trends) in a thread.",
+    )
     rate_limit_storage: str = Field(
         default="memory://",
         description="limits storage URI; memory:// counts per process, redis://host:6379 across processes.",

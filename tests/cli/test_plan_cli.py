@@ -1,6 +1,9 @@
 import json
+from datetime import date
 from pathlib import Path
 
+import pytest
+from sqlalchemy import Engine
 from typer.testing import CliRunner
 
 from tsbkart.cli.main import app
@@ -69,3 +72,40 @@ def test_goldenrule_shows_gaps_as_gaps() -> None:
     assert csv.exit_code == 0 and "somatic_growth" in csv.stdout.splitlines()[0]
     bad = runner.invoke(app, ["plan", "goldenrule", "--sector", "dentistry"])
     assert bad.exit_code == 2 and "unknown sector" in bad.output
+
+
+def test_trend_gives_the_pages_numbers_with_their_basis(
+    reference_engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tsbkart.cli import context
+    from tsbkart.planning.views import trend_view
+
+    monkeypatch.setenv("TSBKART_DATABASE_URL", str(reference_engine.url))
+    context.settings.cache_clear()
+    context.engine.cache_clear()
+    try:
+        args = [
+            "plan",
+            "trend",
+            "--indicator",
+            "beds_per_10k",
+            "--level",
+            "rhf",
+            "--dates",
+            "2025-01-01,2026-12-01",
+        ]
+        result = runner.invoke(app, [*args, "--format", "json"])
+        assert result.exit_code == 0, result.output
+        body = json.loads(result.stdout)
+        assert "valid time" in body["about"]["basis"]
+        assert len(body["rows"]) == 2 * 4 and {r["level"] for r in body["rows"]} == {"region"}
+        expected = trend_view(
+            reference_engine, "beds_per_10k", "region", dates=[date(2025, 1, 1), date(2026, 12, 1)]
+        )
+        assert [r["value"] for r in body["rows"]] == pytest.approx(expected["value"].tolist(), nan_ok=True)
+        bad = runner.invoke(app, ["plan", "trend", "--dates", "1.1.2025"])
+        assert bad.exit_code == 2 and "--dates" in bad.output
+        assert runner.invoke(app, ["plan", "trend", "--indicator", "nope"]).exit_code == 2
+    finally:
+        context.settings.cache_clear()
+        context.engine.cache_clear()

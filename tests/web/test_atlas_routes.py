@@ -102,8 +102,10 @@ def test_index_lists_indicators_and_reports(client: TestClient) -> None:
 
 def test_indicator_page_has_svg_chart_table_and_map_without_inline_script(client: TestClient) -> None:
     html = client.get("/atlas/helseatlas_pasientrate_18_24?lang=en").text
-    assert '<svg class="atlas-chart" role="img"' in html and "<title id=" in html and "<desc id=" in html
-    assert html.count('class="ci"') == 21  # an interval line per catchment
+    chart = html.split('<figure class="atlas-chart">', 1)[1].split("</figure>", 1)[0]
+    assert chart.startswith('<svg role="img"') and "<title id=" in chart and "<desc id=" in chart
+    assert chart.count('aria-label="ci_low: ') == 21  # an interval line per catchment (Vega-Lite rule)
+    assert chart.count('aria-roledescription="bar"') == 21
     assert '<table class="atlas-table"' in html
     assert 'data-values="/atlas/helseatlas_pasientrate_18_24.json"' in html
     assert "NOT verified" in html
@@ -117,7 +119,7 @@ def test_capacity_page_counts_oslo_residents_in_no_listed_bydel(client: TestClie
     values = {a["code"]: a["value"] for a in data["areas"]}
     assert values["ous"] is not None and values["ous"] > 0
     html = client.get("/atlas/beds_per_10k?lang=nb").text
-    assert html.count('class="ci"') + html.count('class="bar"') >= 1
+    assert html.count('aria-roledescription="bar"') >= 1
 
 
 def test_exports(client: TestClient) -> None:
@@ -142,3 +144,16 @@ def test_boundaries_for_the_choropleth_are_served(client: TestClient) -> None:
     assert response.status_code == 200
     codes = {f["properties"]["code"] for f in response.json()["features"]}
     assert "unn" in codes
+
+
+def test_report_has_a_planning_section_saying_which_projection_and_rates(client: TestClient) -> None:
+    html = client.get("/atlas/rapport/unn?lang=nb").text
+    section = html.split('id="planning-title"', 1)[1].split("</section>", 1)[0]
+    assert "Planlegging mot 2040" in html and "hamilton-perry" in section
+    assert "nasjonale rater (2018) brukt for alle områder" in section
+    assert "De samme nasjonale ratene brukes for alle opptaksområder" in section
+    for year in ("2026", "2030", "2035", "2040"):
+        assert f'<th scope="col">{year}</th>' in section
+    assert "Senger" in section and "Alle aldre" in section
+    english = client.get("/atlas/rapport/unn?lang=en").text
+    assert "national rates (2018) applied to every area" in english.split('id="planning-title"', 1)[1]

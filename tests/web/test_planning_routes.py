@@ -83,3 +83,53 @@ def test_bad_parameters_get_a_page_not_a_500(client: TestClient, path: str, stat
     response = client.get(path + ("&" if "?" in path else "?") + "lang=nb")
     assert response.status_code == status
     assert "text/html" in response.headers["content-type"]
+
+
+def test_trend_page_has_charts_tables_basis_and_downloads(client: TestClient) -> None:
+    body = client.get("/plan/utvikling?lang=nb").text
+    assert "Utvikling i registeret" in body and "gyldighetstid" in body
+    assert body.count('<svg role="img"') == 2 and "<script" not in body.split("</main>")[0]
+    assert "Helse Nord RHF" in body
+    for indicator in ("basic_services_coverage", "beds_per_10k", "verified_share"):
+        page_ = client.get(f"/plan/utvikling?lang=en&indikator={indicator}&niva=catchment")
+        assert page_.status_code == 200 and "Trends from the registry" in page_.text
+    data = client.get("/plan/utvikling.json?indikator=beds_per_10k&niva=nation").json()
+    assert data["about"]["indicator"] == "beds_per_10k" and "valid time" in data["about"]["basis"]
+    assert {row["level"] for row in data["rows"]} == {"nation"}
+    assert client.get("/plan/utvikling.csv?niva=region").text.startswith("date,")
+    workbook = load_workbook(io.BytesIO(client.get("/plan/utvikling.xlsx").content))
+    assert workbook.sheetnames == ["data", "about"]
+    assert client.get("/plan/utvikling?indikator=nope").status_code == 400
+    assert 'href="/plan/utvikling"' in client.get("/plan?lang=nb").text
+
+
+def test_warm_up_builds_what_the_first_visit_needs(client: TestClient) -> None:
+    from tsbkart.domain.calendar import today
+    from tsbkart.web import planning
+
+    state = client.app.state.tsbkart  # type: ignore[attr-defined]
+    planning.warm_planning(state)  # what lifespan runs in a worker thread when TSBKART_WARM_PLANNING is on
+    assert planning._projection.cache_info().currsize == 1
+    assert planning._capacity_frame.cache_info().currsize >= 3
+    frame = planning.trends_of(state.snapshot(), state.registry.engine, today())
+    assert frame is planning.trends_of(state.snapshot(), state.registry.engine, today())  # kept per revision
+
+
+def test_lifespan_warms_planning_in_a_thread_when_enabled(reference_engine: Engine) -> None:
+    import threading
+
+    from tsbkart.web import operations
+
+    started: list[str] = []
+    original = operations.warm_planning
+    operations.warm_planning = lambda state: started.append(threading.current_thread().name)  # type: ignore[assignment]
+    try:
+        settings = Settings(database_url=str(reference_engine.url), warm_planning=True)
+        with TestClient(create_app(settings, registry=Registry(reference_engine))):
+            for _ in range(100):
+                if started:
+                    break
+                threading.Event().wait(0.05)
+    finally:
+        operations.warm_planning = original  # type: ignore[assignment]
+    assert started == ["tsbkart-warm-planning"]

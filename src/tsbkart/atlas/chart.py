@@ -1,106 +1,104 @@
-"""Geometry of the ranked bar chart with intervals, as plain numbers for a server-side SVG template.
+"""The atlas's ranked bar chart as a Vega-Lite specification (rendered to SVG by ``tsbkart.charts.render_svg``,
+the one chart library of the atlas and the planning pages).
 
 Shape::
 
-    chart = ranked_bars(table)
-    chart.bars[0]  # Bar(code="finnmark", name="Finnmarkssykehuset HF", value=1.95, ci_low=None, ci_high=None,
-                   #     y=24.0, width=310.2, ci_x1=None, ci_x2=None)
-    chart.ticks    # ((0.0, 0.0), (0.5, 79.4), ...) value and x position
-
-Areas with an unknown value are bars of width 0 flagged ``unknown`` (the template writes "unknown").
+    spec = ranked_bars(table, texts={"x": "senger per 10 000 voksne", "unknown": "ukjent"})
+    # bars highest first, a line from ci_low to ci_high where published, a dashed line at Norway's value;
+    # an area with an unknown value gets no bar and the word "unknown" (never a bar of 0)
+    bar_rows(table)   # the rows in chart order: code, name, value, ci_low, ci_high, order
 """
 
 from __future__ import annotations
 
-import math
-from dataclasses import dataclass
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+import pandas as pd
 
 from tsbkart.atlas.indicators import IndicatorTable
 from tsbkart.atlas.variation_view import ranked
 
-__all__ = ["Bar", "BarChart", "ranked_bars"]
+__all__ = ["bar_rows", "ranked_bars"]
 
-LABEL_WIDTH = 260.0
-PLOT_WIDTH = 420.0
-BAR_HEIGHT = 18.0
-GAP = 6.0
-TOP = 24.0
+SCHEMA = "https://vega.github.io/schema/vega-lite/v5.json"  # an identifier only; nothing is fetched
+WIDTH, STEP, COLOUR, NATIONAL = 420, 24, "#2b6a9e", "#b00020"
 
 
-@dataclass(frozen=True, slots=True)
-class Bar:
-    code: str
-    name: str
-    value: float | None
-    ci_low: float | None
-    ci_high: float | None
-    y: float
-    width: float
-    ci_x1: float | None
-    ci_x2: float | None
+def bar_rows(table: IndicatorTable) -> pd.DataFrame:
+    """The table's rows highest first, unknown values last (``order`` 0, 1, ...)."""
+    rows = ranked(table)[["code", "name", "value", "ci_low", "ci_high"]].reset_index(drop=True)
+    return rows.assign(order=range(len(rows)))
 
 
-@dataclass(frozen=True, slots=True)
-class BarChart:
-    bars: tuple[Bar, ...]
-    ticks: tuple[tuple[float, float], ...]
-    national_x: float | None
-    width: float
-    height: float
-    label_width: float
-    plot_width: float
-    bar_height: float
+def _values(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    clean = frame.replace([np.inf, -np.inf], np.nan).astype(object)
+    clean = clean.where(pd.notna(clean), None)
+    return [dict(zip(clean.columns, row, strict=True)) for row in clean.itertuples(index=False, name=None)]
 
 
-def _nice_max(value: float) -> float:
-    if value <= 0:
-        return 1.0
-    magnitude = 10 ** math.floor(math.log10(value))
-    for step in (1, 2, 2.5, 5, 10):
-        if value <= step * magnitude:
-            return float(step * magnitude)
-    return float(10 * magnitude)
-
-
-def _opt(value: object) -> float | None:
-    number = float(value)  # type: ignore[arg-type]
-    return number if math.isfinite(number) else None
-
-
-def ranked_bars(table: IndicatorTable) -> BarChart:
-    """Bars sorted highest first, scaled to the largest value or interval end (a "nice" round maximum)."""
-    rows = ranked(table)
-    candidates = [v for c in ("value", "ci_high") for v in rows[c].dropna().tolist()]
+def ranked_bars(table: IndicatorTable, texts: Mapping[str, str]) -> dict[str, Any]:
+    """Horizontal bars per catchment area; ``texts``: ``x`` (the axis title, the indicator's unit), ``unknown``."""
+    rows = bar_rows(table)
+    y = {
+        "field": "name",
+        "type": "nominal",
+        "title": None,
+        "sort": {"field": "order"},
+        "axis": {"labelLimit": 260},
+    }
+    layers: list[dict[str, Any]] = [
+        {
+            "mark": {"type": "bar", "color": COLOUR, "height": 16},
+            "transform": [{"filter": "datum.value != null"}],
+            "encoding": {
+                "y": y,
+                "x": {
+                    "field": "value",
+                    "type": "quantitative",
+                    "title": texts["x"],
+                    "axis": {"format": ",.1f"},
+                },
+            },
+        },
+        {
+            "mark": {"type": "rule", "color": "#111", "strokeWidth": 2},
+            "transform": [{"filter": "datum.ci_low != null && datum.ci_high != null"}],
+            "encoding": {
+                "y": y,
+                "x": {"field": "ci_low", "type": "quantitative"},
+                "x2": {"field": "ci_high"},
+            },
+        },
+        {
+            "mark": {"type": "text", "align": "left", "dx": 4, "color": "#222"},
+            "transform": [{"filter": "datum.value != null"}],
+            "encoding": {
+                "y": y,
+                "x": {"field": "edge", "type": "quantitative"},
+                "text": {"field": "value", "type": "quantitative", "format": ",.2f"},
+            },
+        },
+        {
+            "mark": {"type": "text", "align": "left", "dx": 4, "fontStyle": "italic", "color": "#555"},
+            "transform": [{"filter": "datum.value == null"}],
+            "encoding": {"y": y, "x": {"datum": 0}, "text": {"value": texts["unknown"]}},
+        },
+    ]
     if table.national is not None:
-        candidates.append(table.national)
-    top = _nice_max(max(candidates, default=0.0))
-    scale = PLOT_WIDTH / top
-    bars = []
-    for i, row in enumerate(rows.itertuples(index=False)):
-        value, low, high = _opt(row.value), _opt(row.ci_low), _opt(row.ci_high)
-        bars.append(
-            Bar(
-                code=str(row.code),
-                name=str(row.name),
-                value=value,
-                ci_low=low,
-                ci_high=high,
-                y=TOP + i * (BAR_HEIGHT + GAP),
-                width=(value or 0.0) * scale,
-                ci_x1=None if low is None else low * scale,
-                ci_x2=None if high is None else high * scale,
-            )
+        layers.append(
+            {
+                "data": {"values": [{}]},  # one line, not one per area
+                "mark": {"type": "rule", "color": NATIONAL, "strokeDash": [4, 3], "strokeWidth": 1.5},
+                "encoding": {"x": {"datum": float(table.national)}},
+            }
         )
-    ticks = tuple((top * k / 4, PLOT_WIDTH * k / 4) for k in range(5))
-    national_x = None if table.national is None else table.national * scale
-    height = TOP + len(bars) * (BAR_HEIGHT + GAP) + 10
-    return BarChart(
-        tuple(bars),
-        ticks,
-        national_x,
-        LABEL_WIDTH + PLOT_WIDTH + 70,
-        height,
-        LABEL_WIDTH,
-        PLOT_WIDTH,
-        BAR_HEIGHT,
-    )
+    edge = rows[["value", "ci_high"]].max(axis=1, skipna=True)
+    return {
+        "$schema": SCHEMA,
+        "data": {"values": _values(rows.assign(edge=edge))},
+        "width": WIDTH,
+        "height": {"step": STEP},
+        "layer": layers,
+    }

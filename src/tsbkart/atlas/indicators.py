@@ -19,11 +19,12 @@ from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, get_args
 
 import numpy as np
 import pandas as pd
 import yaml
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from tsbkart.atlas.access import (
     accessibility,
@@ -36,18 +37,25 @@ from tsbkart.atlas.coverage import capacity
 from tsbkart.atlas.demand import demand_points
 from tsbkart.registry.areas import resolve_area
 from tsbkart.registry.snapshot import RegistrySnapshot
+from tsbkart.yaml_schema import validate
 
 __all__ = [
     "HELSEATLAS_FILE",
     "Indicator",
+    "IndicatorFile",
     "IndicatorTable",
+    "TrendEntry",
     "indicator",
+    "indicator_file",
     "indicator_table",
     "indicators",
     "load_helseatlas",
+    "parse_indicator_file",
+    "trend_indicators",
 ]
 
-KINDS = ("capacity", "access_share", "fca", "helseatlas")
+IndicatorKind = Literal["capacity", "access_share", "fca", "helseatlas"]
+KINDS: tuple[str, ...] = get_args(IndicatorKind)
 HELSEATLAS_FILE = "helseatlas_bup_rus_2019_2023.csv"
 ROW_COLUMNS = ["code", "name", "region_code", "value", "ci_low", "ci_high", "population", "events", "note"]
 
@@ -85,35 +93,108 @@ def _data_path(name: str) -> Path:
     return Path(str(resources.files("tsbkart.atlas") / name))
 
 
+class Texts(BaseModel):
+    """A text in bokmål and English."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    nb: str = Field(min_length=1)
+    en: str = Field(min_length=1)
+
+
+class IndicatorEntry(BaseModel):
+    """One entry of ``indicators:``; keys beyond these are the kind's parameters (service, threshold, ...)."""
+
+    model_config = ConfigDict(extra="allow", frozen=True)
+
+    id: str = Field(min_length=1)
+    kind: IndicatorKind
+    title: Texts
+    description: Texts
+    unit: Texts
+    source: str = Field(min_length=1)
+    method: str = Field(min_length=1)
+    caveat: Texts | None = None
+
+
+class TrendEntry(BaseModel):
+    """One entry of ``trends.indicators`` (computed by ``tsbkart.planning.trends``)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: str = Field(min_length=1)
+    kind: Literal["lar_trusts", "basic_services", "capacity", "verified_share"]
+    title: Texts
+    description: Texts
+    unit: Texts
+    source: str = Field(min_length=1)
+    method: str = Field(min_length=1)
+    service_types: tuple[str, ...] = ()
+
+    def text(self, name: str, language: str) -> str:
+        texts: Texts = getattr(self, name)
+        return texts.en if language == "en" else texts.nb
+
+
+class TrendSection(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    first_year: int = Field(ge=1990, le=2100)
+    indicators: tuple[TrendEntry, ...] = Field(min_length=1)
+
+
+class IndicatorFile(BaseModel):
+    """``indicators.yaml``: the atlas indicators and the trend indicators; ids unique within each list."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    indicators: tuple[IndicatorEntry, ...] = Field(min_length=1)
+    trends: TrendSection
+
+    @model_validator(mode="after")
+    def _unique_ids(self) -> IndicatorFile:
+        for name, entries in (("indicators", self.indicators), ("trends", self.trends.indicators)):
+            ids = [e.id for e in entries]
+            doubled = sorted({i for i in ids if ids.count(i) > 1})
+            if doubled:
+                raise ValueError(f"{name}: id {doubled[0]!r} is declared twice")
+        return self
+
+
+def parse_indicator_file(document: object, origin: str = "indicators.yaml") -> IndicatorFile:
+    """Validate a parsed ``indicators.yaml``; a problem raises ``DataFileError`` naming the file and entry."""
+    return validate(IndicatorFile, document, origin)
+
+
+@cache
+def indicator_file() -> IndicatorFile:
+    path = _data_path("indicators.yaml")
+    return parse_indicator_file(yaml.safe_load(path.read_text(encoding="utf-8")), path.name)
+
+
 @cache
 def indicators() -> tuple[Indicator, ...]:
-    """Every indicator, in file order. Raises ValueError naming the entry and field on a bad definition."""
-    path = _data_path("indicators.yaml")
-    raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    out = []
-    for number, entry in enumerate(raw["indicators"], start=1):
-        for key in ("id", "kind", "title", "description", "unit", "source", "method"):
-            if key not in entry:
-                raise ValueError(f"{path.name}: indicator {number}: field {key!r} is missing")
-        if entry["kind"] not in KINDS:
-            raise ValueError(
-                f"{path.name}: indicator {entry['id']}: kind {entry['kind']!r} is not one of {KINDS}"
-            )
-        common = {"id", "kind", "title", "description", "unit", "source", "method", "caveat"}
-        out.append(
-            Indicator(
-                id=entry["id"],
-                kind=entry["kind"],
-                title=entry["title"],
-                description=entry["description"],
-                unit=entry["unit"],
-                source=entry["source"],
-                method=entry["method"],
-                params={k: v for k, v in entry.items() if k not in common},
-                caveat=entry.get("caveat"),
-            )
+    """Every atlas indicator, in file order. Raises DataFileError naming the entry and field on a bad file."""
+    common = {"id", "kind", "title", "description", "unit", "source", "method", "caveat"}
+    return tuple(
+        Indicator(
+            id=entry.id,
+            kind=entry.kind,
+            title=entry.title.model_dump(),
+            description=entry.description.model_dump(),
+            unit=entry.unit.model_dump(),
+            source=entry.source,
+            method=entry.method,
+            params={k: v for k, v in (entry.model_extra or {}).items() if k not in common},
+            caveat=entry.caveat.model_dump() if entry.caveat else None,
         )
-    return tuple(out)
+        for entry in indicator_file().indicators
+    )
+
+
+def trend_indicators() -> tuple[TrendEntry, ...]:
+    """The trend indicators of ``indicators.yaml``, in file order."""
+    return indicator_file().trends.indicators
 
 
 def indicator(indicator_id: str) -> Indicator | None:

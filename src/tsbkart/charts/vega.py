@@ -40,6 +40,8 @@ def _accessible(svg: str, title: str, description: str, key: str) -> str:
     ids = f"chart-{key[:12]}"
     head = f'<svg role="img" aria-labelledby="{ids}-t {ids}-d" focusable="false" class="vega-chart" '
     svg = re.sub(r"^<svg ", head, svg, count=1)
+    # vl-convert gives the root class="marks": one class attribute, not two (a duplicate is invalid markup).
+    svg = re.sub(r'^(<svg[^>]*?) class="marks"', r"\1", svg, count=1)
     labels = f'<title id="{ids}-t">{escape(title)}</title><desc id="{ids}-d">{escape(description)}</desc>'
     return re.sub(r"(<svg[^>]*>)", lambda m: m.group(1) + labels, svg, count=1)
 

@@ -1,4 +1,5 @@
-"""``tsbkart plan`` (issue #13): population, capacity, goldenrule. Thin: parse, call the planning views, print.
+"""``tsbkart plan`` (issue #13): population, capacity, goldenrule, trend. Thin: parse, call the planning views,
+print.
 
 Every command says which projection, usage and scenario it used (first lines on stderr for text; columns or
 attrs in CSV/JSON)."""
@@ -6,6 +7,7 @@ attrs in CSV/JSON)."""
 from __future__ import annotations
 
 import json
+from datetime import date
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
@@ -14,7 +16,7 @@ import pandas as pd
 import typer
 from rich.markup import escape
 
-from tsbkart.cli.context import console
+from tsbkart.cli.context import console, registry_engine
 from tsbkart.planning.areas import LEVELS, Level, bundled_history
 from tsbkart.planning.capacity import CapacityOptions
 from tsbkart.planning.goldenrule import GoldenRuleImportError
@@ -27,10 +29,11 @@ from tsbkart.planning.views import (
     default_usage,
     goldenrule_view,
     population_view,
+    trend_view,
 )
 
 plan_app = typer.Typer(
-    help="Planning: population and capacity to 2040, the golden rule.", no_args_is_help=True
+    help="Planning: population and capacity to 2040, the golden rule, trends.", no_args_is_help=True
 )
 
 
@@ -235,6 +238,48 @@ def goldenrule(
         fmt,
         meta,
     )
+
+
+def _dates(text: str | None) -> tuple[date, ...] | None:
+    if not text:
+        return None
+    try:
+        return tuple(date.fromisoformat(d.strip()) for d in text.split(",") if d.strip())
+    except ValueError as problem:
+        raise ValueError(f"--dates must be dates (YYYY-MM-DD) separated by commas, not {text!r}") from problem
+
+
+@plan_app.command("trend")
+def trend(
+    indicator: Annotated[
+        str | None,
+        typer.Option(
+            help="lar_lavterskel_trusts, basic_services_coverage, beds_per_10k or verified_share (default: all)."
+        ),
+    ] = None,
+    level: Annotated[str, typer.Option(help="catchment (hf), region (rhf) or nation.")] = "nation",
+    area: Annotated[str | None, typer.Option(help="Only this area code (e.g. unn, helse-nord).")] = None,
+    dates: Annotated[
+        str | None, typer.Option(help="Dates, comma-separated (default: 1 January each year, and today).")
+    ] = None,
+    fmt: Annotated[Format, typer.Option("--format", help="Output format.")] = Format.text,
+) -> None:
+    """Trend indicators from the registry's history: valid time (opened_on) where stated, else when recorded."""
+    try:
+        frame = trend_view(registry_engine(), indicator, ALIASES.get(level, level), area, _dates(dates))
+    except USER_ERRORS as problem:
+        raise _fail(problem) from problem
+    if frame.empty:
+        raise _fail(
+            ValueError(f"no {level} with code {area!r}" if area else "no trend rows for these options")
+        )
+    meta = {
+        "basis": frame.attrs["basis"],
+        "dates": f"{frame.attrs['first_date']} to {frame.attrs['last_date']}",
+    }
+    if fmt is Format.text:
+        frame = frame.drop(columns=["year", "region_code", "population_year"])
+    _emit(frame, fmt, meta)
 
 
 def register(app: typer.Typer) -> None:

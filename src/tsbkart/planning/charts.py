@@ -87,8 +87,11 @@ def lines_chart(
     dash: str | None = None,
     facet: str | None = None,
     columns: int = 2,
+    y_format: str = ",.0f",
+    points: bool = False,
 ) -> dict[str, Any]:
-    """One line per ``series`` over ``year``; ``dash`` (a 0/1-valued field) dashes projected years."""
+    """One line per ``series`` over ``year``; ``dash`` (a 0/1-valued field) dashes projected years.
+    ``y_format`` is the d3 format of the y axis; ``points`` marks each value (sparse dates)."""
     encoding: dict[str, Any] = {
         "x": {
             "field": "year",
@@ -96,12 +99,12 @@ def lines_chart(
             "title": texts["x"],
             "axis": {"format": "d", "tickMinStep": 5, "labelOverlap": True},
         },
-        "y": {"field": y, "type": "quantitative", "title": texts["y"], "axis": {"format": ",.0f"}},
+        "y": {"field": y, "type": "quantitative", "title": texts["y"], "axis": {"format": y_format}},
         "color": {"field": series, "type": "nominal", "title": texts.get("series"), "sort": None},
     }
     if dash is not None:
         encoding["strokeDash"] = {"field": dash, "type": "nominal", "title": texts.get("dash"), "sort": None}
-    layer = {"mark": {"type": "line", "strokeWidth": 2}, "encoding": encoding}
+    layer = {"mark": {"type": "line", "strokeWidth": 2, "point": points}, "encoding": encoding}
     columns_used = [c for c in ("year", y, series, dash, facet) if c]
     return _facetted(layer, frame[columns_used], facet, columns)
 

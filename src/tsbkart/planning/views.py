@@ -6,6 +6,8 @@
     # year level code name output value low high  + attrs (scenario, projection, usage, ...)
     goldenrule_view(group="costs", sector="TSB")
     # GoldenRuleView(result=<all comparisons>, matrix=<area x year>, ...)
+    trend_view(engine, indicator="lar_lavterskel_trusts", level="region")
+    # date year indicator level code name region_code value numerator denominator ... basis  + attrs (basis)
 
 Every frame carries in ``attrs`` which population projection, usage and scenario it used.
 """
@@ -14,10 +16,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Literal
 
 import pandas as pd
+from sqlalchemy import Engine
 
 from tsbkart.planning.areas import Level, bundled_history
 from tsbkart.planning.capacity import OUTPUTS, CapacityOptions, capacity_projection
@@ -28,7 +32,9 @@ from tsbkart.planning.scenarios import ScenarioBook
 from tsbkart.planning.sensitivity import monte_carlo_band, one_at_a_time_band
 from tsbkart.planning.series import load_series
 from tsbkart.planning.ssb import SsbProjection
+from tsbkart.planning.trends import TREND_LEVELS, trend_frame
 from tsbkart.planning.usage import Usage, example_usage
+from tsbkart.registry.snapshot import RegistrySnapshot
 
 __all__ = [
     "DEFAULT_YEARS",
@@ -39,6 +45,7 @@ __all__ = [
     "goldenrule_view",
     "population_series",
     "population_view",
+    "trend_view",
 ]
 
 DEFAULT_YEARS = (2026, 2030, 2035, 2040)
@@ -174,3 +181,38 @@ def goldenrule_view(
         origin=origin,
         include_unverified=include_unverified,
     )
+
+
+TREND_BASIS = (
+    "valid time (opened_on/closed_on as the source states them) where stated, else transaction time (when the "
+    "registry recorded it); undated records not yet recorded on a date are counted in 'unrecorded', not as absent"
+)
+
+
+def trend_view(
+    engine: Engine,
+    indicator: str | None = None,
+    level: str | None = None,
+    code: str | None = None,
+    dates: Sequence[date] | None = None,
+    today: date | None = None,
+    latest: RegistrySnapshot | None = None,
+    frame: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """The trend indicators (``planning.trends``) at ``dates``, with ``year`` (decimal, for charts) and ``attrs``
+    saying what each figure rests on. ``frame``: a ``trend_frame`` already computed, to filter only."""
+    frame = trend_frame(engine, dates, today=today, latest=latest) if frame is None else frame
+    if indicator is not None:
+        frame = frame[frame["indicator"] == indicator]
+    if level is not None:
+        if level not in TREND_LEVELS:
+            raise ValueError(f"unknown level {level!r}; known: {', '.join(TREND_LEVELS)}")
+        frame = frame[frame["level"] == level]
+    if code is not None:
+        frame = frame[frame["code"] == code]
+    days = pd.to_datetime(frame["date"])
+    year = days.dt.year + (days.dt.day_of_year - 1) / 365.25
+    result = pd.DataFrame(frame.assign(year=year.round(3)).reset_index(drop=True))
+    first, last = (min(frame["date"]), max(frame["date"])) if len(frame) else (None, None)
+    result.attrs.update(basis=TREND_BASIS, first_date=str(first), last_date=str(last))
+    return result

@@ -7,6 +7,7 @@ snapshot (``RegistrySnapshot.derived``).
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from datetime import date
 from importlib import resources
@@ -16,12 +17,13 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 from starlette.datastructures import URL
 
-from tsbkart.atlas.chart import ranked_bars
+from tsbkart.atlas.chart import bar_rows, ranked_bars
 from tsbkart.atlas.coverage import load_declarations
 from tsbkart.atlas.export import to_csv, to_json, to_xlsx
-from tsbkart.atlas.indicators import IndicatorTable, indicator, indicator_table, indicators
+from tsbkart.atlas.indicators import Indicator, IndicatorTable, indicator, indicator_table, indicators
 from tsbkart.atlas.report import build_report, report_sources
 from tsbkart.atlas.variation_view import indicator_variation
+from tsbkart.charts import render_svg
 from tsbkart.domain.calendar import today
 from tsbkart.domain.errors import NotFound
 from tsbkart.reference.population import latest_population
@@ -29,8 +31,9 @@ from tsbkart.registry.snapshot import RegistrySnapshot
 from tsbkart.web.context import Ctx
 from tsbkart.web.errors import MESSAGES, error_page
 from tsbkart.web.i18n import catalogue
+from tsbkart.web.planning import output_labels, report_planning
 from tsbkart.web.report_pdfs import RendersBusy, ReportPdfs
-from tsbkart.web.templating import html_response, page, render, session_of
+from tsbkart.web.templating import fmt_number, html_response, page, render, session_of
 
 router = APIRouter()
 REPORT = "atlas/report.html"
@@ -67,6 +70,7 @@ def _report_context(snapshot: RegistrySnapshot, code: str, for_pdf: bool) -> dic
     return {
         "title": report.name,
         "report": report,
+        "planning": report_planning(snapshot, code),
         "units": snapshot.units,
         "teams": snapshot.teams,
         "region": snapshot.geography.regions.get(report.region_code),
@@ -121,7 +125,13 @@ def report_html(
     if context is None:
         return None
     where = url or URL(f"/atlas/rapport/{code}")
-    shown = {"viewer": None, "csrf_token": None, **(session or {}), **context}
+    shown = {
+        "viewer": None,
+        "csrf_token": None,
+        **(session or {}),
+        **context,
+        "output_labels": output_labels(language),
+    }
     return render(REPORT, shown, language=language, url=where, day=day or today())
 
 
@@ -153,6 +163,23 @@ def _pdf(body: bytes, code: str) -> Response:
     return Response(body, media_type="application/pdf", headers=headers)
 
 
+def _bar_chart(table: IndicatorTable, definition: Indicator, language: str) -> str:
+    """The ranked bars as accessible SVG (Vega-Lite, rendered on the server); the description lists each value."""
+    gettext = catalogue(language).gettext
+    texts = {"x": definition.text("unit", language), "unknown": gettext("unknown")}
+    parts = []
+    for name, value in zip(bar_rows(table)["name"], bar_rows(table)["value"].astype(float), strict=True):
+        shown = gettext("unknown") if math.isnan(value) else fmt_number(value, language, 2)
+        parts.append(f"{name}: {shown}")
+    values = "; ".join(parts)
+    description = gettext(
+        "Bar chart, highest first; lines show 95% intervals where published; the dashed line is Norway."
+    )
+    return render_svg(
+        ranked_bars(table, texts), definition.text("title", language), f"{description} {values}", language
+    )
+
+
 @router.get("/atlas/{name}", include_in_schema=False)
 def atlas_indicator(name: str, ctx: Ctx) -> Response:
     indicator_id, _, suffix = name.partition(".")
@@ -175,7 +202,7 @@ def atlas_indicator(name: str, ctx: Ctx) -> Response:
         "indicator": definition,
         "table": table,
         "rows": table.rows.to_dict("records"),
-        "chart": ranked_bars(table),
+        "chart": _bar_chart(table, definition, ctx.language),
         "variation": indicator_variation(table),
         "boundaries": BOUNDARIES,
     }

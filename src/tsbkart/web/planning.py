@@ -1,4 +1,5 @@
-"""Planning pages (issue #13): ``/plan`` and ``/plan/{befolkning|kapasitet|gylden-regel}[.csv|.xlsx|.json]``.
+"""Planning pages (issue #13): ``/plan`` and
+``/plan/{befolkning|kapasitet|gylden-regel|utvikling}[.csv|.xlsx|.json]``.
 
 Thin: the frames come from ``tsbkart.planning.views``, the chart specifications from ``tsbkart.planning.charts``
 and the SVG from ``tsbkart.charts``; this module only picks the query parameters and renders.
@@ -6,38 +7,51 @@ and the SVG from ``tsbkart.charts``; this module only picks the query parameters
 
 from __future__ import annotations
 
+import logging
+import time
 from collections.abc import Callable, Mapping
+from datetime import date
 from functools import cache
 from typing import Any
 
 import pandas as pd
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
+from sqlalchemy import Engine
 
+from tsbkart.atlas.indicators import trend_indicators
 from tsbkart.charts import render_svg
+from tsbkart.domain.calendar import today
 from tsbkart.domain.errors import NotFound, UserError
 from tsbkart.planning.capacity import OUTPUTS
 from tsbkart.planning.capacity_settings import measure_label
-from tsbkart.planning.charts import band_chart, growth_chart, lines_chart, tornado_chart
+from tsbkart.planning.charts import SCHEMA, band_chart, growth_chart, lines_chart, tornado_chart
 from tsbkart.planning.export import to_csv, to_json, to_xlsx
 from tsbkart.planning.goldenrule import rule_config
 from tsbkart.planning.population import project_population
 from tsbkart.planning.projection import PopulationProjection
+from tsbkart.planning.report_section import SCENARIO, PlanningSection, planning_section
 from tsbkart.planning.scenarios import load_scenarios
 from tsbkart.planning.sensitivity import tornado
 from tsbkart.planning.stated import stated_beds
+from tsbkart.planning.trends import trend_frame
 from tsbkart.planning.views import (
+    TREND_BASIS,
     capacity_view,
     default_usage,
     goldenrule_view,
     population_series,
     population_view,
+    trend_view,
 )
+from tsbkart.registry.snapshot import RegistrySnapshot
 from tsbkart.web.context import Ctx, RequestContext
 from tsbkart.web.i18n import catalogue
+from tsbkart.web.state import AppState, get_state
 from tsbkart.web.templating import page
 
 router = APIRouter()
+log = logging.getLogger(__name__)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MEDIA = {"csv": "text/csv; charset=utf-8", "json": "application/json", "xlsx": XLSX}
 LEVELS = ("catchment", "region", "nation")
@@ -62,6 +76,16 @@ def _capacity_frame(level: str, scenario: str, band: str) -> pd.DataFrame:
 @cache
 def _tornado(scenario: str, language: str) -> pd.DataFrame:
     return tornado(_projection(), default_usage(), scenario, "beds", 2040, "norge", "nation", language)
+
+
+def report_planning(snapshot: RegistrySnapshot, code: str) -> PlanningSection | None:
+    """The catchment report's planning section, from the frames these pages cache (so they agree)."""
+    frame = _capacity_frame("catchment", SCENARIO, "one-at-a-time")
+    return planning_section(snapshot, code, _projection(), frame, default_usage())
+
+
+def output_labels(language: str) -> dict[str, str]:
+    return {o: _output_label(o, language) for o in OUTPUTS}
 
 
 def _choice(ctx: RequestContext, name: str, allowed: tuple[str, ...], default: str) -> str:
@@ -270,6 +294,110 @@ def _plain(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.astype(object).where(frame.notna(), None)
 
 
+def _trends(ctx: RequestContext, engine: Engine) -> pd.DataFrame:
+    return trends_of(ctx.snapshot, engine, ctx.today)
+
+
+def trends_of(snapshot: RegistrySnapshot, engine: Engine, day: date) -> pd.DataFrame:
+    """Every trend indicator at the default dates, built once per snapshot (so per revision) and day."""
+    return snapshot.derived(("planning.trends", day), lambda s: trend_frame(engine, today=day, latest=s))
+
+
+WARM_SPEC = {
+    "$schema": SCHEMA,
+    "data": {"values": [{"x": 1}]},
+    "mark": "point",
+    "encoding": {"x": {"field": "x"}},
+}
+
+
+def warm_planning(state: AppState) -> None:
+    """Build what the first visit to the planning pages needs (worker thread, at start-up): the projection,
+    the capacity frames and tornado of the default page, the chart engine (vl-convert starts its JavaScript
+    runtime on first use) and the trends of the current revision. Each is cached where the pages read it."""
+    started = time.perf_counter()
+    try:
+        _projection()
+        for level in ("catchment", "region", "nation"):
+            _capacity_frame(level, SCENARIO, "one-at-a-time")
+        for language in ("nb", "en"):
+            _tornado(SCENARIO, language)
+        render_svg(WARM_SPEC, "warm-up", "warm-up", "nb")
+        trends_of(state.snapshot(), state.registry.engine, today())
+    except Exception:  # a warm-up must never take the server down; the page builds it on demand instead
+        log.exception("planning warm-up failed")
+        return
+    log.info("planning warmed", extra={"seconds": round(time.perf_counter() - started, 3)})
+
+
+TREND_LEVEL_LABELS = {"catchment": "Catchment area", "region": "Region", "nation": "Norway"}
+BASIS_LABELS = {
+    "valid time": "valid time",
+    "transaction time": "transaction time",
+    "mixed": "valid and transaction time",
+    "none": "nothing counted",
+}
+
+
+def _trend(ctx: RequestContext, suffix: str, engine: Engine) -> Response:
+    definitions = {d.id: d for d in trend_indicators()}
+    chosen = _choice(ctx, "indikator", tuple(definitions), "lar_lavterskel_trusts")
+    level = _choice(ctx, "niva", LEVELS, "region")
+    definition = definitions[chosen]
+    frame = trend_view(engine, chosen, frame=_trends(ctx, engine))
+    shown = frame[frame["level"] == level]
+    about = {"indicator": chosen, "level": level, "basis": TREND_BASIS, "source": definition.source}
+    if suffix:
+        return _download(shown, about, f"utvikling-{chosen}-{level}", suffix)
+    gettext = catalogue(ctx.language).gettext
+    unit = definition.text("unit", ctx.language)
+    texts = {"x": gettext("Year"), "y": unit, "series": gettext("Area")}
+    decimals = 0 if definition.kind == "lar_trusts" else 1
+    y_format = ",.0f" if decimals == 0 else ",.1f"
+    nation = frame[frame["level"] == "nation"]
+    per_region = frame[frame["level"] == ("region" if definition.kind == "lar_trusts" else "catchment")]
+    region_names = {r.code: r.name for r in ctx.snapshot.geography.regions.values()}
+    per_region = per_region.assign(region=per_region["region_code"].map(region_names))
+    title = definition.text("title", ctx.language)
+    charts = [
+        _chart(
+            ctx,
+            lines_chart(nation, texts, "value", "name", y_format=y_format, points=True),
+            gettext("Norway: %(title)s") % {"title": title},
+            gettext("One line over the dates in the table below; the table has the numbers."),
+        ),
+        _chart(
+            ctx,
+            lines_chart(per_region, texts, "value", "name", facet="region", y_format=y_format, points=True),
+            gettext("%(title)s per region") % {"title": title},
+            gettext("Small multiples, one per region: a line per catchment area (or the region)."),
+        ),
+    ]
+    dates = sorted(shown["date"].unique())
+    wide = shown.pivot_table(index=["code", "name"], columns="date", values="value", sort=False, dropna=False)
+    basis = nation.set_index("date")[["dated", "undated", "unrecorded", "basis"]]
+    context = {
+        "title": gettext("Trends from the registry"),
+        "definition": definition,
+        "definitions": definitions.values(),
+        "chosen": chosen,
+        "level": level,
+        "levels": LEVELS,
+        "level_labels": TREND_LEVEL_LABELS,
+        "charts": charts,
+        "dates": dates,
+        "rows": [
+            {"name": key[1], "values": [row[d] for d in dates]}  # type: ignore[index]
+            for key, row in wide.iterrows()
+        ],
+        "decimals": decimals,
+        "basis": [{"date": d, **basis.loc[d].to_dict()} for d in dates],
+        "basis_labels": BASIS_LABELS,
+    }
+    return page(ctx, "planning/trend.html", context)
+
+
+TREND_PAGE = "utvikling"
 PAGES: dict[str, Callable[[RequestContext, str], Response]] = {
     "befolkning": _population,
     "kapasitet": _capacity,
@@ -278,10 +406,12 @@ PAGES: dict[str, Callable[[RequestContext, str], Response]] = {
 
 
 @router.get("/plan/{name}", include_in_schema=False)
-def plan_page(name: str, ctx: Ctx) -> Response:
+def plan_page(name: str, request: Request, ctx: Ctx) -> Response:
     base, _, suffix = name.partition(".")
-    if base not in PAGES:
+    if base not in PAGES and base != TREND_PAGE:
         raise NotFound("No planning page has this name.")
     if suffix and suffix not in MEDIA:
         raise NotFound("Unknown export format.")
+    if base == TREND_PAGE:  # the one page on the registry's history: it reads the revision log
+        return _trend(ctx, suffix, get_state(request).registry.engine)
     return PAGES[base](ctx, suffix)

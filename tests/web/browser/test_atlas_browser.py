@@ -15,5 +15,5 @@ def test_choropleth_draws_catchment_polygons_without_errors(live_server: str, pa
     page.wait_for_selector("#atlas-map .atlas-legend")
     assert page.locator("#atlas-map path.leaflet-interactive").count() >= 19
     assert "ukjent" in page.locator("#atlas-map .atlas-legend").inner_text()
-    assert page.locator("svg.atlas-chart rect").count() == 21
+    assert page.locator('figure.atlas-chart svg.vega-chart path[aria-roledescription="bar"]').count() == 21
     assert errors == []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -10,8 +11,10 @@ import pytest
 from playwright.sync_api import Browser
 
 AXE = Path(str(resources.files("tsbkart.web") / "static" / "vendor" / "axe-core" / "axe.min.js"))
-PAGES = ["/plan", "/plan/befolkning", "/plan/kapasitet", "/plan/gylden-regel"]
-CHARTS = {"/plan": 0, "/plan/befolkning": 2, "/plan/kapasitet": 3, "/plan/gylden-regel": 1}
+PAGES = ["/plan", "/plan/befolkning", "/plan/kapasitet", "/plan/gylden-regel", "/plan/utvikling"]
+CHARTS = {"/plan": 0, "/plan/befolkning": 2, "/plan/kapasitet": 3, "/plan/gylden-regel": 1, "/plan/utvikling": 2}
+# Set TSBKART_SCREENSHOTS to a folder to keep a full-page screenshot of each page and width (to look at them).
+SHOTS = os.environ.get("TSBKART_SCREENSHOTS")
 # The first visit projects the population and starts the chart engine: allow for a loaded 2-core machine.
 TIMEOUT_MS = 180_000
 
@@ -35,6 +38,9 @@ def test_planning_pages_draw_their_charts_without_errors(
             box = charts.nth(k).bounding_box()
             assert box is not None and 0 < box["width"] <= width and box["height"] > 50
         assert page.evaluate("document.documentElement.scrollWidth") <= width
+        if SHOTS:
+            name = (path.strip("/").replace("/", "-") or "plan") + f"-{width}.png"
+            page.screenshot(path=str(Path(SHOTS) / name), full_page=True)
     finally:
         context.close()
     assert errors == [], errors

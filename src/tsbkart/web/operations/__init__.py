@@ -1,7 +1,7 @@
 """What an operator needs from a running process: probes, metrics, request logs, rate limits, HTTP hygiene.
 
 ``install_inner`` and ``install_outer`` wire it into an app (``web/app.py`` calls both, around the security
-headers); ``lifespan`` starts the revision follower. See
+headers); ``lifespan`` starts the revision follower and warms the planning pages in a worker thread. See
 docs/deployment.md for how it is used behind a proxy and across processes.
 """
 
@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from threading import Thread
 
 from fastapi import FastAPI
 from starlette_compress import CompressMiddleware, add_compress_type
@@ -23,6 +24,7 @@ from tsbkart.web.operations.page_cache import PageCache
 from tsbkart.web.operations.rate_limits import RateLimits
 from tsbkart.web.operations.request_log import RequestContext
 from tsbkart.web.operations.unavailable import install_unavailable_handlers
+from tsbkart.web.planning import warm_planning
 from tsbkart.web.report_pdfs import ReportPdfs
 from tsbkart.web.state import AppState
 
@@ -35,9 +37,12 @@ for _kind in ("text/csv", "application/problem+json"):
 
 @asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-    """Follow other processes' commits while the server runs."""
+    """Follow other processes' commits while the server runs; build what /plan needs meanwhile."""
     state: AppState = app.state.tsbkart
     state.follower.start()
+    if state.settings.warm_planning:
+        # A thread, never the event loop: the projection and the chart engine take seconds of CPU.
+        Thread(target=warm_planning, args=(state,), name="tsbkart-warm-planning", daemon=True).start()
     try:
         yield
     finally:
