@@ -12,7 +12,13 @@ from playwright.sync_api import Browser
 
 AXE = Path(str(resources.files("tsbkart.web") / "static" / "vendor" / "axe-core" / "axe.min.js"))
 PAGES = ["/plan", "/plan/befolkning", "/plan/kapasitet", "/plan/gylden-regel", "/plan/utvikling"]
-CHARTS = {"/plan": 0, "/plan/befolkning": 2, "/plan/kapasitet": 3, "/plan/gylden-regel": 1, "/plan/utvikling": 2}
+CHARTS = {
+    "/plan": 0,
+    "/plan/befolkning": 2,
+    "/plan/kapasitet": 3,
+    "/plan/gylden-regel": 1,
+    "/plan/utvikling": 2,
+}
 # Set TSBKART_SCREENSHOTS to a folder to keep a full-page screenshot of each page and width (to look at them).
 SHOTS = os.environ.get("TSBKART_SCREENSHOTS")
 # The first visit projects the population and starts the chart engine: allow for a loaded 2-core machine.
