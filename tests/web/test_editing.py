@@ -148,6 +148,7 @@ def test_save_preview_and_submit_publish_the_waiting_time_and_send_the_address_t
     assert snapshot.offers["unit-a/poliklinikk"].waiting_weeks == 2.5  # published at once
     assert snapshot.offers["unit-a/poliklinikk"].field_provenance["waiting_weeks"].steward == "Kari"
     assert snapshot.units["unit-a"].street_address is None  # waits for the reviewer
+    assert "<td>2,5</td>" in client.get("/enhet/unit-a").text  # in bokmål with a decimal comma (was "2.5")
     [change_set] = changesets.for_organisations(engine, ["org-a"], statuses=("submitted",))
     assert [c.record.id for c in change_set.changes] == ["unit-a"]  # type: ignore[union-attr]
     assert "Sendt til godkjenning" in client.get(done.headers["location"]).text
@@ -218,3 +219,22 @@ def test_the_english_pages_have_no_message_ids(world: tuple[Engine, TestClient, 
     for path in ("/forvalt?lang=en", "/forvalt/tilbud/unit-a/poliklinikk?lang=en"):
         html = client.get(path).text
         assert "changeset:" not in html and "Confirm unchanged" in html and "Bekreft" not in html
+
+
+def test_a_rejected_change_set_shows_the_reviewers_reason_on_the_dashboard(
+    world: tuple[Engine, TestClient, Registry],
+) -> None:
+    from tsbkart.stewardship.roles import Grant, Principal
+
+    engine, client, registry = world
+    form = _form(client.get("/forvalt/enheter/unit-a").text)
+    form |= {"street_address": "Feil vei 1", "change_source": "https://unn.example/adresse"}
+    preview = client.post("/forvalt/enheter/unit-a", data=form).text
+    [draft] = changesets.for_organisations(engine, ["org-a"], statuses=("draft",))
+    token = form_token(preview)
+    client.post(f"/forvalt/endringer/{draft.id}/send-inn", data={"csrf_token": token})
+    rita = Principal(99, "rita", "Rita", (Grant("reviewer", "catchment", "unn"),))
+    changesets.reject(engine, draft.id, rita, "Adressen <b>stemmer ikke</b>", snapshot=registry.snapshot())
+    board = client.get("/forvalt").text
+    assert "avvist" in board and "Godkjennerens begrunnelse" in board and "(Rita)" in board
+    assert "Adressen &lt;b&gt;stemmer ikke&lt;/b&gt;" in board  # escaped

@@ -204,7 +204,7 @@ def _loop(
 
     public = browser.new_context(viewport={"width": 1280, "height": 900}, locale="nb-NO").new_page()
     public.goto(url + "/enhet/unit-a")
-    expect(public.locator("main")).to_contain_text("2.5")  # published at once (the page prints floats as is)
+    expect(public.locator("main")).to_contain_text("2,5")  # published at once
     expect(public.locator("main")).not_to_contain_text("Sykehusveien 38")  # waits for review
 
     reviewer = _context(browser)
