@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 
@@ -26,6 +27,11 @@ from tsbkart.reference.build import build_reference
 from tsbkart.reference.geography import load_geography
 from tsbkart.reference.seed import load_seed
 from tsbkart.registry.snapshot import RegistrySnapshot
+
+# Hypothesis's per-example deadline is a timing assertion: on a loaded machine (CI on two shared cores) a first
+# example that imports a module can take 400 ms and fail a correct test. Timings live in benchmarks/.
+settings.register_profile("tsbkart", deadline=None)
+settings.load_profile("tsbkart")
 
 PG_ENV = "TSBKART_TEST_DATABASE_URL"
 

@@ -191,6 +191,8 @@ def test_near_accepts_a_postal_code(client: TestClient) -> None:
     assert items[0]["catchment_code"] == "bergen"
     bad = client.get("/api/v1/units?near=0000")
     assert bad.status_code == 422 and "postal code" in bad.text
+
+
 def test_a_target_group_no_offer_names_still_answers_and_explains(client: TestClient) -> None:
     """Before #11 ?target_group=alcohol (and adults) returned 0 units: no offer carried the code."""
     body = client.get("/api/v1/units?limit=500&target_group=alcohol").json()

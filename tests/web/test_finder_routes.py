@@ -231,6 +231,8 @@ def test_api_accepts_a_postal_code(client: TestClient) -> None:
     assert body["home"]["code"] == "5603" and body["home"]["postal_code"] == "9600"
     bad = client.post("/api/v1/finder", json={"profile": {"postal_code": "0000", "age": 30}})
     assert bad.status_code == 422 and "postal" in bad.text.lower()
+
+
 def test_finder_results_show_where_to_get_help_now(client: TestClient) -> None:
     html = client.post("/finn/results", data=_form(), headers={"HX-Request": "true"}).text
     assert 'class="help-now"' in html and 'href="tel:113"' in html and 'href="tel:116117"' in html

@@ -425,6 +425,8 @@ def test_map_near_search_takes_a_postal_code(client: TestClient) -> None:
     )
     english = client.get("/?near=0000&lang=en")
     assert "This postal code is not in Posten Bring&#39;s postal code register." in english.text
+
+
 # --- Filters never answer a bare 0 (#11) ---------------------------------------------------------------------
 
 

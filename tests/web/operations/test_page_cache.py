@@ -21,8 +21,9 @@ def page_counts(client: TestClient) -> dict[str, float]:
     return counts
 
 
-def test_a_public_page_is_built_once_per_revision(reference_engine: Engine) -> None:
-    app, registry = app_for(reference_engine)
+def test_a_public_page_is_built_once_per_revision(engine: Engine) -> None:
+    # its own database: this test commits (the session-wide reference database stays at revision 1)
+    app, registry = app_for(engine)
     client = TestClient(app)
     first, second = client.get("/"), client.get("/")
     assert first.status_code == second.status_code == 200 and first.content == second.content
