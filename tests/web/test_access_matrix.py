@@ -6,6 +6,8 @@ start), example path values (``EXAMPLES`` below, else this test fails) and, for 
 
 Visitors: anonymous, steward of A, steward of B, reviewer of another area, reviewer of this area (A's
 catchment), administrator, a disabled account and an expired session (both still holding their cookie).
+The write API's routes (level ``token``) are also requested with API tokens (``TOKEN_PERSONAS``): none, an
+expired one, a revoked one, one of another organisation, one of A's limited to other fields, and A's own.
 """
 
 from __future__ import annotations
@@ -103,6 +105,7 @@ EXAMPLES: dict[str, str] = {
     "record_id": "unit-a",
     "reference": REPORT_OF_A,
     "token_id": "1",  # an API token of organisation A (the fixture)
+    "collection": "offers",  # the write API (level token: without an API token, 401)
 }
 DEAD = {"anonymous", "disabled", "expired"}
 
@@ -227,6 +230,8 @@ def _expected(key: str, rule: Rule, method: str, persona: str, is_api: bool) -> 
     safe = method == "GET"
     if rule.level == "public":
         return {200, 404, 422}
+    if rule.level == "token":
+        return {401}  # the matrix's visitors send no API token; a session cookie is no substitute
     if rule.level == "public_form":
         return {200} if safe else {403}  # the matrix sends no form token: refused (CSRF), whoever asks
     if not safe and persona in DEAD:
@@ -291,3 +296,75 @@ def test_route_x_visitor(visitors: tuple[Engine, dict[str, Visitor]], key: str, 
         assert _refusals(engine) == before + 1, f"{key} as {persona}: the refusal was not audited"
     if persona == "anonymous" and rule.level == "public" and method == "GET":
         assert "set-cookie" not in response.headers
+
+
+# The write API x API tokens: what each kind of token gets on organisation A's records (the matrix's empty JSON
+# body and no If-Match: a token that passes meets 404/422 (create) or 428 (update, delete)).
+TOKEN_PERSONAS = ("none", "expired", "revoked", "other_organisation", "narrow", "own")
+TOKEN_EXAMPLES = {"collection:collection": "units", "record_id:path": "unit-a"}
+
+
+@pytest.fixture(scope="module")
+def api_tokens(visitors: tuple[Engine, dict[str, Visitor]]) -> dict[str, str]:
+    from tsbkart.db.stewardship import ApiTokenRow
+    from tsbkart.stewardship.tokens import create_token, revoke_token
+
+    engine, _ = visitors
+    now = datetime.now(UTC)
+    secrets: dict[str, str] = {"none": ""}
+    with Session(engine) as s, s.begin():
+        for name, organisation, extra in (
+            ("expired", "org-a", {}),
+            ("revoked", "org-a", {}),
+            ("other_organisation", "org-b", {}),
+            ("narrow", "org-a", {"fields": ["waiting_weeks"]}),
+            ("own", "org-a", {}),
+        ):
+            token, secrets[name] = create_token(
+                s,
+                organisation,
+                name,
+                ["records:write"],
+                by=CLI,
+                now=now,
+                **extra,  # type: ignore[arg-type]
+            )
+            if name == "expired":
+                s.flush()
+                s.get(ApiTokenRow, token.id).expires_at = now - timedelta(seconds=1)  # type: ignore[union-attr]
+            if name == "revoked":
+                revoke_token(s, token.id, by=CLI, now=now)
+    return secrets
+
+
+def _token_expected(key: str, persona: str) -> set[int]:
+    method = key.split(" ", 1)[0]
+    if persona in ("none", "expired", "revoked"):
+        return {401}
+    if persona == "other_organisation" and method != "POST":
+        return {403}  # an existing record of organisation A (a create's empty body names none: 422)
+    if persona == "narrow" and method == "DELETE":
+        return {403}  # a token limited to fields may only update them
+    return {404, 412, 422, 428}
+
+
+def _token_cases() -> list[tuple[str, str]]:
+    keys = sorted(k for k, r in rule_table().items() if r.level == "token")
+    return [(key, persona) for key in keys for persona in TOKEN_PERSONAS]
+
+
+@pytest.mark.parametrize(("key", "persona"), _token_cases())
+def test_write_api_x_token(
+    visitors: tuple[Engine, dict[str, Visitor]], api_tokens: dict[str, str], key: str, persona: str
+) -> None:
+    engine, people = visitors
+    method, template = key.split(" ", 1)
+    path = re.sub(r"\{([^}]+)\}", lambda m: TOKEN_EXAMPLES[m.group(1)], template)
+    headers = {"Authorization": f"Bearer {api_tokens[persona]}"} if api_tokens[persona] else {}
+    before = _refusals(engine)
+    response = people["anonymous"].client.request(method, path, json={}, headers=headers)
+    expected = _token_expected(key, persona)
+    assert response.status_code in expected, f"{key} with {persona}: {response.status_code} {response.text}"
+    if response.status_code == 403:
+        assert _refusals(engine) == before + 1, f"{key} with {persona}: the refusal was not audited"
+    assert response.headers["content-type"] == "application/problem+json"

@@ -82,7 +82,11 @@ def test_core_not_found_is_a_page_in_the_users_language(client: TestClient) -> N
 
 @pytest.mark.parametrize(
     ("method", "path", "status"),
-    [("GET", "/api/v1/nowhere", 404), ("POST", "/api/v1/units", 405), ("GET", "/api/v1/units?limit=0", 422)],
+    [
+        ("GET", "/api/v1/nowhere", 404),
+        ("POST", "/api/v1/vocabularies", 405),
+        ("GET", "/api/v1/units?limit=0", 422),
+    ],
 )
 def test_the_api_keeps_problem_json(client: TestClient, method: str, path: str, status: int) -> None:
     response = client.request(method, path)

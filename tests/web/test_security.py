@@ -74,11 +74,12 @@ def test_bad_content_length_is_400(client: TestClient) -> None:
 
 
 def test_small_body_passes_the_limit(client: TestClient) -> None:
-    # POST is not a route on /units: the limit lets it through and routing answers 405, not 413.
-    assert client.post("/api/v1/units", content=b"{}").status_code == 405
+    # POST is not a route on /vocabularies: the limit lets it through and routing answers 405, not 413.
+    assert client.post("/api/v1/vocabularies", content=b"{}").status_code == 405
 
 
 def test_html_in_a_query_comes_back_escaped_as_json(client: TestClient) -> None:
     response = client.get("/api/v1/units/<script>alert(1)</script>")
-    assert response.status_code == 404
+    # 404, or 405 where the path (with its slash) is one the write API's PATCH/DELETE would take
+    assert response.status_code in (404, 405)
     assert response.headers["content-type"] == "application/problem+json"

@@ -44,3 +44,12 @@ def test_off_switch(reference_engine: Engine) -> None:
     app, _ = app_for(reference_engine, rate_limits=False, rate_limit_finder="1/minute")
     client = TestClient(app)
     assert {client.post("/api/v1/finder", json={"profile": PROFILE}).status_code for _ in range(3)} == {200}
+
+
+def test_api_writes_are_limited_per_address(reference_engine: Engine) -> None:
+    app, _ = app_for(reference_engine, rate_limits=True, rate_limit_api_write="1/minute")
+    client = TestClient(app)
+    assert client.patch("/api/v1/units/x", json={}).status_code == 401  # no token, but counted
+    limited = client.delete("/api/v1/units/x")
+    assert limited.status_code == 429 and int(limited.headers["retry-after"]) > 0
+    assert client.post("/api/v1/finder", json={}).status_code != 429  # the finder has its own limit

@@ -13,7 +13,7 @@ from tsbkart.query.units import Page
 from tsbkart.web.api.openapi import documented
 from tsbkart.web.api.params import FormatDep, SnapshotDep, WindowDep
 from tsbkart.web.api.problems import ApiProblem
-from tsbkart.web.api.render import respond, respond_list
+from tsbkart.web.api.render import respond, respond_list, with_record_etag
 from tsbkart.web.api.schemas import OfferOut, OfferPage
 from tsbkart.web.context import Ctx
 
@@ -60,4 +60,5 @@ async def get_offer(request: Request, read: SnapshotDep, offer_id: str) -> Respo
     offer = read.snapshot.offers.get(offer_id)
     if offer is None:
         raise ApiProblem(404, f"no service offer with id {offer_id!r}")
-    return respond(request, read.read, offer_record(offer), "application/json")
+    answer = respond(request, read.read, offer_record(offer), "application/json")
+    return with_record_etag(answer, read.snapshot, "offer", offer_id)

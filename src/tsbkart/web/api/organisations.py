@@ -13,7 +13,7 @@ from tsbkart.query.units import Page
 from tsbkart.web.api.openapi import documented
 from tsbkart.web.api.params import FormatDep, SnapshotDep, TextDep, WindowDep
 from tsbkart.web.api.problems import ApiProblem
-from tsbkart.web.api.render import respond, respond_list
+from tsbkart.web.api.render import respond, respond_list, with_record_etag
 from tsbkart.web.api.schemas import OrganisationOut, OrganisationPage
 from tsbkart.web.context import Ctx
 
@@ -45,4 +45,5 @@ async def organisation(request: Request, read: SnapshotDep, organisation_id: str
     if found is None:
         raise ApiProblem(404, f"no organisation with id {organisation_id!r}")
     unit_ids = sorted(u.id for u in read.snapshot.units.values() if u.organisation_id == organisation_id)
-    return respond(request, read.read, organisation_record(found, unit_ids), "application/json")
+    answer = respond(request, read.read, organisation_record(found, unit_ids), "application/json")
+    return with_record_etag(answer, read.snapshot, "organisation", organisation_id)

@@ -20,6 +20,7 @@ from fastapi.responses import StreamingResponse
 
 from tsbkart.exchange.spreadsheet import Cell, csv_text
 from tsbkart.query.units import Page
+from tsbkart.registry.versions import etag as record_etag
 from tsbkart.web.api.documents import DocumentCache
 
 Format = Literal["json", "csv"]
@@ -77,6 +78,16 @@ def respond(request: Request, read: Read, body: bytes | Any, media_type: str) ->
         return Response(status_code=304, headers=headers)
     content = body if isinstance(body, bytes) else encode_json(body)
     return Response(content=content, media_type=media_type, headers=headers)
+
+
+RECORD_ETAG = "Record-ETag"
+
+
+def with_record_etag(response: Response, snapshot: Any, kind: str, record_id: str) -> Response:
+    """A one-record read also names the record's own version (``registry.versions.etag``): what a write with
+    ``If-Match`` states (the answer's ``ETag`` is the document's, for caching, and changes with related data)."""
+    response.headers[RECORD_ETAG] = record_etag(snapshot.version(kind, record_id))
+    return response
 
 
 def encode_json(data: Any) -> bytes:

@@ -13,7 +13,7 @@ from tsbkart.query.units import Page
 from tsbkart.web.api.openapi import documented
 from tsbkart.web.api.params import FormatDep, SnapshotDep, TextDep, WindowDep
 from tsbkart.web.api.problems import ApiProblem
-from tsbkart.web.api.render import respond, respond_list
+from tsbkart.web.api.render import respond, respond_list, with_record_etag
 from tsbkart.web.api.schemas import TeamOut, TeamPage
 from tsbkart.web.context import Ctx
 
@@ -46,4 +46,5 @@ async def team(request: Request, read: SnapshotDep, team_id: str) -> Response:
     found = read.snapshot.teams.get(team_id)
     if found is None:
         raise ApiProblem(404, f"no assessment team with id {team_id!r}")
-    return respond(request, read.read, team_record(found), "application/json")
+    answer = respond(request, read.read, team_record(found), "application/json")
+    return with_record_etag(answer, read.snapshot, "team", team_id)

@@ -26,15 +26,16 @@ from fastapi import FastAPI, Request
 from fastapi.responses import RedirectResponse
 from fastapi.routing import iter_route_contexts
 from pydantic import BaseModel, ConfigDict
+from sqlalchemy.orm import Session
 from starlette.responses import Response
 
-from tsbkart.stewardship import policy
-from tsbkart.stewardship.audit import AuditEvent, record
+from tsbkart.stewardship import policy, tokens
+from tsbkart.stewardship.audit import AuditEvent, append, record
 from tsbkart.stewardship.roles import ANONYMOUS, Principal
 from tsbkart.web.api.problems import problem_response
 from tsbkart.web.stewardship.render import refused_page
 
-Level = Literal["public", "public_form", "sign_in", "signed_in", "action"]
+Level = Literal["public", "public_form", "token", "sign_in", "signed_in", "action"]
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "x-csrf-token"
@@ -50,6 +51,7 @@ class _Table(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
     public: list[str] = []
     public_form: list[str] = []
+    token: list[str] = []
     sign_in: list[str] = []
     signed_in: list[str] = []
     actions: dict[str, list[str]] = {}
@@ -67,7 +69,7 @@ def rule_table() -> dict[str, Rule]:
     text = (resources.files("tsbkart.web") / "access.yaml").read_text(encoding="utf-8")
     table = _Table.model_validate(yaml.safe_load(text))
     rules: dict[str, Rule] = {}
-    for level in ("public", "public_form", "sign_in", "signed_in"):
+    for level in ("public", "public_form", "token", "sign_in", "signed_in"):
         for key in getattr(table, level):
             rules[key] = Rule(level)
     for action, keys in table.actions.items():
@@ -103,6 +105,14 @@ def check_every_route_has_a_rule(app: FastAPI) -> dict[int, list[str]]:
 
 class SignInRequired(Exception):
     pass
+
+
+class TokenRequired(Exception):
+    """No API token, or one that is unknown, expired or revoked (401)."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
 
 
 class Refused(Exception):
@@ -209,12 +219,45 @@ async def check_public_form(request: Request) -> None:
         raise Refused("csrf")
 
 
+def _authenticate(request: Request, secret: str) -> tokens.Authenticated:
+    runtime = request.app.state.auth
+    with Session(runtime.engine, expire_on_commit=False) as session, session.begin():
+        found = tokens.authenticate(session, secret, runtime.now())
+        if found.token is not None and found.problem is not None:
+            detail = {"reason": found.problem, "method": request.method, "route": _route_key(request) or ""}
+            event = AuditEvent(
+                "token_used",
+                found.token.actor,
+                "refused",
+                request.url.path[:300],
+                client_address(request),
+                detail,
+            )
+            append(session, event, runtime.now())
+        return found
+
+
+async def check_api_token(request: Request) -> None:
+    """A write API route: the bearer token must be a live API token (no session, so no CSRF token: the
+    browser never sends this header by itself). The token goes on ``request.state.api_token``."""
+    scheme, _, secret = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not secret.strip():
+        raise TokenRequired("missing")
+    found = await anyio.to_thread.run_sync(_authenticate, request, secret.strip())
+    if found.token is None or found.problem is not None:
+        raise TokenRequired(found.problem or "unknown")
+    request.state.api_token = found.token
+
+
 async def guard(request: Request) -> None:
     """The app-wide dependency: CSRF, sign-in and role checks from the route's rule."""
     key = _route_key(request)
     rule = rule_table().get(key or "")
     if rule is None:  # cannot happen after check_every_route_has_a_rule; refuse rather than allow
         raise Refused("no_rule")
+    if rule.level == "token":
+        await check_api_token(request)
+        return
     if rule.level == "public_form":
         if request.method not in SAFE_METHODS:
             await check_public_form(request)
@@ -253,6 +296,15 @@ async def _sign_in_required(request: Request, exc: Exception) -> Response:
     return RedirectResponse(f"/logg-inn?next={quote(target, safe='')}", status_code=303)
 
 
+async def _token_required(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, TokenRequired)
+    response = problem_response(
+        401, f"a valid API token is required (Authorization: Bearer ...): {exc.reason}"
+    )
+    response.headers["WWW-Authenticate"] = 'Bearer realm="tsbkart", error="invalid_token"'
+    return response
+
+
 async def _refused(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, Refused)
     if _is_api(request):
@@ -264,3 +316,4 @@ def install_access(app: FastAPI) -> None:
     app.state.route_keys = check_every_route_has_a_rule(app)
     app.add_exception_handler(SignInRequired, _sign_in_required)
     app.add_exception_handler(Refused, _refused)
+    app.add_exception_handler(TokenRequired, _token_required)
