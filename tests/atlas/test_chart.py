@@ -36,3 +36,13 @@ def test_no_national_line_without_a_national_value() -> None:
     table = indicator_table(snapshot(), "beds_per_10k", population())
     table = type(table)(table.indicator, table.rows, None, table.notes)
     assert len(ranked_bars(table, TEXTS)["layer"]) == 4
+
+
+def test_bars_are_drawn_in_rank_order() -> None:
+    table = indicator_table(snapshot(), "beds_per_10k", population())
+    table.rows.loc[table.rows["code"] == "north", "value"] = 1.0
+    table.rows.loc[table.rows["code"] == "south", "value"] = 30.0
+    spec = ranked_bars(table, TEXTS)
+    assert spec["layer"][0]["encoding"]["y"]["sort"] == ["South HF", "North HF"]
+    svg = render_svg(spec, "t", "d", "nb")
+    assert svg.index("South HF") < svg.index("North HF")  # highest first, not by name

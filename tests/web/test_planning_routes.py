@@ -133,3 +133,9 @@ def test_lifespan_warms_planning_in_a_thread_when_enabled(reference_engine: Engi
     finally:
         operations.warm_planning = original  # type: ignore[assignment]
     assert started == ["tsbkart-warm-planning"]
+
+
+def test_trend_table_has_one_row_per_area(client: TestClient) -> None:
+    body = client.get("/plan/utvikling?lang=nb&niva=region").text
+    table = body.split('<table class="plan-table">', 1)[1].split("</table>", 1)[0]
+    assert table.count('<th scope="row">') == 4  # the four regions, once each (not every code x name)

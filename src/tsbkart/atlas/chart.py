@@ -45,7 +45,8 @@ def ranked_bars(table: IndicatorTable, texts: Mapping[str, str]) -> dict[str, An
         "field": "name",
         "type": "nominal",
         "title": None,
-        "sort": {"field": "order"},
+        # the order as an explicit list: a layered chart does not sort its shared axis by another field
+        "sort": list(rows["name"]),
         "axis": {"labelLimit": 260},
     }
     layers: list[dict[str, Any]] = [
@@ -58,7 +59,7 @@ def ranked_bars(table: IndicatorTable, texts: Mapping[str, str]) -> dict[str, An
                     "field": "value",
                     "type": "quantitative",
                     "title": texts["x"],
-                    "axis": {"format": ",.1f"},
+                    "axis": {"format": ",.1f", "labelOverlap": True},
                 },
             },
         },
@@ -100,5 +101,7 @@ def ranked_bars(table: IndicatorTable, texts: Mapping[str, str]) -> dict[str, An
         "data": {"values": _values(rows.assign(edge=edge))},
         "width": WIDTH,
         "height": {"step": STEP},
+        # room on the left: the renderer measures long area names a little short, which clipped their start
+        "padding": {"left": 40, "top": 5, "right": 10, "bottom": 5},
         "layer": layers,
     }

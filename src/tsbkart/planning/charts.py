@@ -79,6 +79,16 @@ def band_chart(
     return _facetted(layer, frame[[c for c in ("year", y, low, high, facet) if c]], facet, columns)
 
 
+def _whole_ticks(values: pd.Series, y_format: str) -> dict[str, Any]:
+    """Whole-number tick values for a count (``d`` format): Vega would label 0.5 as "1" twice otherwise."""
+    finite = pd.to_numeric(values, errors="coerce").dropna()
+    if y_format != "d" or finite.empty:
+        return {}
+    top = max(1, int(np.ceil(finite.max())))
+    step = max(1, int(np.ceil(top / 5)))
+    return {"values": list(range(0, top + step, step))}
+
+
 def lines_chart(
     frame: pd.DataFrame,
     texts: Mapping[str, str],
@@ -89,9 +99,11 @@ def lines_chart(
     columns: int = 2,
     y_format: str = ",.0f",
     points: bool = False,
+    legend: str | None = "right",
 ) -> dict[str, Any]:
     """One line per ``series`` over ``year``; ``dash`` (a 0/1-valued field) dashes projected years.
-    ``y_format`` is the d3 format of the y axis; ``points`` marks each value (sparse dates)."""
+    ``y_format`` is the d3 format of the y axis; ``points`` marks each value (sparse dates); ``legend``:
+    ``right``, ``bottom`` (narrow screens keep more of the plot) or None (one series needs no legend)."""
     encoding: dict[str, Any] = {
         "x": {
             "field": "year",
@@ -99,9 +111,18 @@ def lines_chart(
             "title": texts["x"],
             "axis": {"format": "d", "tickMinStep": 5, "labelOverlap": True},
         },
-        "y": {"field": y, "type": "quantitative", "title": texts["y"], "axis": {"format": y_format}},
+        "y": {
+            "field": y,
+            "type": "quantitative",
+            "title": texts["y"],
+            "axis": {"format": y_format, **_whole_ticks(frame[y], y_format)},
+        },
         "color": {"field": series, "type": "nominal", "title": texts.get("series"), "sort": None},
     }
+    if legend is None:
+        encoding["color"]["legend"] = None
+    elif legend == "bottom":
+        encoding["color"]["legend"] = {"orient": "bottom", "columns": 2, "labelLimit": 220}
     if dash is not None:
         encoding["strokeDash"] = {"field": dash, "type": "nominal", "title": texts.get("dash"), "sort": None}
     layer = {"mark": {"type": "line", "strokeWidth": 2, "point": points}, "encoding": encoding}

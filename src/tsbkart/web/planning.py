@@ -353,7 +353,7 @@ def _trend(ctx: RequestContext, suffix: str, engine: Engine) -> Response:
     unit = definition.text("unit", ctx.language)
     texts = {"x": gettext("Year"), "y": unit, "series": gettext("Area")}
     decimals = 0 if definition.kind == "lar_trusts" else 1
-    y_format = ",.0f" if decimals == 0 else ",.1f"
+    y_format = "d" if decimals == 0 else ",.1f"  # a count has whole-number ticks
     nation = frame[frame["level"] == "nation"]
     per_region = frame[frame["level"] == ("region" if definition.kind == "lar_trusts" else "catchment")]
     region_names = {r.code: r.name for r in ctx.snapshot.geography.regions.values()}
@@ -362,19 +362,29 @@ def _trend(ctx: RequestContext, suffix: str, engine: Engine) -> Response:
     charts = [
         _chart(
             ctx,
-            lines_chart(nation, texts, "value", "name", y_format=y_format, points=True),
+            lines_chart(nation, texts, "value", "name", y_format=y_format, points=True, legend=None),
             gettext("Norway: %(title)s") % {"title": title},
             gettext("One line over the dates in the table below; the table has the numbers."),
         ),
         _chart(
             ctx,
-            lines_chart(per_region, texts, "value", "name", facet="region", y_format=y_format, points=True),
+            lines_chart(
+                per_region,
+                texts,
+                "value",
+                "name",
+                facet="region",
+                y_format=y_format,
+                points=True,
+                legend="bottom",
+            ),
             gettext("%(title)s per region") % {"title": title},
             gettext("Small multiples, one per region: a line per catchment area (or the region)."),
         ),
     ]
     dates = sorted(shown["date"].unique())
-    wide = shown.pivot_table(index=["code", "name"], columns="date", values="value", sort=False, dropna=False)
+    # pivot, not pivot_table: one row per area, and an unknown value stays a gap (no aggregation, no product)
+    wide = shown.pivot(index=["code", "name"], columns="date", values="value")
     basis = nation.set_index("date")[["dated", "undated", "unrecorded", "basis"]]
     context = {
         "title": gettext("Trends from the registry"),

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 import pytest
 from playwright.sync_api import Page
+
+SHOTS = os.environ.get("TSBKART_SCREENSHOTS")  # a folder: keep a screenshot to look at
 
 
 @pytest.mark.browser
@@ -16,4 +21,6 @@ def test_choropleth_draws_catchment_polygons_without_errors(live_server: str, pa
     assert page.locator("#atlas-map path.leaflet-interactive").count() >= 19
     assert "ukjent" in page.locator("#atlas-map .atlas-legend").inner_text()
     assert page.locator('figure.atlas-chart svg.vega-chart path[aria-roledescription="bar"]').count() == 21
+    if SHOTS:
+        page.screenshot(path=str(Path(SHOTS) / "atlas-indicator-1280.png"), full_page=True)
     assert errors == []
