@@ -29,6 +29,32 @@ pytestmark = pytest.mark.browser
 AXE = Path(str(resources.files("tsbkart.web") / "static" / "vendor" / "axe-core" / "axe.min.js"))
 
 
+STATUS_REFERENCE = "AXE0REP0RT"
+
+
+def _report_with_reference(engine: Any, reference: str) -> None:
+    from datetime import UTC, datetime
+
+    from sqlalchemy import update
+
+    from tsbkart.db.stewardship import ErrorReportRow
+    from tsbkart.stewardship.reports import answer_report, file_report
+
+    snapshot = Registry(engine).snapshot()
+    filed = file_report(
+        engine, snapshot, "unit", "unit-a", "Feil adresse", None, "nb", now=datetime.now(UTC), source=None
+    )
+    with Session(engine) as s, s.begin():
+        s.execute(
+            update(ErrorReportRow)
+            .where(ErrorReportRow.reference == filed.reference)
+            .values(reference=reference)
+        )
+    from tests.stewardship.helpers import CLI
+
+    answer_report(engine, reference, CLI, "Rettet.", now=datetime.now(UTC))
+
+
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     engine = make_engine(f"sqlite:///{tmp_path_factory.mktemp('reports') / 'r.sqlite'}")
@@ -38,6 +64,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     with cheap_argon2():
         two_organisations(engine)
         add_user(engine, "kari", "steward", "organisation", "org-a")
+        _report_with_reference(engine, STATUS_REFERENCE)
         app = create_app(Settings(database_url=str(engine.url), secret_key="r" * 40), Registry(engine))  # type: ignore[arg-type]
         with LocalServer(app) as running:
             yield running.url
@@ -89,7 +116,10 @@ def test_a_report_reaches_the_steward_and_its_answer_the_status_page(
     assert errors == []
 
 
-@pytest.mark.parametrize("path", ["/enhet/unit-a/meld-feil", "/forvalt/meldinger", "/forvalt/nokler"])
+@pytest.mark.parametrize(
+    "path",
+    ["/enhet/unit-a/meld-feil", f"/meldinger/{STATUS_REFERENCE}", "/forvalt/meldinger", "/forvalt/nokler"],
+)
 def test_the_new_pages_have_no_serious_accessibility_violations(
     browser: Browser, server: str, path: str
 ) -> None:
