@@ -138,3 +138,24 @@ def test_only_ascii_digits_are_numbers(value: int, odd: str) -> None:
     assert parse_cell(OFFER.column("beds"), str(value)) == value
     with pytest.raises(CellError):
         parse_cell(OFFER.column("beds"), odd)
+
+
+def test_opening_hours_cells_read_the_compact_text_and_write_it_back() -> None:
+    from tsbkart.exchange.cells import CellError, format_cell, parse_cell
+    from tsbkart.exchange.columns import load_columns
+
+    column = load_columns()["unit"].column("opening_hours")
+    value = parse_cell(column, "ma-fr 08:00-15:30; SA 10:00-14:00")
+    assert value == [
+        {
+            "byday": ["MO", "TU", "WE", "TH", "FR"],
+            "opens_at": "08:00",
+            "closes_at": "15:30",
+            "freq": "WEEKLY",
+        },
+        {"byday": ["SA"], "opens_at": "10:00", "closes_at": "14:00", "freq": "WEEKLY"},
+    ]
+    assert format_cell(column, value) == "MO-FR 08:00-15:30; SA 10:00-14:00"
+    assert parse_cell(column, "") == []  # unknown, not closed
+    with pytest.raises(CellError, match="is not opening hours like"):
+        parse_cell(column, "weekdays 8 to 4")

@@ -394,3 +394,29 @@ def test_bundled_registry_validates_with_every_record(bundled_snapshot: Registry
     assert systems <= {ENH, RESH, HER} | {
         f"urn:tsbkart:id:{k}" for k in ("organisation", "unit", "offer", "team")
     }
+
+
+def test_opening_hours_are_the_locations_hours_of_operation() -> None:
+    from dataclasses import replace
+
+    from tsbkart.domain.schedules import parse_schedules
+    from tsbkart.registry.changes import Upsert
+
+    snap = small_snapshot()
+    unit = replace(
+        snap.units["u-full"], opening_hours=parse_schedules("MO-FR 08:00-15:30; SA-SU 00:00-24:00")
+    )
+    bundle = fhir_bundle(snap.with_changes([Upsert(unit)]))
+    location = next(
+        e["resource"]
+        for e in bundle["entry"]
+        if e["resource"]["resourceType"] == "Location" and e["resource"].get("name") == unit.name
+    )
+    assert location["hoursOfOperation"] == [
+        {
+            "daysOfWeek": ["mon", "tue", "wed", "thu", "fri"],
+            "openingTime": "08:00:00",
+            "closingTime": "15:30:00",
+        },
+        {"daysOfWeek": ["sat", "sun"], "allDay": True},
+    ]

@@ -19,6 +19,7 @@ from referencing.jsonschema import DRAFT202012
 
 from tests.exchange.test_hsds import small_snapshot
 from tsbkart.exchange.hsds import hsds_document
+from tsbkart.registry.changes import Upsert
 from tsbkart.registry.snapshot import RegistrySnapshot
 
 SCHEMAS = Path(__file__).parent / "reference_data" / "hsds3"
@@ -108,3 +109,27 @@ def test_the_schemas_catch_a_broken_document(collection: str, change: dict[str, 
     doc[collection][0] |= change
     found = problems(doc)
     assert found and all(expected in line for line in found), found
+
+
+def test_opening_hours_accessibility_and_languages_validate_against_hsds_3() -> None:
+    from dataclasses import replace
+
+    from tsbkart.domain.schedules import parse_schedules
+
+    snap = small_snapshot()
+    unit = replace(
+        snap.units["u-full"],
+        opening_hours=parse_schedules("MO-FR 08:00-15:30; SA 10:00-14:00"),
+        accessibility=("step_free_entrance", "lift"),
+    )
+    offers = [replace(o, languages=("nb", "se")) for o in snap.offers.values() if o.unit_id == "u-full"]
+    doc = _document(snap.with_changes([Upsert(unit), *(Upsert(o) for o in offers)]))
+    assert problems(doc) == []
+    location = next(loc for loc in doc["locations"] if loc["name"] == unit.name)
+    assert [(s["byday"], s["opens_at"], s["closes_at"]) for s in location["schedules"]] == [
+        ("MO,TU,WE,TH,FR", "08:00", "15:30"),
+        ("SA", "10:00", "14:00"),
+    ]
+    assert [a["description"] for a in location["accessibility"]] == ["Trinnfri inngang", "Heis"]
+    unknown = next(loc for loc in doc["locations"] if loc["name"] != unit.name)
+    assert "schedules" not in unknown and "accessibility" not in unknown  # unknown is left out, not "none"

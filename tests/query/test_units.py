@@ -198,3 +198,19 @@ def test_a_target_group_filter_shows_stated_and_possible_and_counts_the_rest(geo
     stated = UnitFilter(offers=OfferFacets(target_groups=("adults",), target_match="stated"))
     assert ids(snap, **{"offers": stated.offers}) == ["named", "own"]
     assert search_units(snap, UnitFilter()).items[0]["target_group_fit"] is None
+
+
+def test_delivery_language_and_accessibility_match_only_what_is_stated(geography: Geography) -> None:
+    snap = snapshot(
+        geography,
+        [f.unit("ramp", accessibility=("step_free_entrance", "lift")), f.unit("silent")],
+        [
+            f.offer("ramp", delivery_methods=("digital",), languages=("se", "nb")),
+            f.offer("silent"),
+        ],
+    )
+    assert ids(snap, offers=OfferFacets(delivery_methods=("digital", "outreach"))) == ["ramp"]
+    assert ids(snap, offers=OfferFacets(languages=("se",))) == ["ramp"]
+    assert ids(snap, accessibility=("step_free_entrance", "lift")) == ["ramp"]
+    assert ids(snap, accessibility=("hearing_loop",)) == []  # unknown is not a yes
+    assert ids(snap) == ["ramp", "silent"]

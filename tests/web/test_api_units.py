@@ -235,3 +235,13 @@ def test_a_list_with_results_and_no_target_group_has_no_explanation(client: Test
 
 def test_match_must_be_stated_or_possible(client: TestClient) -> None:
     assert client.get("/api/v1/units?target_group=adults&match=maybe").status_code == 422
+
+
+def test_language_delivery_and_accessibility_filters_explain_an_empty_answer(client: TestClient) -> None:
+    """Nothing in the bundled data states them yet: the answer is empty and says which filter to drop."""
+    for query in ("language=se", "delivery_method=digital", "accessibility=lift"):
+        body = client.get(f"/api/v1/units?{query}").json()
+        assert body["total"] == 0
+        assert body["explanation"]["suggestions"][0]["kind"] == "drop", query
+    assert client.get("/api/v1/units?language=norsk").status_code == 422
+    assert client.get("/api/v1/units?delivery_method=teleport").status_code == 422

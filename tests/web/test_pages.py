@@ -469,3 +469,10 @@ def test_every_answer_shows_where_to_get_help_now_with_sources(client: TestClien
 def test_the_unit_page_shows_target_groups_stated_for_the_unit(client: TestClient) -> None:
     html = client.get("/enhet/fossum-valnesfjord?lang=nb").text
     assert "oppgitt for enheten" in html and "Ungdom og unge voksne" in html
+
+
+def test_the_unit_page_shows_the_new_referrer_facts_as_unknown_until_stated(client: TestClient) -> None:
+    html = client.get("/enhet/unn-avrusning-tromso?lang=nb").text
+    for label in ("Åpningstider", "Fysisk tilgjengelighet", "Leveringsform"):
+        row = html.split(f'<th scope="row">{label}</th>', 1)[1].split("</tr>", 1)[0]
+        assert "ukjent" in row and ">nei<" not in row, label

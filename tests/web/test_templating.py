@@ -22,3 +22,12 @@ def test_language_switch_keeps_the_query() -> None:
 def test_render_needs_no_request() -> None:
     html = render("error.html", {"title": "T", "messages": ["M"]}, language="en")
     assert '<html lang="en">' in html and "<p>M</p>" in html
+
+
+def test_opening_hours_are_shown_with_the_languages_day_names() -> None:
+    from tsbkart.domain.schedules import parse_schedules
+    from tsbkart.web.templating import opening_hours_text
+
+    hours = parse_schedules("MO-FR 08:00-15:30; SA,SU 10:00-14:00")
+    assert opening_hours_text(hours, "nb") == "man.–fre. 08:00–15:30; lør., søn. 10:00–14:00"
+    assert opening_hours_text(hours, "en") == "Mon–Fri 08:00–15:30; Sat, Sun 10:00–14:00"

@@ -156,6 +156,8 @@ class UnitRow(ProvenanceColumns, Base):
     beds: Mapped[int | None] = mapped_column(Integer)
     description: Mapped[str | None] = mapped_column(Text)
     target_groups: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    opening_hours: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    accessibility: Mapped[list[Any]] = mapped_column(JSON, default=list)
     confidence: Mapped[str | None] = mapped_column(String(10))
     opened_on: Mapped[date | None] = mapped_column(Date)
     closed_on: Mapped[date | None] = mapped_column(Date)
@@ -206,6 +208,7 @@ class ServiceOfferRow(ProvenanceColumns, Base):
     waiting_as_of: Mapped[date | None] = mapped_column(Date)
     intake_status: Mapped[str] = mapped_column(String(20))
     open_24_7: Mapped[bool | None] = mapped_column()
+    delivery_methods: Mapped[list[Any]] = mapped_column(JSON, default=list)
     languages: Mapped[list[Any]] = mapped_column(JSON, default=list)
     assessment_team_id: Mapped[str | None] = mapped_column(
         ForeignKey("assessment_teams.id", ondelete="RESTRICT")

@@ -27,6 +27,7 @@ from tsbkart.domain.identifiers import (
     validate_orgnr,
     validate_resh_id,
 )
+from tsbkart.domain.schedules import Schedule, check_schedule
 from tsbkart.domain.schema import fact
 from tsbkart.vocab import load_vocabularies
 
@@ -262,6 +263,29 @@ class Unit:
             shown=True,
         ),
     )
+    # HSDS 3 schedule shape; empty = unknown (never "closed"); a cell holds "MO-FR 08:00-15:30; SA 10:00-14:00"
+    opening_hours: tuple[Schedule, ...] = field(
+        default=(),
+        metadata=fact(
+            "Opening hours",
+            help="Opening hours: days (MO TU WE TH FR SA SU, a range MO-FR) and times HH:MM-HH:MM, entries "
+            "separated by semicolons; empty = unknown.",
+            example="MO-FR 08:00-15:30; SA 10:00-14:00",
+            shown=True,
+            check=check_schedule,
+        ),
+    )
+    # vocab accessibility (HSDS 3 accessibility); empty = unknown, never "not accessible"
+    accessibility: tuple[str, ...] = field(
+        default=(),
+        metadata=fact(
+            "Physical accessibility",
+            help="Physical accessibility of the premises, separated by semicolons; empty = unknown.",
+            example="step_free_entrance;accessible_toilet",
+            vocabulary="accessibility",
+            shown=True,
+        ),
+    )
     # "high" | "medium" as the source compiler judged it
     confidence: str | None = field(
         default=None,
@@ -381,6 +405,18 @@ class ServiceOffer:
         default=None,
         metadata=fact(
             "Open around the clock", help="Open 24/7 (yes/no; empty = unknown).", example="ja", shown=True
+        ),
+    )
+    # vocab delivery_methods; empty = unknown
+    delivery_methods: tuple[str, ...] = field(
+        default=(),
+        metadata=fact(
+            "Delivery method",
+            help="How the service is delivered (in person, outreach, digital), separated by semicolons; empty = "
+            "unknown.",
+            example="in_person;digital",
+            vocabulary="delivery_methods",
+            shown=True,
         ),
     )
     # ISO 639-1 codes

@@ -23,6 +23,7 @@ import orjson
 
 from tsbkart.domain.identifiers import LANGUAGE_CODE
 from tsbkart.domain.messages import Message, quoted
+from tsbkart.domain.schedules import Schedule, ScheduleError, format_schedules, parse_schedules
 from tsbkart.exchange.columns import Column
 from tsbkart.exchange.spreadsheet import GUARD, unguard
 
@@ -183,6 +184,40 @@ def parse_json(cell: Cell) -> Any:
         raise CellError(Message("expected JSON text, got {value}", value=quoted(text))) from None
 
 
+def parse_opening_hours(cell: Cell) -> list[dict[str, Any]]:
+    """Opening hours in the compact text of ``tsbkart.domain.schedules`` ("MO-FR 08:00-15:30; SA 10:00-14:00"),
+    or JSON text; as the field's flat JSON form. An empty cell is unknown: no schedules."""
+    text = _text(cell)
+    if text is None:
+        return []
+    if text.startswith("["):
+        return parse_json(text)  # type: ignore[no-any-return]
+    try:
+        schedules = parse_schedules(text)
+    except ScheduleError as error:
+        raise CellError(
+            Message(
+                "{value} is not opening hours like MO-FR 08:00-15:30; SA 10:00-14:00 ({problem})",
+                value=quoted(text),
+                problem=str(error),
+            )
+        ) from None
+    return [
+        {"byday": list(s.byday), "opens_at": s.opens_at, "closes_at": s.closes_at, "freq": s.freq}
+        for s in schedules
+    ]
+
+
+def format_opening_hours(value: Any) -> str:
+    return format_schedules(tuple(Schedule(tuple(s["byday"]), s["opens_at"], s["closes_at"]) for s in value))
+
+
+# Structured fields with a text form a steward can type (the others are JSON text).
+TEXT_FORMS: dict[str, tuple[Callable[[Cell], Any], Callable[[Any], str]]] = {
+    "opening_hours": (parse_opening_hours, format_opening_hours),
+}
+
+
 def _fast_int(cell: Cell) -> int | None:
     if type(cell) is str and cell.isascii() and cell.isdigit():
         return int(cell)
@@ -240,7 +275,7 @@ def make_parser(column: Column) -> Callable[[Cell], Any]:
     language codes are checked here already, so a steward sees the cell's own message; the registry's
     validation checks them again (and the vocabularies) for every write.
     """
-    parse = _FAST[column.type]
+    parse = TEXT_FORMS[column.name][0] if column.name in TEXT_FORMS else _FAST[column.type]
     empty, choices = column.empty, frozenset(column.choices)
     if column.name == "languages":
         return lambda cell: _check_languages(parse(cell))
@@ -277,6 +312,8 @@ def format_cell(column: Column, value: Any) -> str:
         return "ja" if value else "nei"
     if column.type == "float":
         return repr(float(value))
+    if column.name in TEXT_FORMS:
+        return TEXT_FORMS[column.name][1](value)
     if column.type == "json":
         return orjson.dumps(value).decode()
     return str(value)

@@ -29,6 +29,7 @@ from datetime import UTC, date
 from typing import Any
 
 from tsbkart.domain.entities import AssessmentTeam, Organisation, Provenance, ServiceOffer, Unit
+from tsbkart.domain.schedules import Schedule
 from tsbkart.exchange.codesystems import (
     CATCHMENTS,
     ELIGIBILITY,
@@ -286,6 +287,7 @@ class _Bundle:
                 ),
                 "position": {"latitude": unit.lat, "longitude": unit.lon} if has_position else None,
                 "managingOrganization": self.organisation_ref(unit.organisation_id),
+                "hoursOfOperation": _hours(unit.opening_hours),
             }
         )
 
@@ -450,3 +452,20 @@ def fhir_bundle(snapshot: RegistrySnapshot, vocabularies: Vocabularies | None = 
             "entry": [{"resource": r} for r in resources] or None,
         }
     )
+
+
+FHIR_DAYS = {"MO": "mon", "TU": "tue", "WE": "wed", "TH": "thu", "FR": "fri", "SA": "sat", "SU": "sun"}
+
+
+def _hours(schedules: tuple[Schedule, ...]) -> list[Json]:
+    """A unit's opening hours as the Location's hoursOfOperation (FHIR R4 days-of-week codes mon..sun);
+    00:00-24:00 is allDay, and 24:00 otherwise the last second of the day (FHIR's time stops at 23:59:59)."""
+    out: list[Json] = []
+    for s in schedules:
+        days = [FHIR_DAYS[d] for d in s.byday]
+        if s.opens_at == "00:00" and s.closes_at == "24:00":
+            out.append({"daysOfWeek": days, "allDay": True})
+        else:
+            closes = "23:59:59" if s.closes_at == "24:00" else f"{s.closes_at}:00"
+            out.append({"daysOfWeek": days, "openingTime": f"{s.opens_at}:00", "closingTime": closes})
+    return out

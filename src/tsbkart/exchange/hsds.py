@@ -35,6 +35,7 @@ from datetime import date
 from typing import Any
 
 from tsbkart.domain.entities import AssessmentTeam, Organisation, Provenance, ServiceOffer, Unit
+from tsbkart.domain.schedules import Schedule
 from tsbkart.exchange.codesystems import (
     CATCHMENTS,
     FIELDS,
@@ -266,6 +267,33 @@ class _Document:
             }
         )
 
+    @staticmethod
+    def schedules(location_id: str, opening_hours: tuple[Schedule, ...]) -> list[Json]:
+        """The unit's opening hours as HSDS 3 schedules of its location (weekly, iCal day codes)."""
+        return [
+            {
+                "id": part_id(location_id, f"schedule/{i}"),
+                "location_id": location_id,
+                "freq": s.freq,
+                "byday": ",".join(s.byday),
+                "opens_at": s.opens_at,
+                "closes_at": s.closes_at,
+            }
+            for i, s in enumerate(opening_hours)
+        ]
+
+    def accessibility(self, location_id: str, codes: tuple[str, ...]) -> list[Json]:
+        """One HSDS 3 accessibility entry per provision the unit states (none stated: none listed, unknown)."""
+        vocabulary = self.vocabularies["accessibility"]
+        return [
+            {
+                "id": part_id(location_id, f"accessibility/{code}"),
+                "location_id": location_id,
+                "description": vocabulary.label(code),
+            }
+            for code in codes
+        ]
+
     def location(self, unit: Unit) -> Json:
         lid = hsds_id("unit", unit.id)
         external = next(
@@ -297,6 +325,8 @@ class _Document:
                     "physical",
                 ),
                 "phones": self.phones(lid, unit.phone),
+                "schedules": self.schedules(lid, unit.opening_hours),
+                "accessibility": self.accessibility(lid, unit.accessibility),
                 "attributes": [
                     self.tsbkart_id("location", lid, "unit", unit.id),
                     *self.code_attributes("location", lid, "location_precision", [unit.location_precision]),

@@ -63,6 +63,10 @@ class OfferFacets:
     intake_status: tuple[str, ...] = ()
     open_24_7: bool | None = None
     target_match: Match = DEFAULT_MATCH
+    # stated values only: an offer whose delivery or languages are unknown does not match (the explanation
+    # says so and offers to drop the filter)
+    delivery_methods: tuple[str, ...] = ()
+    languages: tuple[str, ...] = ()
 
     @property
     def active(self) -> bool:
@@ -72,6 +76,8 @@ class OfferFacets:
             or self.legal_basis
             or self.intake_status
             or self.open_24_7 is not None
+            or self.delivery_methods
+            or self.languages
         )
 
 
@@ -81,6 +87,7 @@ class UnitFilter:
 
     offers: OfferFacets = field(default_factory=OfferFacets)
     owner_types: tuple[str, ...] = ()
+    accessibility: tuple[str, ...] = ()  # the unit states every one of these (AND): each is a need
     areas: tuple[str, ...] = ()  # region, catchment, kommune or bydel codes (OR)
     organisation_ids: tuple[str, ...] = ()
     q: str | None = None
@@ -110,6 +117,8 @@ VOCABULARY_OF: Mapping[str, str] = {
     "legal_basis": "legal_basis",
     "intake_status": "intake_status",
     "owner_type": "owner_types",
+    "delivery_method": "delivery_methods",
+    "accessibility": "accessibility",
 }
 
 

@@ -51,6 +51,8 @@ class UnitIndex:
     offer_codes: Mapping[str, BoolArray]  # facet -> (m, k) membership
     offer_open: IntArray  # (m,) UNKNOWN / NO / YES
     offer_fit: IntArray  # (m, k) offer x target group code: position in FITS
+    offer_languages: tuple[frozenset[str], ...]  # (m,) the offer's stated languages
+    unit_accessibility: BoolArray  # (n, k) unit x accessibility code
     summaries: tuple[Record, ...]  # unit_summary of each row; treat as read-only
 
     @cached_property
@@ -112,7 +114,12 @@ def build_index(snapshot: RegistrySnapshot) -> UnitIndex:
             "intake_status": _code_matrix(
                 [(o.intake_status,) for o in offers], vocabs["intake_status"].codes
             ),
+            "delivery_method": _code_matrix(
+                [o.delivery_methods for o in offers], vocabs["delivery_methods"].codes
+            ),
         },
+        offer_languages=tuple(frozenset(o.languages) for o in offers),
+        unit_accessibility=_code_matrix([u.accessibility for u in units], vocabs["accessibility"].codes),
         offer_open=np.array(open_flags, dtype=np.int64),
         offer_fit=np.array(
             [

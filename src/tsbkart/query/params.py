@@ -16,6 +16,7 @@ from collections.abc import Mapping, Sequence
 
 from pydantic import TypeAdapter, ValidationError
 
+from tsbkart.domain.identifiers import LANGUAGE_CODE
 from tsbkart.query.filters import (
     MAX_FEATURES,
     FilterError,
@@ -82,6 +83,15 @@ def number(params: Params, name: str, *, above: float, at_most: float) -> float 
     return value
 
 
+def language_codes(params: Params) -> tuple[str, ...]:
+    """``language``: ISO 639-1 codes (two lower-case letters), OR."""
+    values = codes(params, "language")
+    bad = [v for v in values if not LANGUAGE_CODE.match(v)]
+    if bad:
+        raise FilterError("language", f"not an ISO 639-1 code: {', '.join(map(repr, bad))}", (), bad)
+    return values
+
+
 def target_match(params: Params) -> Match:
     """``match``: how a target group must be stated, "stated" or "possible" (the default when blank)."""
     values = {v.strip() for v in params.get("match", ()) if v.strip()}
@@ -103,6 +113,8 @@ def offer_facets(params: Params) -> OfferFacets:
         intake_status=vocabulary_codes(params, "intake_status"),
         open_24_7=flag(params, "open_24_7"),
         target_match=target_match(params),
+        delivery_methods=vocabulary_codes(params, "delivery_method"),
+        languages=language_codes(params),
     )
 
 
@@ -132,6 +144,7 @@ def unit_filter(
     return UnitFilter(
         offers=offer_facets(params),
         owner_types=vocabulary_codes(params, "owner_type"),
+        accessibility=vocabulary_codes(params, "accessibility"),
         areas=area_codes(params, snapshot),
         organisation_ids=codes(params, "organisation"),
         q=text(params),

@@ -55,12 +55,18 @@ def offer_mask(index: UnitIndex, facets: OfferFacets) -> BoolArray:
         ("target_group", "target_groups", facets.target_groups),
         ("legal_basis", "legal_basis", facets.legal_basis),
         ("intake_status", "intake_status", facets.intake_status),
+        ("delivery_method", "delivery_methods", facets.delivery_methods),
     ):
         if codes and facet == "target_group":
             mask &= target_ranks(index, codes) <= _threshold(facets)
         elif codes:
             columns = [vocabs[vocabulary].codes.index(c) for c in codes]
             mask &= index.offer_codes[facet][:, columns].any(axis=1)
+    if facets.languages:
+        wanted = frozenset(facets.languages)
+        mask &= np.fromiter(
+            (bool(s & wanted) for s in index.offer_languages), np.bool_, len(index.offer_languages)
+        )
     if facets.open_24_7 is not None:
         # Unknown stays unknown: false selects offers known not to be open 24/7, never unknown ones.
         mask &= index.offer_open == (YES if facets.open_24_7 else NO)
@@ -111,6 +117,9 @@ def unit_mask(snapshot: RegistrySnapshot, index: UnitIndex, selection: UnitFilte
     if selection.owner_types:
         owner_codes = load_vocabularies()["owner_types"].codes
         mask &= np.isin(index.owner_type, [owner_codes.index(c) for c in selection.owner_types])
+    if selection.accessibility:
+        codes = load_vocabularies()["accessibility"].codes
+        mask &= index.unit_accessibility[:, [codes.index(c) for c in selection.accessibility]].all(axis=1)
     if selection.organisation_ids:
         wanted = [i for i, o in enumerate(index.organisation_ids) if o in set(selection.organisation_ids)]
         mask &= np.isin(index.organisation, wanted)

@@ -54,6 +54,9 @@ FORM_FIELDS = (
     "q",
     "near",
     "match",
+    "delivery_method",
+    "language",
+    "accessibility",
 )
 # Items per page of the server-rendered list (the no-JavaScript view); the whole bundled registry fits on one.
 LIST_PAGE_SIZE = 200
@@ -96,6 +99,9 @@ def selected(selection: UnitFilter) -> dict[str, Any]:
         "open_24_7": selection.offers.open_24_7,
         "q": selection.q or "",
         "match": () if selection.offers.target_match == DEFAULT_MATCH else (selection.offers.target_match,),
+        "delivery_method": selection.offers.delivery_methods,
+        "language": selection.offers.languages,
+        "accessibility": selection.accessibility,
     }
 
 

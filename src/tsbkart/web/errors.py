@@ -55,6 +55,8 @@ FIELDS = {
     "open_24_7": "Open around the clock",
     "q": "Name or place",
     "match": "Only units that state the target group",
+    "delivery_method": "Delivery method",
+    "accessibility": "Physical accessibility",
     "near": "Near",
     "radius_km": "Radius (km)",
     "home_area": "Home municipality or city district",

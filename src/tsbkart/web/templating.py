@@ -21,12 +21,14 @@ from functools import cache
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
+from babel import Locale
 from babel.dates import format_date
 from babel.numbers import format_decimal
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, PackageLoader, select_autoescape
 from starlette.datastructures import URL
 
+from tsbkart.domain.schedules import DAYS, Schedule
 from tsbkart.domain.text_rules import is_web_url
 from tsbkart.views.help_now import help_now
 from tsbkart.vocab.loader import load_vocabularies
@@ -105,6 +107,23 @@ FIT_LABELS = {
 }
 
 
+def opening_hours_text(schedules: tuple[Schedule, ...], language: str) -> str:
+    """ "man.–fre. 08:00–15:30; lør. 10:00–14:00": day names from CLDR (Babel), Monday = 0."""
+    names = Locale.parse(LOCALES.get(language, LOCALES["nb"])[0]).days["format"]["abbreviated"]
+
+    def days(schedule: Schedule) -> str:
+        return (
+            "–".join(names[DAYS.index(d)] for d in (schedule.byday[0], schedule.byday[-1]))
+            if (
+                len(schedule.byday) >= 3
+                and DAYS.index(schedule.byday[-1]) - DAYS.index(schedule.byday[0]) == len(schedule.byday) - 1
+            )
+            else ", ".join(names[DAYS.index(d)] for d in schedule.byday)
+        )
+
+    return "; ".join(f"{days(s)} {s.opens_at}–{s.closes_at}" for s in schedules)
+
+
 def render(
     template: str,
     context: Mapping[str, Any],
@@ -125,6 +144,7 @@ def render(
         "request_path": url.path if url is not None else "",
         "today": day,
         "help_now": help_now,
+        "opening_hours": lambda value: opening_hours_text(value, language),
         "fit_label": lambda fit: catalogue(language).gettext(FIT_LABELS.get(str(fit), str(fit))),
         **provenance_helpers(language),
     }

@@ -55,6 +55,19 @@ class UnitQuery(BaseModel):
         "for the whole unit); `possible` (default) also lists units that state no restriction ruling it out.",
     )
     legal_basis: Codes = Field(None, description="Legal basis code(s), OR.")
+    delivery_method: Codes = Field(
+        None,
+        description="Delivery method code(s), OR (vocabulary delivery_methods: in_person, outreach, digital); "
+        "only offers that state one match (unknown is not a no).",
+    )
+    language: Codes = Field(
+        None, description="ISO 639-1 language code(s), OR; only offers that state the language match."
+    )
+    accessibility: Codes = Field(
+        None,
+        description="Physical accessibility code(s), AND (vocabulary accessibility); only units that state "
+        "each match.",
+    )
     intake_status: Codes = Field(None, description="Intake status code(s), OR.")
     open_24_7: bool | None = Field(
         None,

@@ -13,6 +13,7 @@ from urllib.parse import urlencode
 
 import orjson
 import yaml
+from babel import Locale
 from fastapi import APIRouter, Depends
 from fastapi.responses import HTMLResponse, Response
 
@@ -71,13 +72,27 @@ def _options(geography: Geography, language: str) -> dict[str, list[tuple[str, s
             ("target_group", "target_groups"),
             ("legal_basis", "legal_basis"),
             ("owner_type", "owner_types"),
+            ("delivery_method", "delivery_methods"),
+            ("accessibility", "accessibility"),
         )
     }
+    options["language"] = _languages(language)
     options["region"] = sorted(((r.code, r.name) for r in geography.regions.values()), key=lambda o: o[1])
     options["catchment"] = sorted(
         ((c.code, c.name) for c in geography.catchments.values()), key=lambda o: o[1]
     )
     return options
+
+
+# Languages the language filter always offers: Norwegian, Sami and English; the registry adds what it states.
+BASE_LANGUAGES = ("nb", "nn", "se", "en")
+
+
+def _languages(language: str, stated: tuple[str, ...] = ()) -> list[tuple[str, str]]:
+    """(code, name in the page's language) for the language filter; names from the CLDR data Babel ships."""
+    names = Locale.parse(language).languages
+    codes = dict.fromkeys([*BASE_LANGUAGES, *sorted(stated)])
+    return [(code, names.get(code, code)) for code in codes]
 
 
 def _page_number(value: str) -> int:
