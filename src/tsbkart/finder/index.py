@@ -87,6 +87,7 @@ class FinderIndex:
     region_number: IntArray
     region_numbers: dict[str, int]
     service_type: npt.NDArray[np.object_]  # the offer's service type code
+    service_type_number: IntArray  # the same as a number (equal codes, equal numbers), for fast set tests
     level: IntArray  # level of care of the offer's service type
     waiting: FloatArray  # waiting weeks, nan = unknown
     teams_by_catchment: dict[str, tuple[AssessmentTeam, ...]]
@@ -184,11 +185,17 @@ def build_index(snapshot: RegistrySnapshot) -> FinderIndex:
         region_number=np.array([region(u) for u in units], dtype=np.int64),
         region_numbers=region_numbers,
         service_type=np.array([o.service_type for o in offers], dtype=object),
+        service_type_number=_numbers([o.service_type for o in offers]),
         level=np.array([signatures[k].level for k in sig_of], dtype=np.int64),
         waiting=np.array([o.waiting_weeks if o.waiting_weeks is not None else nan for o in offers]),
         teams_by_catchment={k: tuple(sorted(v, key=lambda t: t.id)) for k, v in teams.items()},
         units_at=dict(units_at),
     )
+
+
+def _numbers(codes: list[str]) -> IntArray:
+    numbers: dict[str, int] = {}
+    return np.array([numbers.setdefault(code, len(numbers)) for code in codes], dtype=np.int64)
 
 
 def finder_index(snapshot: RegistrySnapshot) -> FinderIndex:

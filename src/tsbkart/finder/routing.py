@@ -62,7 +62,25 @@ class Routing(BaseModel):
     source: str | None = None
 
 
+# Built routings by (basis, team object, known): a search routes up to 75 results through a handful of teams.
+# Keyed by the team object's identity and holding the object, so a team of a newer snapshot is a new key.
+_BUILT: dict[tuple[str, int, bool], tuple[AssessmentTeam | None, Routing]] = {}
+_BUILT_MAX = 4096
+
+
 def _routing(basis: str, team: AssessmentTeam | None, *, known: bool = True) -> Routing:
+    key = (basis, id(team), known)
+    found = _BUILT.get(key)
+    if found is not None and found[0] is team:
+        return found[1]
+    if len(_BUILT) >= _BUILT_MAX:
+        _BUILT.clear()
+    routing = _build_routing(basis, team, known=known)
+    _BUILT[key] = (team, routing)
+    return routing
+
+
+def _build_routing(basis: str, team: AssessmentTeam | None, *, known: bool) -> Routing:
     nb, en = basis_text(basis)
     if team is not None:
         nb, en = nb.format(name=team.name), en.format(name=team.name)

@@ -428,8 +428,10 @@ def _groups(
     national = scope.group("national")
     elsewhere = ~in_region & ~taken
     if national.only_types_missing_nearer:
-        types = index.service_type[ranked]
-        elsewhere &= ~np.isin(types, np.unique(types[~elsewhere]))
+        types = index.service_type_number[ranked]
+        nearer = np.zeros(int(types.max(initial=-1)) + 1, dtype=np.bool_)
+        nearer[types[~elsewhere]] = True
+        elsewhere &= ~nearer[types]
     scoped.append((national, "national", elsewhere, {}))
     groups: list[ResultGroup] = []
     flat: list[tuple[int, str]] = []
