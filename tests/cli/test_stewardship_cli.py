@@ -88,7 +88,7 @@ def test_bad_input_gives_a_message_and_exit_1(
 def test_grant_with_a_scope_that_does_not_exist(cli_db: str) -> None:
     run("user", "add", "ola", "--name", "Ola", "--password-stdin", stdin=PASSWORD + "\n")
     code, output = run("user", "grant", "ola", "steward", "--organisation", "org-x")
-    assert code == 1 and "ingen organisation" in output
+    assert code == 1 and "Det finnes ingen virksomhet med id-en" in output and "organisation" not in output
     code, output = run("user", "grant", "ola", "reviewer", "--region", "helse-nord", "--catchment", "unn")
     assert code == 2 and "Oppgi én av" in output
 

@@ -220,18 +220,25 @@ def _scope_exists(session: Session, kind: ScopeKind, code: str) -> bool:
     return session.execute(select(column).where(column == code)).first() is not None
 
 
+def _no_such_scope(kind: ScopeKind, code: str) -> Message:
+    # One literal per kind, so the whole sentence is translated (not an English word inside bokmål).
+    if kind == "region":
+        return Message("There is no region with the code {code}.", code=code)
+    if kind == "catchment":
+        return Message("There is no catchment area with the code {code}.", code=code)
+    return Message("There is no organisation with the id {code}.", code=code)
+
+
 def grant_role(session: Session, username: str, grant: Grant, *, by: ActorRef, now: datetime) -> None:
     user = _require(session, username)
     if not _scope_exists(session, grant.scope_kind, grant.scope_code):
+        raise AccountError(_no_such_scope(grant.scope_kind, repr(grant.scope_code)))
+    if grant in grants_of(session, user.id):
         raise AccountError(
             Message(
-                "There is no {scope} with the code {code}.",
-                scope=grant.scope_kind,
-                code=repr(grant.scope_code),
+                "{username} already has this access ({code}).", username=user.username, code=grant.scope_code
             )
         )
-    if grant in grants_of(session, user.id):
-        raise AccountError(Message("{username} already holds {grant}.", username=user.username, grant=grant))
     by_name = f"{by.kind}:{by.id or by.name}"
     session.add(
         GrantRow(
