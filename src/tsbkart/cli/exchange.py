@@ -28,9 +28,9 @@ from tsbkart.exchange.template import write_csv_templates, write_xlsx_template
 from tsbkart.quality.check import check as quality_check
 from tsbkart.quality.check import render_text
 from tsbkart.quality.depth import depth, render_depth_text
+from tsbkart.query.explain import units_feature_collection
 from tsbkart.query.filters import FilterError
 from tsbkart.query.params import unit_filter
-from tsbkart.query.units import units_feature_collection
 from tsbkart.registry.history import as_of
 from tsbkart.registry.kinds import KINDS
 from tsbkart.registry.snapshot import RegistrySnapshot
@@ -236,8 +236,8 @@ def _dump(document: object) -> str:
 def _geojson(snapshot: RegistrySnapshot, query: str) -> object:
     """The API's GeoJSON for the same query string (one parser, one builder)."""
     try:
-        selection = unit_filter(parse_qs(query, keep_blank_values=True), snapshot)
-        document = units_feature_collection(snapshot, selection)
+        params = parse_qs(query, keep_blank_values=True)
+        document = units_feature_collection(snapshot, params, unit_filter(params, snapshot))
     except FilterError as problem:
         console.print(f"[red]--query: {problem}[/red]")
         raise typer.Exit(2) from None

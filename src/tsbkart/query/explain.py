@@ -20,10 +20,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Literal
 
-from tsbkart.query.filters import FilterError
+from tsbkart.query.filters import FilterError, UnitFilter
 from tsbkart.query.params import Params, codes, unit_filter
+from tsbkart.query.records import Record
 from tsbkart.query.target_groups import Fit, Match
-from tsbkart.query.units import Page, search_units
+from tsbkart.query.units import Page, feature_collection, search_units
 from tsbkart.registry.snapshot import RegistrySnapshot
 
 # The filters a suggestion may drop, in the order they are offered: the most specific first.
@@ -238,6 +239,12 @@ def message(explanation: Explanation) -> str:
     if explanation.reason is not None:
         parts.append(REASONS[explanation.reason])
     return " ".join(parts)
+
+
+def units_feature_collection(snapshot: RegistrySnapshot, params: Params, selection: UnitFilter) -> Record:
+    """The units ``selection`` (parsed from ``params``) picks as a GeoJSON FeatureCollection, explained when
+    it needs it: the one builder behind ``/api/v1/units.geojson`` and ``tsbkart export --format geojson``."""
+    return feature_collection(explained(snapshot, params, search_units(snapshot, selection)))
 
 
 def explained(snapshot: RegistrySnapshot, params: Params, page: Page) -> Page:

@@ -204,12 +204,6 @@ def unit_feature(item: Record) -> Record:
     return {"type": "Feature", "id": item["id"], "geometry": geometry, "properties": properties}
 
 
-def units_feature_collection(snapshot: RegistrySnapshot, selection: UnitFilter) -> Record:
-    """The units ``selection`` picks as a GeoJSON FeatureCollection: the one builder behind
-    ``/api/v1/units.geojson`` and ``tsbkart export --format geojson``."""
-    return feature_collection(search_units(snapshot, selection))
-
-
 def feature_collection(page: Page) -> Record:
     collection: Record = {
         "type": "FeatureCollection",

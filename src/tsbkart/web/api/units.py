@@ -7,11 +7,11 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from tsbkart.query.explain import explained
+from tsbkart.query.explain import explained, units_feature_collection
 from tsbkart.query.filters import DEFAULT_LIMIT, MAX_FEATURES, MAX_LIMIT
 from tsbkart.query.params import MAX_QUERY_CHARS, MAX_RADIUS_KM, unit_filter
 from tsbkart.query.records import unit_detail
-from tsbkart.query.units import feature_collection, search_units
+from tsbkart.query.units import search_units
 from tsbkart.web.api.openapi import documented
 from tsbkart.web.api.params import MAX_OFFSET, TEXT_HELP, SnapshotDep
 from tsbkart.web.api.problems import ApiProblem
@@ -141,9 +141,7 @@ async def units_geojson(
         request,
         read.read,
         GEOJSON,
-        lambda: encode_json(
-            feature_collection(explained(snapshot, ctx.params, search_units(snapshot, selection)))
-        ),
+        lambda: encode_json(units_feature_collection(snapshot, ctx.params, selection)),
     )
 
 
