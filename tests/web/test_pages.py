@@ -463,7 +463,12 @@ def test_every_answer_shows_where_to_get_help_now_with_sources(client: TestClien
     html = client.get(path).text
     assert 'href="tel:113"' in html and 'href="tel:116117"' in html
     help_block = html.split('class="help-now"', 1)[1].split("</aside>", 1)[0]
-    assert help_block.count('rel="noopener">kilde</a>') == 2
+    assert help_block.count('rel="noopener">kilde</a>') == 3
+    # the national helpline by its web address (no source states its current number), with its source
+    assert (
+        'href="https://rusinfo.no/"' in help_block and "nasjonale opplysningstjenesten om rus" in help_block
+    )
+    assert "tel:08588" not in help_block
 
 
 def test_the_unit_page_shows_target_groups_stated_for_the_unit(client: TestClient) -> None:

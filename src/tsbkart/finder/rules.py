@@ -260,12 +260,23 @@ class EmergencyNumber(Rule):
     source: Url
 
 
+class Helpline(Rule):
+    """A helpline known by its web address: its sources describe it but state no current phone number."""
+
+    code: str
+    name: str
+    url: Url
+    label: Label
+    source: Url
+
+
 class AcuteRules(Rule):
     rules: Literal["acute"]
     version: int = Field(ge=1)
     service_types: ServiceTypes  # what an acute-crisis profile is shown first
     max_services: int = Field(gt=0)
     numbers: tuple[EmergencyNumber, ...] = Field(min_length=1)
+    helplines: tuple[Helpline, ...] = ()
     guidance: Label
     sources: tuple[Url, ...] = ()
 

@@ -30,7 +30,7 @@ from starlette.datastructures import URL
 
 from tsbkart.domain.schedules import DAYS, Schedule
 from tsbkart.domain.text_rules import is_web_url
-from tsbkart.views.help_now import help_now
+from tsbkart.views.help_now import help_now, helplines
 from tsbkart.vocab.loader import load_vocabularies
 from tsbkart.web.context import LANG_COOKIE, RequestContext
 from tsbkart.web.i18n import catalogue
@@ -144,6 +144,7 @@ def render(
         "request_path": url.path if url is not None else "",
         "today": day,
         "help_now": help_now,
+        "helplines": helplines,
         "opening_hours": lambda value: opening_hours_text(value, language),
         "fit_label": lambda fit: catalogue(language).gettext(FIT_LABELS.get(str(fit), str(fit))),
         **provenance_helpers(language),
