@@ -73,3 +73,15 @@ def test_text_table_shows_shares_and_dashes(bundled_snapshot: RegistrySnapshot) 
     assert "50%" in unn_line
     ahus_line = next(line for line in text.splitlines() if line.startswith("Akershus"))
     assert "–" in ahus_line
+
+
+def test_target_groups_stated_for_the_unit_count(bundled_snapshot: RegistrySnapshot) -> None:
+    # Since #11 a source's groups for a whole unit stay on the unit; they are depth too (it counted 0 before).
+    snapshot = RegistrySnapshot.build(
+        bundled_snapshot.geography,
+        organisations=[organisation()],
+        units=[unit("a", target_groups=("adults",)), unit("b")],
+        offers=[offer("a", "poliklinikk"), offer("b", "poliklinikk")],
+        teams=[],
+    )
+    assert depth(snapshot).row("unn").with_fact["target_groups"] == 1  # type: ignore[union-attr]
