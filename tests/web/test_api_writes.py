@@ -126,10 +126,31 @@ def test_fields_that_need_review_become_a_submitted_change_set(world: Engine) ->
     )
     assert answer.status_code == 202, answer.text
     number = answer.json()["change_set"]
-    assert answer.headers["location"] == f"/forvalt/endringer/{number}"
+    assert answer.headers["location"] == f"/api/v1/change-sets/{number}"
+    assert answer.json()["review_page"] == f"/forvalt/endringer/{number}"
     change_set = changesets.get(world, number)
     assert change_set.status == "submitted" and change_set.author.kind == "token"
     assert client.get(unit).json().get("street_address") != "Storgata 1"  # not published before review
+
+
+def test_a_system_reads_the_status_of_its_change_set_with_its_token(world: Engine) -> None:
+    client = _client(world)
+    secret = _token(world, "records:write")
+    unit = "/api/v1/units/unit-a"
+    answer = client.patch(
+        unit,
+        json={"street_address": "Storgata 1", "source": "https://hf.example"},
+        headers=_auth(secret, _etag(client, unit)),
+    )
+    status = client.get(answer.headers["location"], headers=_auth(secret))
+    assert status.status_code == 200 and status.headers["cache-control"] == "no-store"
+    found = status.json()
+    assert (found["status"], found["organisation"], found["revision"]) == ("submitted", "org-a", None)
+    assert found["changes"] == [{"kind": "unit", "id": "unit-a", "operation": "upsert"}]
+    other = _token(world, "records:write", organisation="org-b")
+    assert client.get(answer.headers["location"], headers=_auth(other)).status_code == 404  # not revealed
+    assert client.get(answer.headers["location"]).status_code == 401
+    assert client.get("/api/v1/change-sets/999", headers=_auth(secret)).status_code == 404
 
 
 def test_create_and_delete_always_go_to_review(world: Engine) -> None:

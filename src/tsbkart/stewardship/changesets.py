@@ -257,7 +257,7 @@ def change_from_json(data: Mapping[str, Any]) -> Change:
     return Delete(data["kind"], data["id"], based_on=int(data["based_on"]))
 
 
-def _kind_and_id(change: Change) -> tuple[str, str]:
+def kind_and_id(change: Change) -> tuple[str, str]:
     if isinstance(change, Upsert):
         return KINDS.of(change.record).name, change.record.id
     return change.kind, change.id
@@ -303,12 +303,12 @@ def _stale_in(session: Session, changes: Sequence[Change]) -> list[StaleRecord]:
     """The changes' records whose version in the database is not their ``based_on``."""
     wanted: dict[str, list[str]] = {}
     for change in changes:
-        kind, entity_id = _kind_and_id(change)
+        kind, entity_id = kind_and_id(change)
         wanted.setdefault(kind, []).append(entity_id)
     versions = {kind: fetch_current(session, kind, ids).versions for kind, ids in wanted.items()}
     stale = []
     for change in changes:
-        kind, entity_id = _kind_and_id(change)
+        kind, entity_id = kind_and_id(change)
         current = versions[kind].get(entity_id, ABSENT)
         if change.based_on is not None and current != change.based_on:
             stale.append(StaleRecord(kind, entity_id, change.based_on, current))
@@ -475,7 +475,7 @@ def conflicts(change_set: ChangeSet, snapshot: RegistrySnapshot) -> list[StaleRe
     """The records whose current version is not the one the change set was based on."""
     stale: list[StaleRecord] = []
     for change in change_set.changes:
-        kind, entity_id = _kind_and_id(change)
+        kind, entity_id = kind_and_id(change)
         current = snapshot.version(kind, entity_id)
         if change.based_on is not None and current != change.based_on:
             stale.append(StaleRecord(kind, entity_id, change.based_on, current))
@@ -551,7 +551,7 @@ def rebase(
     notes: list[MeanwhileChange] = []
     with Session(engine) as session:
         for change in change_set.changes:
-            kind, entity_id = _kind_and_id(change)
+            kind, entity_id = kind_and_id(change)
             found = stale.get((kind, entity_id))
             if found is None:
                 new_changes.append(change)
@@ -656,7 +656,7 @@ def diff(change_set: ChangeSet, snapshot: RegistrySnapshot, engine: Engine | Non
     out: list[FieldDiff] = []
     with Session(engine) if engine is not None else nullcontext() as session:
         for change in change_set.changes:
-            kind, entity_id = _kind_and_id(change)
+            kind, entity_id = kind_and_id(change)
             proposed = to_json(change.record) if isinstance(change, Upsert) else None
             based_on = stale.get((kind, entity_id))
             base = (
@@ -672,12 +672,12 @@ def diff(change_set: ChangeSet, snapshot: RegistrySnapshot, engine: Engine | Non
 def overlapping(engine: Engine, change_set: ChangeSet) -> list[ChangeSet]:
     """The other open (draft or submitted) change sets of the organisation that touch one of its records:
     whichever is approved first makes the others conflict."""
-    mine = {_kind_and_id(c) for c in change_set.changes}
+    mine = {kind_and_id(c) for c in change_set.changes}
     others = for_organisations(engine, [change_set.organisation_id], ("draft", "submitted"))
     return [
         other
         for other in others
-        if other.id != change_set.id and mine & {_kind_and_id(c) for c in other.changes}
+        if other.id != change_set.id and mine & {kind_and_id(c) for c in other.changes}
     ]
 
 
@@ -689,7 +689,7 @@ def _resources(change_set: ChangeSet, snapshot: RegistrySnapshot) -> list[list[p
     proposed = snapshot.with_changes(change_set.changes)
     out: list[list[policy.Resource]] = []
     for change in change_set.changes:
-        kind, entity_id = _kind_and_id(change)
+        kind, entity_id = kind_and_id(change)
         places = []
         for state in (snapshot, proposed):
             found = state.records(kind).get(entity_id)
@@ -890,7 +890,7 @@ def split_by_review(
     direct: list[Change] = []
     review: list[Change] = []
     for change in changes:
-        kind, entity_id = _kind_and_id(change)
+        kind, entity_id = kind_and_id(change)
         current = _record_json(snapshot, kind, entity_id)
         if isinstance(change, Delete) or current is None:
             review.append(change)
@@ -953,9 +953,9 @@ def propose(
     direct, review = split_by_review(changes, registry.snapshot())
     revision = publish_direct(registry, author, direct, source=source, now=now) if direct else None
     if revision is not None:
-        touched = {_kind_and_id(c) for c in direct}
+        touched = {kind_and_id(c) for c in direct}
         review = [
-            Upsert(c.record, based_on=revision) if isinstance(c, Upsert) and _kind_and_id(c) in touched else c
+            Upsert(c.record, based_on=revision) if isinstance(c, Upsert) and kind_and_id(c) in touched else c
             for c in review
         ]
     draft = create_draft(engine, author, organisation_id, review, note, now=now) if review else None

@@ -21,9 +21,10 @@ from fastapi.security import HTTPBearer
 from starlette.convertors import Convertor, register_url_convertor
 from starlette.responses import Response
 
+from tsbkart.registry.changes import Delete
 from tsbkart.registry.kinds import KINDS
 from tsbkart.registry.versions import etag
-from tsbkart.stewardship import tokens, writes
+from tsbkart.stewardship import changesets, tokens, writes
 from tsbkart.stewardship.audit import AuditEvent, record
 from tsbkart.stewardship.tokens import ApiToken, Operation
 from tsbkart.web.api.problems import PROBLEM_JSON, ApiProblem, ParameterError, Problem
@@ -116,7 +117,9 @@ def _answer(written: writes.Written) -> Response:
     if written.version:
         headers["ETag"] = etag(written.version)
     if written.outcome == "submitted":
-        headers["Location"] = f"/forvalt/endringer/{written.change_set_id}"
+        # The API's own status of the change set, readable with the same token (the review page needs a sign-in).
+        headers["Location"] = f"/api/v1/change-sets/{written.change_set_id}"
+        body["review_page"] = f"/forvalt/endringer/{written.change_set_id}"
         return JSONResponse(body, status_code=202, headers=headers)
     return JSONResponse(body, status_code=200, headers=headers)
 
@@ -210,6 +213,44 @@ async def update_record(request: Request, collection: str, record_id: str) -> Re
 )
 async def delete_record(request: Request, collection: str, record_id: str) -> Response:
     return await _write(request, "delete", collection, record_id, None)
+
+
+@router.get(
+    "/change-sets/{change_set_id}",
+    summary="The status of a change set this organisation's token submitted (or any of the organisation's)",
+    responses={200: {"description": "The change set's status"}, **_problem_doc(401, 404)},
+)
+async def change_set_status(request: Request, change_set_id: int) -> Response:
+    """A system polls what became of its reviewed write: submitted, approved (with the revision), rejected
+    (with the reason), withdrawn. Another organisation's change set answers 404, as a missing one does."""
+    token = _token(request)
+    engine = request.app.state.auth.engine
+    try:
+        found = await anyio.to_thread.run_sync(changesets.get, engine, change_set_id)
+    except changesets.ChangeSetNotFound:
+        found = None
+    if found is None or found.organisation_id != token.organisation_id:
+        raise ApiProblem(404, "no change set of this token's organisation has this id")
+    body = {
+        "id": found.id,
+        "organisation": found.organisation_id,
+        "status": found.status,
+        "submitted_at": found.submitted_at.isoformat() if found.submitted_at else None,
+        "decided_at": found.decided_at.isoformat() if found.decided_at else None,
+        "reason": found.reason,
+        "revision": found.revision_id,
+        "changes": [
+            {
+                "kind": kind,
+                "id": record_id,
+                "operation": "delete" if isinstance(change, Delete) else "upsert",
+            }
+            for change in found.changes
+            for kind, record_id in [changesets.kind_and_id(change)]
+        ],
+        "review_page": f"/forvalt/endringer/{found.id}",
+    }
+    return JSONResponse(body, headers={"Cache-Control": "no-store"})
 
 
 __all__ = ["COLLECTIONS", "router", "tokens"]
