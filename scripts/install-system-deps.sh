@@ -5,9 +5,10 @@
 # caddy, nginx, openssl, systemd: the deployment files in deploy/ are checked with the real tools.
 # postgresql-client: pg_dump and pg_restore for `tsbkart backup` and `tsbkart restore` on PostgreSQL.
 # wrk: benchmarks/load.py drives the server with it (a load tool that costs little CPU itself).
+# poppler-utils: pdftotext reads the report PDFs back in the layout tests (first page, whole numbers).
 set -euo pipefail
 wanted=(chromium fonts-dejavu-core libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0
-        caddy nginx openssl systemd wrk postgresql-client)
+        caddy nginx openssl systemd wrk postgresql-client poppler-utils)
 missing=()
 for p in "${wanted[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
