@@ -157,7 +157,10 @@ def main() -> None:
             f"SYNTHETIC registry: {len(snapshot.units)} units, {len(snapshot.offers)} offers "
             f"(built in {time.perf_counter() - started:.1f} s)"
         )
-        app = create_app(Settings(database_url=f"sqlite:///{path}"), registry=registry)
+        # The query path itself: no page cache (it would answer the repeated query from memory) and no planning
+        # warm-up (a start-up thread, docs/planning.md) running beside the timed requests.
+        settings = Settings(database_url=f"sqlite:///{path}", warm_planning=False, page_cache_bytes=0)
+        app = create_app(settings, registry=registry)
         with LocalServer(app) as server, httpx.Client(base_url=server.url, timeout=10.0) as client:
             first = client.get(QUERY).json()
             print(f"query matches {first['total']} units; nearest {first['items'][0]['distance_km']} km")

@@ -117,10 +117,22 @@ def raw_same_table(csv_path: Path, db_path: Path) -> tuple[float, float]:
     start, cpu = time.perf_counter(), time.process_time()
     header, rows = read_csv(csv_path)
     # Every record also carries its version (the revision that wrote it); the baseline writes a constant one.
-    values = [(*(cell or None for cell in row), "{}", 2) for row in rows]
-    placeholders = ", ".join("?" for _ in range(len(header) + 2))
+    # Required list columns: an empty cell is an empty list (as the importer stores it), not NULL; required
+    # columns the sheet leaves out get the same.
+    table = list(connection.execute("PRAGMA table_info(service_offers)"))
+    required = {
+        name: "[]" if kind == "JSON" else "" for _, name, kind, notnull, default, _ in table if notnull
+    }
+    empty = [required.get(name) for name in header]
+    filled = [(n, v) for n, v in required.items() if n not in {*header, "field_provenance", "version"}]
+    extra = tuple(value for _, value in filled)
+    values = [
+        (*(cell or blank for cell, blank in zip(row, empty, strict=True)), "{}", 2, *extra) for row in rows
+    ]
+    columns = [*header, "field_provenance", "version", *(name for name, _ in filled)]
+    placeholders = ", ".join("?" for _ in columns)
     connection.executemany(
-        f"INSERT INTO service_offers ({', '.join(header)}, field_provenance, version) VALUES ({placeholders})",
+        f"INSERT INTO service_offers ({', '.join(columns)}) VALUES ({placeholders})",
         values,
     )
     connection.commit()

@@ -253,6 +253,8 @@ def server(database_url: str, workers: int, log: Path) -> Iterator[tuple[str, in
         "TSBKART_DATABASE_URL": database_url,
         "TSBKART_RATE_LIMITS": "false",
         "TSBKART_LOG_FORMAT": "json",
+        # Steady state: the planning pages' start-up warm-up thread would overlap the first timed run.
+        "TSBKART_WARM_PLANNING": "false",
     }
     with log.open("wb") as output:
         process = subprocess.Popen(
