@@ -8,6 +8,9 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from tests.registry.factories import organisation, unit
+from tsbkart.db.migrate import upgrade
+from tsbkart.reference.build import write_geography
+from tsbkart.reference.geography import load_geography
 from tsbkart.registry.store import Registry, Upsert
 from tsbkart.stewardship.accounts import create_user, grant_role, parse_grant
 from tsbkart.stewardship.roles import ActorRef
@@ -15,6 +18,14 @@ from tsbkart.stewardship.roles import ActorRef
 CLI = ActorRef("system", "cli", "cli:test")
 NOW = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
 PASSWORD = "lang og hemmelig setning"
+
+
+def migrated_with_two_organisations(engine: Engine) -> Registry:
+    """A migrated database with the bundled geography and ``two_organisations``: what the web tests start from."""
+    upgrade(engine)
+    with Session(engine) as session, session.begin():
+        write_geography(session, load_geography())
+    return two_organisations(engine)
 
 
 def two_organisations(engine: Engine) -> Registry:

@@ -14,14 +14,11 @@ from sqlalchemy.orm import Session
 
 from tests.registry.factories import offer
 from tests.stewardship.cheap_hashing import cheap_argon2
-from tests.stewardship.helpers import CLI, add_user, two_organisations
+from tests.stewardship.helpers import CLI, add_user, migrated_with_two_organisations
 from tests.web.api_client import TestClient, app_for
 from tests.web.test_signin import form_token, sign_in
-from tsbkart.db.migrate import upgrade
 from tsbkart.db.stewardship import AuditEventRow
 from tsbkart.domain.calendar import today
-from tsbkart.reference.build import write_geography
-from tsbkart.reference.geography import load_geography
 from tsbkart.registry.store import Registry, Upsert
 from tsbkart.stewardship import changesets
 
@@ -36,10 +33,7 @@ def _fast_hashes() -> Iterator[None]:
 
 @pytest.fixture
 def world(sqlite_engine: Engine) -> Iterator[tuple[Engine, TestClient, Registry]]:
-    upgrade(sqlite_engine)
-    with Session(sqlite_engine) as session, session.begin():
-        write_geography(session, load_geography())
-    two_organisations(sqlite_engine)
+    migrated_with_two_organisations(sqlite_engine)
     Registry(sqlite_engine).commit(
         [Upsert(offer("unit-a", waiting_weeks=4.0, waiting_as_of=date(2026, 1, 15)))],
         actor=CLI,

@@ -15,14 +15,11 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from tests.stewardship.cheap_hashing import cheap_argon2
-from tests.stewardship.helpers import add_user, two_organisations
+from tests.stewardship.helpers import add_user, migrated_with_two_organisations
 from tests.stewardship.oidc_provider import Provider, ProviderUser, run_provider
 from tests.stewardship.oidc_provider import RegisteredClient as OidcClientEntry
 from tests.web.api_client import TestClient, client_for
-from tsbkart.db.migrate import upgrade
 from tsbkart.db.stewardship import AuditEventRow, UserRow
-from tsbkart.reference.build import write_geography
-from tsbkart.reference.geography import load_geography
 
 SECRET = "oidc-test-secret-key-long-enough-0123456789"
 CALLBACK = "http://testserver/logg-inn/oidc/svar"
@@ -35,11 +32,8 @@ KARI = ProviderUser(
 
 @pytest.fixture
 def world(sqlite_engine: Engine) -> Iterator[Engine]:
-    upgrade(sqlite_engine)
-    with Session(sqlite_engine) as session, session.begin():
-        write_geography(session, load_geography())
     with cheap_argon2():
-        two_organisations(sqlite_engine)
+        migrated_with_two_organisations(sqlite_engine)
         add_user(
             sqlite_engine, "kari", "steward", "organisation", "org-a", password=None, email="kari@hf.example"
         )

@@ -15,13 +15,10 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
 from tests.stewardship.cheap_hashing import cheap_argon2
-from tests.stewardship.helpers import add_user, two_organisations
+from tests.stewardship.helpers import add_user, migrated_with_two_organisations
 from tests.web.api_client import TestClient, app_for
 from tests.web.test_signin import SECRET, sign_in
-from tsbkart.db.migrate import upgrade
 from tsbkart.db.stewardship import AuditEventRow, ErrorReportRow
-from tsbkart.reference.build import write_geography
-from tsbkart.reference.geography import load_geography
 
 FORM = "/enhet/unit-a/meld-feil"
 XSS = '<script>alert("x")</script><img src=x onerror=alert(1)>'
@@ -37,10 +34,7 @@ def _fast_hashes() -> Iterator[None]:
 @pytest.fixture
 def world(sqlite_engine: Engine) -> Engine:
     engine = sqlite_engine
-    upgrade(engine)
-    with Session(engine) as session, session.begin():
-        write_geography(session, load_geography())
-    two_organisations(engine)
+    migrated_with_two_organisations(engine)
     add_user(engine, "kari", "steward", "organisation", "org-a")
     add_user(engine, "berit", "steward", "organisation", "org-b")
     add_user(engine, "rolf", "reviewer", "catchment", "unn")

@@ -16,14 +16,11 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
 from tests.stewardship.cheap_hashing import cheap_argon2
-from tests.stewardship.helpers import CLI, add_user, two_organisations
+from tests.stewardship.helpers import CLI, add_user, migrated_with_two_organisations
 from tests.web.api_client import TestClient, app_for
-from tsbkart.db.migrate import upgrade
 from tsbkart.db.models import RevisionRow
 from tsbkart.db.stewardship import AuditEventRow, UserRow
 from tsbkart.domain.actors import Actor
-from tsbkart.reference.build import write_geography
-from tsbkart.reference.geography import load_geography
 from tsbkart.registry.changes import Upsert
 from tsbkart.registry.store import Registry
 from tsbkart.stewardship import changesets as cs
@@ -50,10 +47,7 @@ def _fast_hashes() -> Iterator[None]:
 @pytest.fixture
 def world(sqlite_engine: Engine) -> World:
     engine = sqlite_engine
-    upgrade(engine)
-    with Session(engine) as session, session.begin():
-        write_geography(session, load_geography())
-    registry = two_organisations(engine)
+    registry = migrated_with_two_organisations(engine)
     people = {
         "kari": ("steward", "organisation", "org-a"),
         "per": ("steward", "organisation", "org-a"),

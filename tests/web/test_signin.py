@@ -11,12 +11,9 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from tests.stewardship.cheap_hashing import cheap_argon2
-from tests.stewardship.helpers import CLI, NOW, PASSWORD, add_user, two_organisations
+from tests.stewardship.helpers import CLI, NOW, PASSWORD, add_user, migrated_with_two_organisations
 from tests.web.api_client import TestClient, client_for
-from tsbkart.db.migrate import upgrade
 from tsbkart.db.stewardship import AuditEventRow
-from tsbkart.reference.build import write_geography
-from tsbkart.reference.geography import load_geography
 from tsbkart.stewardship.accounts import disable_user
 
 SECRET = "test-secret-key-that-is-long-enough-0123456789"
@@ -32,10 +29,7 @@ def _fast_hashes() -> Iterator[None]:
 def world(sqlite_engine: Engine) -> Engine:
     """SQLite only: the PostgreSQL side of accounts and sessions is covered in tests/stewardship."""
     engine = sqlite_engine
-    upgrade(engine)
-    with Session(engine) as session, session.begin():
-        write_geography(session, load_geography())
-    two_organisations(engine)
+    migrated_with_two_organisations(engine)
     add_user(engine, "kari", "steward", "organisation", "org-a")
     add_user(engine, "admin", "administrator")
     return engine

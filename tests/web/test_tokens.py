@@ -11,12 +11,9 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from tests.stewardship.cheap_hashing import cheap_argon2
-from tests.stewardship.helpers import add_user, two_organisations
+from tests.stewardship.helpers import add_user, migrated_with_two_organisations
 from tests.web.test_reports import _client, _refusals, _signed_in
-from tsbkart.db.migrate import upgrade
 from tsbkart.db.stewardship import ApiTokenRow, AuditEventRow
-from tsbkart.reference.build import write_geography
-from tsbkart.reference.geography import load_geography
 
 
 @pytest.fixture(autouse=True)
@@ -28,10 +25,7 @@ def _fast_hashes() -> Iterator[None]:
 @pytest.fixture
 def world(sqlite_engine: Engine) -> Engine:
     engine = sqlite_engine
-    upgrade(engine)
-    with Session(engine) as session, session.begin():
-        write_geography(session, load_geography())
-    two_organisations(engine)
+    migrated_with_two_organisations(engine)
     add_user(engine, "kari", "steward", "organisation", "org-a")
     add_user(engine, "berit", "steward", "organisation", "org-b")
     add_user(engine, "rolf", "reviewer", "catchment", "unn")

@@ -10,13 +10,10 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from tests.stewardship.cheap_hashing import cheap_argon2
-from tests.stewardship.helpers import PASSWORD, add_user, two_organisations
+from tests.stewardship.helpers import PASSWORD, add_user, migrated_with_two_organisations
 from tests.web.api_client import TestClient, client_for
 from tests.web.test_signin import form_token, sign_in
-from tsbkart.db.migrate import upgrade
 from tsbkart.db.stewardship import AuditEventRow
-from tsbkart.reference.build import write_geography
-from tsbkart.reference.geography import load_geography
 from tsbkart.stewardship.accounts import list_users
 from tsbkart.stewardship.roles import Grant
 
@@ -31,10 +28,7 @@ def _fast_hashes() -> Iterator[None]:
 
 @pytest.fixture
 def world(sqlite_engine: Engine) -> Engine:
-    upgrade(sqlite_engine)
-    with Session(sqlite_engine) as session, session.begin():
-        write_geography(session, load_geography())
-    two_organisations(sqlite_engine)
+    migrated_with_two_organisations(sqlite_engine)
     add_user(sqlite_engine, "admin", "administrator")
     add_user(sqlite_engine, "kari", "steward", "organisation", "org-a")
     return sqlite_engine
