@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
@@ -420,3 +420,40 @@ def test_opening_hours_are_the_locations_hours_of_operation() -> None:
         },
         {"daysOfWeek": ["sat", "sun"], "allDay": True},
     ]
+
+
+def test_valid_time_is_extensions_and_marks_what_is_not_in_service() -> None:
+    from tests.exchange.test_hsds import dated_snapshot
+
+    bundle = fhir_bundle(dated_snapshot(), day=date(2026, 3, 2))
+    check_bundle(bundle)
+    locations, services = resources(bundle, "Location"), resources(bundle, "HealthcareService")
+    assert extensions(locations["u-full"])["opened_on"] == "2019-03-01"
+    assert "closed_on" not in extensions(locations["u-full"])  # not stated: left out
+    assert locations["u-full"]["status"] == "active"
+    assert extensions(locations["u-min"])["closed_on"] == "2025-01-01"
+    assert locations["u-min"]["status"] == "inactive"  # location-status: no longer used
+    akutt = services[fhir_id("u-full/akutt")]
+    assert akutt["active"] is True
+    assert (extensions(akutt)["opened_on"], extensions(akutt)["closed_on"]) == ("2020-01-01", "2026-06-01")
+    # A stated closing is a notAvailable period from that day on, also before it comes.
+    assert akutt["notAvailable"] == [{"description": "Nedlagt (closed)", "during": {"start": "2026-06-01"}}]
+    planned = services[fhir_id("u-full/lar")]
+    assert planned["active"] is False
+    assert planned["notAvailable"] == [
+        {"description": "Ikke åpnet ennå (not yet open)", "during": {"end": "2026-12-31"}}
+    ]
+    # Undated at a closed unit: not offered there, and unavailable from the unit's closing.
+    at_closed_unit = services[fhir_id("u-min/poliklinikk")]
+    assert at_closed_unit["active"] is False and "opened_on" not in extensions(at_closed_unit)
+    assert at_closed_unit["notAvailable"] == [
+        {"description": "Nedlagt (closed)", "during": {"start": "2025-01-01"}}
+    ]
+    later = resources(fhir_bundle(dated_snapshot(), day=date(2026, 6, 1)), "HealthcareService")
+    assert later[fhir_id("u-full/akutt")]["active"] is False
+    assert (
+        resources(fhir_bundle(dated_snapshot(), day=date(2027, 1, 1)), "HealthcareService")[
+            fhir_id("u-full/lar")
+        ]["active"]
+        is True
+    )

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import date, datetime
 from typing import Any
 
@@ -673,3 +674,57 @@ def test_bundled_registry_exports_every_record(bundled_snapshot: RegistrySnapsho
     assert {rid for (c, k, rid) in index if c == "locations" and k == "unit"} == set(bundled_snapshot.units)
     assert {rid for (c, k, rid) in index if c == "services" and k == "offer"} == set(bundled_snapshot.offers)
     assert {rid for (c, k, rid) in index if c == "services" and k == "team"} == set(bundled_snapshot.teams)
+
+
+def dated_snapshot() -> RegistrySnapshot:
+    """small_snapshot with valid time: u-full opened 2019-03-01, u-min closed 2025-01-01; akutt open
+    2020-01-01 to 2026-06-01 (excluded); a planned lar opening 2027-01-01; u-min's poliklinikk undated."""
+    snap = small_snapshot()
+    units = [
+        replace(snap.units["u-full"], opened_on=date(2019, 3, 1)),
+        replace(snap.units["u-min"], closed_on=date(2025, 1, 1)),
+    ]
+    offers = [
+        replace(snap.offers["u-full/akutt"], opened_on=date(2020, 1, 1), closed_on=date(2026, 6, 1)),
+        ServiceOffer("u-full/lar", "u-full", "lar", BARE, intake_status="open", opened_on=date(2027, 1, 1)),
+        snap.offers["u-min/poliklinikk"],
+    ]
+    return RegistrySnapshot.build(
+        snap.geography, organisations=snap.organisations.values(), units=units, offers=offers
+    )
+
+
+def test_valid_time_travels_as_field_attributes() -> None:
+    doc = hsds_document(dated_snapshot(), day=date(2026, 3, 2))
+    check_document(doc)
+    full, closed = record(doc, "locations", "unit", "u-full"), record(doc, "locations", "unit", "u-min")
+    assert terms_of(doc, full)["tsbkart-fields/unit.opened_on"] == "2019-03-01"
+    assert "tsbkart-fields/unit.closed_on" not in terms_of(doc, full)  # not stated: left out, not "open"
+    assert terms_of(doc, closed)["tsbkart-fields/unit.closed_on"] == "2025-01-01"
+    akutt = terms_of(doc, record(doc, "services", "offer", "u-full/akutt"))
+    assert (akutt["tsbkart-fields/offer.opened_on"], akutt["tsbkart-fields/offer.closed_on"]) == (
+        "2020-01-01",
+        "2026-06-01",
+    )
+    names = {t["code"]: t for t in doc["taxonomy_terms"]}
+    assert names["offer.closed_on"]["description"] == "Date the service closed (empty = open or not stated)."
+
+
+def test_a_service_not_in_service_on_the_day_is_inactive() -> None:
+    def status(day: date, offer: str) -> str:
+        return str(record(hsds_document(dated_snapshot(), day=day), "services", "offer", offer)["status"])
+
+    assert status(date(2026, 5, 31), "u-full/akutt") == "active"  # waitlist, in service
+    assert status(date(2026, 6, 1), "u-full/akutt") == "inactive"  # closed from that day
+    assert status(date(2019, 12, 31), "u-full/akutt") == "inactive"  # not yet opened
+    assert status(date(2026, 12, 31), "u-full/lar") == "inactive"  # a planned opening
+    assert status(date(2027, 1, 1), "u-full/lar") == "active"
+    assert status(date(2026, 3, 2), "u-min/poliklinikk") == "inactive"  # undated, but its unit has closed
+    assert status(date(2024, 12, 31), "u-min/poliklinikk") == "active"
+    # Without dates nothing changes: an unknown opening is not a closed service.
+    assert (
+        record(
+            hsds_document(small_snapshot(), day=date(2000, 1, 1)), "services", "offer", "u-min/poliklinikk"
+        )["status"]
+        == "active"
+    )

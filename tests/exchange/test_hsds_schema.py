@@ -8,6 +8,7 @@ leaves out because it does not know them.
 from __future__ import annotations
 
 import json
+from datetime import date
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -133,3 +134,11 @@ def test_opening_hours_accessibility_and_languages_validate_against_hsds_3() -> 
     assert [a["description"] for a in location["accessibility"]] == ["Trinnfri inngang", "Heis"]
     unknown = next(loc for loc in doc["locations"] if loc["name"] != unit.name)
     assert "schedules" not in unknown and "accessibility" not in unknown  # unknown is left out, not "none"
+
+
+def test_valid_time_and_inactive_services_validate_against_hsds_3() -> None:
+    from tests.exchange.test_hsds import dated_snapshot
+
+    doc = json.loads(json.dumps(hsds_document(dated_snapshot(), day=date(2026, 6, 1))))
+    assert problems(doc) == []
+    assert {s["status"] for s in doc["services"]} == {"inactive"}

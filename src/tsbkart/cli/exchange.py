@@ -215,7 +215,9 @@ def export_command(
         _write_or_print(_dump(_geojson(snapshot, query or "")), output)
     elif format in (ExportFormat.hsds, ExportFormat.fhir):
         builder = hsds_document if format is ExportFormat.hsds else fhir_bundle
-        _write_or_print(_dump(builder(snapshot)), output)
+        # What is in service is decided on the day the export describes.
+        day = date.fromisoformat(as_of_date) if as_of_date else None
+        _write_or_print(_dump(builder(snapshot, day=day)), output)
     elif format is ExportFormat.xlsx:
         path = write_xlsx(snapshot, output or Path("tsbkart-export.xlsx"), kinds)
         console.print(f"Wrote {path}")

@@ -458,6 +458,31 @@ class ServiceOffer:
 
 
 @dataclass(frozen=True, slots=True)
+class ValidPeriod:
+    """When a source states a unit or service was in the world: from ``opened_on`` until ``closed_on``
+    (excluded); ``None`` = not stated. Of an offer together with its unit (``valid_period(offer, unit)``) it is
+    the latest stated opening and the earliest stated closing: an offer is not offered at a closed unit::
+
+        valid_period(ServiceOffer(..., closed_on=date(2024, 6, 1)), unit).in_service_on(date(2024, 6, 1))  # False
+    """
+
+    opened_on: date | None = None
+    closed_on: date | None = None
+
+    def in_service_on(self, day: date) -> bool:
+        """Not before a stated opening and not from a stated closing on; unknown dates do not exclude."""
+        opened = self.opened_on is None or self.opened_on <= day
+        return opened and (self.closed_on is None or day < self.closed_on)
+
+
+def valid_period(*records: Unit | ServiceOffer | None) -> ValidPeriod:
+    """The period all of ``records`` are in service together (``None`` records are skipped)."""
+    opened = [r.opened_on for r in records if r is not None and r.opened_on is not None]
+    closed = [r.closed_on for r in records if r is not None and r.closed_on is not None]
+    return ValidPeriod(max(opened, default=None), min(closed, default=None))
+
+
+@dataclass(frozen=True, slots=True)
 class AssessmentTeam:
     """A vurderingsteam: decides within 10 working days whether a referred patient has a right to care."""
 

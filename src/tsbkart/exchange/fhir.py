@@ -18,6 +18,13 @@ other characters replaced by ``-``, at most 55 long), so ``ous-rusakutt/akutt`` 
 Teams and catchment areas are keyed ``team.<id>`` and ``catchment.<code>``, so they never collide with
 offers or units. References are relative (``Organization/<id>``) and resolve by type and id in the bundle,
 which has no ``fullUrl``s: tsbkart has no FHIR server base to make them absolute.
+
+Valid time: R4 Location and HealthcareService have no element for the date they opened or closed, so a unit's
+and an offer's ``opened_on``/``closed_on`` are the extensions ``urn:tsbkart:extension:opened_on`` and
+``...:closed_on`` (``valueDate``). What the standard does have is used as it intends: not in service on the
+export ``day`` gives Location ``status`` ``inactive`` ("no longer used") and HealthcareService ``active`` false
+("the record is not to be used"); a service's stated closing is a ``notAvailable`` period from that day on, a
+planned opening one that ends the day before it.
 """
 
 from __future__ import annotations
@@ -25,10 +32,19 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Iterable
-from datetime import UTC, date
+from datetime import UTC, date, timedelta
 from typing import Any
 
-from tsbkart.domain.entities import AssessmentTeam, Organisation, Provenance, ServiceOffer, Unit
+from tsbkart.domain.calendar import today
+from tsbkart.domain.entities import (
+    AssessmentTeam,
+    Organisation,
+    Provenance,
+    ServiceOffer,
+    Unit,
+    ValidPeriod,
+    valid_period,
+)
 from tsbkart.domain.schedules import Schedule
 from tsbkart.exchange.codesystems import (
     CATCHMENTS,
@@ -111,10 +127,23 @@ def _telecom(system: str, value: str | None) -> list[Json]:
     return [] if value is None else [{"system": system, "value": value}]
 
 
+def _not_available(period: ValidPeriod, day: date) -> list[Json]:
+    """HealthcareService.notAvailable for a stated closing (from that day on, open-ended) and for an opening
+    still to come on ``day`` (until the day before; FHIR Period bounds are inclusive)."""
+    out: list[Json] = []
+    if period.opened_on is not None and period.opened_on > day:
+        end = (period.opened_on - timedelta(days=1)).isoformat()
+        out.append({"description": "Ikke åpnet ennå (not yet open)", "during": {"end": end}})
+    if period.closed_on is not None:
+        out.append({"description": "Nedlagt (closed)", "during": {"start": period.closed_on.isoformat()}})
+    return out
+
+
 class _Bundle:
-    def __init__(self, snapshot: RegistrySnapshot, vocabularies: Vocabularies) -> None:
+    def __init__(self, snapshot: RegistrySnapshot, vocabularies: Vocabularies, day: date) -> None:
         self.snapshot = snapshot
         self.vocabularies = vocabularies
+        self.day = day
 
     # --- shared parts ---------------------------------------------------------------------------------
 
@@ -272,12 +301,14 @@ class _Bundle:
                     *self.coding_ext("region_code", REGIONS, unit.region_code),
                     *_ext("beds", "Integer", unit.beds),
                     *_ext("confidence", "Code", unit.confidence),
+                    *_ext("opened_on", "Date", unit.opened_on),
+                    *_ext("closed_on", "Date", unit.closed_on),
                     *self.provenance(unit.provenance),
                 ],
                 "identifier": self.identifiers(
                     "unit", unit.id, (("resh_id", unit.resh_id), ("her_id", unit.her_id))
                 ),
-                "status": "active",
+                "status": "active" if valid_period(unit).in_service_on(self.day) else "inactive",
                 "name": unit.name,
                 "description": unit.description,
                 "mode": "instance",
@@ -319,6 +350,7 @@ class _Bundle:
             if offer.waiting_weeks is not None and offer.waiting_as_of is not None
             else []
         )
+        period = valid_period(offer, unit)
         return _compact(
             {
                 "resourceType": "HealthcareService",
@@ -337,10 +369,12 @@ class _Bundle:
                         "Reference",
                         _reference("HealthcareService", team_id(team.id)) if team else None,
                     ),
+                    *_ext("opened_on", "Date", offer.opened_on),
+                    *_ext("closed_on", "Date", offer.closed_on),
                     *self.provenance(offer.provenance),
                 ],
                 "identifier": self.identifiers("offer", offer.id, ()),
-                "active": True,
+                "active": period.in_service_on(self.day),
                 "providedBy": self.organisation_ref(unit.organisation_id if unit else None),
                 "type": [self.concept("service_types", offer.service_type)],
                 "location": [_reference("Location", fhir_id(unit.id))] if unit else None,
@@ -366,6 +400,7 @@ class _Bundle:
                 "availableTime": [{"daysOfWeek": ALL_DAYS, "allDay": True}]
                 if offer.open_24_7 is True
                 else None,
+                "notAvailable": _not_available(period, self.day),
             }
         )
 
@@ -427,9 +462,12 @@ class _Bundle:
         )
 
 
-def fhir_bundle(snapshot: RegistrySnapshot, vocabularies: Vocabularies | None = None) -> Json:
-    """The whole registry as a FHIR R4 collection Bundle (JSON-ready), resources grouped by type in id order."""
-    bundle = _Bundle(snapshot, load_vocabularies() if vocabularies is None else vocabularies)
+def fhir_bundle(
+    snapshot: RegistrySnapshot, vocabularies: Vocabularies | None = None, *, day: date | None = None
+) -> Json:
+    """The whole registry as a FHIR R4 collection Bundle (JSON-ready), resources grouped by type in id order.
+    ``day`` (default: today in Norway; the ``--as-of`` date for a past registry) decides what is in service."""
+    bundle = _Bundle(snapshot, load_vocabularies() if vocabularies is None else vocabularies, day or today())
     catchments = sorted({t.catchment_code for t in snapshot.teams.values() if t.catchment_code})
     resources = [
         *(bundle.organization(o) for o in snapshot.organisations.values()),

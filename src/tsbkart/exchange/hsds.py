@@ -24,6 +24,11 @@ named by its kind (``offer``, ``unit``, ``team``), the id in ``value``. Shape::
                               #    {..., "taxonomy_term_id": term_id("service_types", "akutt")}, ...], ...}
     doc["locations"], doc["service_at_locations"], doc["taxonomies"], doc["taxonomy_terms"]
 
+Valid time: a unit's or offer's ``opened_on``/``closed_on`` are ``tsbkart-fields`` attributes (HSDS 3 has no
+date a service or location opened or closed; a schedule's ``valid_from``/``valid_to`` say how long opening
+hours hold, not that a service ended). A service not in service on the export ``day`` (its or its unit's
+stated closing has come, or its stated opening has not) has ``status`` ``inactive``.
+
 Known deviations from the HSDS 3 schema are listed in docs/interoperability.md.
 """
 
@@ -34,7 +39,8 @@ from collections.abc import Callable, Iterable
 from datetime import date
 from typing import Any
 
-from tsbkart.domain.entities import AssessmentTeam, Organisation, Provenance, ServiceOffer, Unit
+from tsbkart.domain.calendar import today
+from tsbkart.domain.entities import AssessmentTeam, Organisation, Provenance, ServiceOffer, Unit, valid_period
 from tsbkart.domain.schedules import Schedule
 from tsbkart.exchange.codesystems import (
     CATCHMENTS,
@@ -71,6 +77,8 @@ VOCABULARIES = (
 _GEOGRAPHY = (REGIONS, CATCHMENTS, MUNICIPALITIES)
 # HSDS has no "unknown" status: an unknown intake becomes active, and the intake_status attribute says unknown.
 STATUS = {"open": "active", "waitlist": "active", "closed": "temporarily closed", "unknown": "active"}
+# A service its source states closed (or not yet opened) on the export day, whatever its intake status.
+NOT_IN_SERVICE = "inactive"
 COUNTRY = "NO"
 
 
@@ -133,9 +141,10 @@ def _text(value: object) -> str:
 class _Document:
     """Builds one document; remembers which geography and field terms the attributes used."""
 
-    def __init__(self, snapshot: RegistrySnapshot, vocabularies: Vocabularies) -> None:
+    def __init__(self, snapshot: RegistrySnapshot, vocabularies: Vocabularies, day: date) -> None:
         self.snapshot = snapshot
         self.vocabularies = vocabularies
+        self.day = day
         self.used: dict[str, set[str]] = {name: set() for name in (*_GEOGRAPHY, FIELDS)}
 
     # --- shared parts ---------------------------------------------------------------------------------
@@ -337,6 +346,8 @@ class _Document:
                     *self.code_attributes("location", lid, "target_groups", unit.target_groups),
                     *self.field_attribute("location", lid, "unit", "confidence", unit.confidence),
                     *self.field_attribute("location", lid, "unit", "beds", unit.beds),
+                    *self.field_attribute("location", lid, "unit", "opened_on", unit.opened_on),
+                    *self.field_attribute("location", lid, "unit", "closed_on", unit.closed_on),
                 ],
                 "metadata": self.metadata("location", lid, unit.provenance),
             }
@@ -361,13 +372,14 @@ class _Document:
         type_label = self.vocabularies["service_types"].label(offer.service_type)
         has_waiting = offer.waiting_weeks is not None and offer.waiting_as_of is not None
         team = offer.assessment_team_id
+        in_service = valid_period(offer, unit).in_service_on(self.day)
         return _compact(
             {
                 "id": sid,
                 "organization_id": self.organization_id(unit.organisation_id if unit else None),
                 "name": f"{unit.name} – {type_label}" if unit else type_label,
                 "description": offer.description,
-                "status": STATUS[offer.intake_status],
+                "status": STATUS[offer.intake_status] if in_service else NOT_IN_SERVICE,
                 "minimum_age": offer.age_min,
                 "maximum_age": offer.age_max,
                 "eligibility_description": self.eligibility(offer),
@@ -401,6 +413,8 @@ class _Document:
                         "assessment_team_id",
                         hsds_id("team", team) if team is not None and team in self.snapshot.teams else None,
                     ),
+                    *self.field_attribute("service", sid, "offer", "opened_on", offer.opened_on),
+                    *self.field_attribute("service", sid, "offer", "closed_on", offer.closed_on),
                 ],
                 "metadata": self.metadata("service", sid, offer.provenance),
             }
@@ -574,9 +588,12 @@ class _Document:
         return f"{area.kind} {code}, {area.county}" if area else code
 
 
-def hsds_document(snapshot: RegistrySnapshot, vocabularies: Vocabularies | None = None) -> Json:
-    """The whole registry as one HSDS 3 document (JSON-ready), records in tsbkart id order."""
-    doc = _Document(snapshot, load_vocabularies() if vocabularies is None else vocabularies)
+def hsds_document(
+    snapshot: RegistrySnapshot, vocabularies: Vocabularies | None = None, *, day: date | None = None
+) -> Json:
+    """The whole registry as one HSDS 3 document (JSON-ready), records in tsbkart id order. ``day`` (default:
+    today in Norway; the ``--as-of`` date for a past registry) decides which services are in service."""
+    doc = _Document(snapshot, load_vocabularies() if vocabularies is None else vocabularies, day or today())
     organizations = [doc.organization(o) for o in snapshot.organisations.values()]
     locations = [doc.location(u) for u in snapshot.units.values()]
     services = [doc.service(o) for o in snapshot.offers.values()]
