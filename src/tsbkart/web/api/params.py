@@ -7,20 +7,23 @@ Typed dependency aliases keep the routes short::
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from typing import Annotated
 
-from fastapi import Depends, Query, Request
+from fastapi import Depends, Query, Request, Response
+from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 
 from tsbkart.query.filters import DEFAULT_LIMIT, MAX_FEATURES, MAX_LIMIT
 from tsbkart.query.lists import ListWindow
-from tsbkart.query.params import MAX_QUERY_CHARS
+from tsbkart.query.params import MAX_QUERY_CHARS, Params
+from tsbkart.query.units import Page
 from tsbkart.registry.snapshot import RegistrySnapshot
 from tsbkart.web.api.clock import RevisionClock
 from tsbkart.web.api.problems import ApiProblem, ParameterError
-from tsbkart.web.api.render import Format, Read
+from tsbkart.web.api.render import Format, Read, respond, respond_list, with_record_etag
 from tsbkart.web.context import Ctx
 from tsbkart.web.state import AppState
 
@@ -104,5 +107,50 @@ SnapshotDep = Annotated[SnapshotRead, Depends(read_snapshot)]
 WindowDep = Annotated[ListWindow, Depends(list_window)]
 FeatureWindowDep = Annotated[ListWindow, Depends(feature_window)]
 FormatDep = Annotated[Format, Query(alias="format", description="json (default) or csv.")]
+
+
+@dataclass(frozen=True, slots=True)
+class Listing:
+    """What every list route of the registry reads: the request and its parameters, the snapshot, the page
+    window and the format. A route parses its own filters from ``params`` and hands ``answer`` the builder::
+
+        return await listing.answer(TeamOut, lambda snapshot, window: list_teams(snapshot, areas, q, window))
+    """
+
+    request: Request
+    params: Params
+    read: SnapshotRead
+    window: ListWindow
+    fmt: Format
+
+    async def answer(
+        self, model: type[BaseModel], build: Callable[[RegistrySnapshot, ListWindow], Page]
+    ) -> Response:
+        """The JSON page or CSV; ``build`` runs in a worker thread on a cache miss."""
+        snapshot, window = self.read.snapshot, self.window
+        columns = list(model.model_fields)
+        return await respond_list(
+            self.request, self.read.read, lambda: build(snapshot, window), self.fmt, columns
+        )
+
+
+async def listing(
+    request: Request, ctx: Ctx, read: SnapshotDep, window: WindowDep, fmt: FormatDep = "json"
+) -> Listing:
+    return Listing(request, ctx.params, read, window, fmt)
+
+
+ListingDep = Annotated[Listing, Depends(listing)]
+
+
+def record_answer(
+    request: Request, read: SnapshotRead, kind: str, record_id: str, record: object
+) -> Response:
+    """One record of ``kind`` as JSON, with its own version in ``Record-ETag`` (what a write's ``If-Match``
+    states)."""
+    answer = respond(request, read.read, record, "application/json")
+    return with_record_etag(answer, read.snapshot, kind, record_id)
+
+
 TEXT_HELP = "Free text on names: case and æøå-insensitive (also ae/o/a), partial words."
 TextDep = Annotated[str | None, Query(max_length=MAX_QUERY_CHARS, description=TEXT_HELP)]

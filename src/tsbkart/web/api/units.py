@@ -13,16 +13,14 @@ from tsbkart.query.params import MAX_QUERY_CHARS, MAX_RADIUS_KM, unit_filter
 from tsbkart.query.records import unit_detail
 from tsbkart.query.units import search_units
 from tsbkart.web.api.openapi import documented
-from tsbkart.web.api.params import MAX_OFFSET, TEXT_HELP, SnapshotDep
+from tsbkart.web.api.params import MAX_OFFSET, TEXT_HELP, SnapshotDep, record_answer
 from tsbkart.web.api.problems import ApiProblem
 from tsbkart.web.api.render import (
     GEOJSON,
     Format,
     encode_json,
-    respond,
     respond_built,
     respond_list,
-    with_record_etag,
 )
 from tsbkart.web.api.schemas import UnitDetail, UnitFeatureCollection, UnitItem, UnitPage
 from tsbkart.web.api.unit_json import UnitJson
@@ -151,5 +149,4 @@ async def get_unit(request: Request, read: SnapshotDep, unit_id: str) -> Respons
     unit = read.snapshot.units.get(unit_id)
     if unit is None:
         raise ApiProblem(404, f"no unit with id {unit_id!r}")
-    answer = respond(request, read.read, unit_detail(read.snapshot, unit), "application/json")
-    return with_record_etag(answer, read.snapshot, "unit", unit_id)
+    return record_answer(request, read, "unit", unit_id, unit_detail(read.snapshot, unit))
