@@ -9,7 +9,7 @@ from __future__ import annotations
 import getpass
 import json
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -197,34 +197,47 @@ def user_password(
     _print(Message("Password of {username} changed.", username=username))
 
 
-@user_app.command("grant")
-def user_grant(
-    username: Annotated[str, typer.Argument()],
-    role: Annotated[str, typer.Argument(help="administrator, reviewer or steward.")],
-    organisation: Organisation = None,
-    region: Region = None,
-    catchment: Catchment = None,
-) -> None:
-    """Give a role: ``grant kari steward --organisation unn-hf``, ``grant ola reviewer --region helse-nord``."""
-    with _transaction() as session:
-        grant = accounts.parse_grant(role, *_scope(organisation, region, catchment))
-        accounts.grant_role(session, username, grant, by=_actor(), now=datetime.now(UTC))
-    _print(Message("{username} is now {grant}.", username=username, grant=grant_text(grant, _say())))
+RoleChange = Callable[..., None]  # accounts.grant_role / revoke_role: (session, username, grant, *, by, now)
 
 
-@user_app.command("revoke")
-def user_revoke(
-    username: Annotated[str, typer.Argument()],
-    role: Annotated[str, typer.Argument(help="administrator, reviewer or steward.")],
-    organisation: Organisation = None,
-    region: Region = None,
-    catchment: Catchment = None,
-) -> None:
-    """Take a role away (the same scope as it was granted with)."""
-    with _transaction() as session:
-        grant = accounts.parse_grant(role, *_scope(organisation, region, catchment))
-        accounts.revoke_role(session, username, grant, by=_actor(), now=datetime.now(UTC))
-    _print(Message("{username} no longer holds {grant}.", username=username, grant=grant_text(grant, _say())))
+def _role_command(
+    change: RoleChange, done: Callable[[str, str], Message], summary: str
+) -> Callable[..., None]:
+    """``user grant`` and ``user revoke``: the same arguments, one account change, one message
+    (``done(username, grant text)``)."""
+
+    def command(
+        username: Annotated[str, typer.Argument()],
+        role: Annotated[str, typer.Argument(help="administrator, reviewer or steward.")],
+        organisation: Organisation = None,
+        region: Region = None,
+        catchment: Catchment = None,
+    ) -> None:
+        with _transaction() as session:
+            grant = accounts.parse_grant(role, *_scope(organisation, region, catchment))
+            change(session, username, grant, by=_actor(), now=datetime.now(UTC))
+        _print(done(username, grant_text(grant, _say())))
+
+    command.__doc__ = summary
+    return command
+
+
+user_app.command("grant")(
+    _role_command(
+        accounts.grant_role,
+        lambda username, grant: Message("{username} is now {grant}.", username=username, grant=grant),
+        "Give a role: ``grant kari steward --organisation unn-hf``, ``grant ola reviewer --region helse-nord``.",
+    )
+)
+user_app.command("revoke")(
+    _role_command(
+        accounts.revoke_role,
+        lambda username, grant: Message(
+            "{username} no longer holds {grant}.", username=username, grant=grant
+        ),
+        "Take a role away (the same scope as it was granted with).",
+    )
+)
 
 
 @user_app.command("totp")
