@@ -41,8 +41,8 @@ Every function raising a ``UserError`` (``InvalidTransition`` 409, ``NotAuthor``
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
-from contextlib import nullcontext
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Literal, cast, get_args
@@ -326,6 +326,19 @@ def _check_author(row: ChangeSetRow, author: Actor) -> None:
         raise NotAuthor("only the steward who made this change set may do this")
 
 
+@contextmanager
+def _authors(
+    engine: Engine, change_set_id: int, author: Actor, action: Action
+) -> Iterator[tuple[Session, ChangeSetRow]]:
+    """The change set, locked in one write transaction, once its author may take ``action`` on it
+    (``NotAuthor``, ``InvalidTransition``); what the caller sets on the row commits when the block ends."""
+    with Session(engine, expire_on_commit=False) as session, session.begin():
+        row = _locked(session, change_set_id)
+        _check_author(row, author)
+        _check(row, action)
+        yield session, row
+
+
 def _same(a: Actor, b: Actor) -> bool:
     return (a.kind, a.id) == (b.kind, b.id)
 
@@ -413,14 +426,11 @@ def update_draft(
 ) -> ChangeSet:
     """Replace a draft's changes (and note, when given)."""
     stored = [change_to_json(c) for c in changes]
-    with Session(engine, expire_on_commit=False) as session, session.begin():
-        row = _locked(session, change_set_id)
-        _check_author(row, author)
-        _check(row, "edit")
+    with _authors(engine, change_set_id, author, "edit") as (_, row):
         row.changes, row.rebased, row.updated_at = stored, [], now or _utcnow()
         if note is not None:
             row.note = note.strip()[:MAX_NOTE]
-        return _from_row(row)
+    return _from_row(row)
 
 
 def submit(
@@ -435,10 +445,7 @@ def submit(
     based on versions that are no longer current (``Conflict``: rebase it first), so the second of two
     stewards editing one record sees the conflict when submitting, once the first edit is published."""
     moment = now or _utcnow()
-    with Session(engine, expire_on_commit=False) as session, session.begin():
-        row = _locked(session, change_set_id)
-        _check_author(row, author)
-        _check(row, "submit")
+    with _authors(engine, change_set_id, author, "submit") as (session, row):
         if not row.changes:
             raise EmptyChangeSet("an empty change set cannot be submitted")
         stale = _stale_in(session, [change_from_json(c) for c in row.changes])
@@ -446,7 +453,7 @@ def submit(
             raise Conflict(stale)
         row.status, row.submitted_at, row.updated_at = "submitted", moment, moment
         append(session, _event("changeset_submitted", author, row, source), moment)
-        return _from_row(row)
+    return _from_row(row)
 
 
 def withdraw(
@@ -459,13 +466,10 @@ def withdraw(
 ) -> ChangeSet:
     """The author takes back a draft or a submitted change set (audited: ``changeset_withdrawn``)."""
     moment = now or _utcnow()
-    with Session(engine, expire_on_commit=False) as session, session.begin():
-        row = _locked(session, change_set_id)
-        _check_author(row, author)
-        _check(row, "withdraw")
+    with _authors(engine, change_set_id, author, "withdraw") as (session, row):
         row.status, row.decided_at, row.updated_at = "withdrawn", moment, moment
         append(session, _event("changeset_withdrawn", author, row, source), moment)
-        return _from_row(row)
+    return _from_row(row)
 
 
 # --- versions: conflicts and rebase ------------------------------------------------------------------------
@@ -571,15 +575,12 @@ def rebase(
             new_changes.append(Upsert(from_json(kind, merged), based_on=found.current))
             notes.extend(found_notes)
     stored = [change_to_json(c) for c in new_changes]
-    with Session(engine, expire_on_commit=False) as session, session.begin():
-        row = _locked(session, change_set_id)
-        _check_author(row, author)
-        _check(row, "rebase")
+    with _authors(engine, change_set_id, author, "rebase") as (_, row):
         if [change_to_json(c) for c in change_set.changes] != row.changes:
             raise InvalidTransition("rebase", cast("Status", row.status))  # changed while we worked
         row.changes, row.updated_at = stored, now or _utcnow()
         row.rebased = [_meanwhile_json(n) for n in notes]
-        return _from_row(row)
+    return _from_row(row)
 
 
 def _meanwhile_json(note: MeanwhileChange) -> dict[str, Any]:
