@@ -96,6 +96,10 @@ def _runtime(request: Request) -> AuthRuntime:
     return runtime
 
 
+RoleField = Annotated[str, Form(max_length=40)]
+ScopeField = Annotated[str, Form(max_length=300)]
+
+
 def _done(kind: str, username: str) -> Response:
     return RedirectResponse(f"{PATH}?{urlencode({'ok': kind, 'bruker': username})}", status_code=303)
 
@@ -154,8 +158,8 @@ def create_account(
     display_name: Annotated[str, Form(max_length=200)] = "",
     email: Annotated[str, Form(max_length=320)] = "",
     password: Annotated[str, Form(max_length=MAX_FIELD)] = "",
-    role: Annotated[str, Form(max_length=40)] = "steward",
-    scope: Annotated[str, Form(max_length=300)] = "",
+    role: RoleField = "steward",
+    scope: ScopeField = "",
 ) -> Response:
     """A new account with its first role; without a password it signs in through OpenID Connect only."""
     text = catalogue(language(request)).gettext
@@ -186,41 +190,31 @@ def create_account(
     return _done("created", user.username)
 
 
-@router.post(PATH + "/{username}/tilgang")
-def grant_access(
-    request: Request,
-    username: str,
-    role: Annotated[str, Form(max_length=40)] = "",
-    scope: Annotated[str, Form(max_length=300)] = "",
-) -> Response:
-    text = catalogue(language(request)).gettext
-    try:
-        with _change(request) as session:
-            grant = parse_scope(role, scope)
-            accounts.grant_role(session, username, grant, by=_me(request).actor, now=_runtime(request).now())
-    except accounts.AccountError as error:
-        return users_page(request, error=_error_text(error, text), status=422)
-    return _done("granted", username)
-
-
-@router.post(PATH + "/{username}/fjern-tilgang")
-def revoke_access(
-    request: Request,
-    username: str,
-    role: Annotated[str, Form(max_length=40)] = "",
-    scope: Annotated[str, Form(max_length=300)] = "",
-) -> Response:
+def _change_access(request: Request, username: str, role: str, scope: str, *, revoke: bool) -> Response:
+    """Grant or revoke one role (``role`` with its ``scope`` as the form gives it); an administrator cannot
+    take the administrator role from themselves."""
     text = catalogue(language(request)).gettext
     me = _me(request)
     try:
         grant = parse_scope(role, scope)
-        if username == me.username and grant.role == "administrator":
+        if revoke and username == me.username and grant.role == "administrator":
             raise accounts.AccountError(Message("You cannot take the administrator role from yourself."))
+        change = accounts.revoke_role if revoke else accounts.grant_role
         with _change(request) as session:
-            accounts.revoke_role(session, username, grant, by=me.actor, now=_runtime(request).now())
+            change(session, username, grant, by=me.actor, now=_runtime(request).now())
     except accounts.AccountError as error:
         return users_page(request, error=_error_text(error, text), status=422)
-    return _done("revoked", username)
+    return _done("revoked" if revoke else "granted", username)
+
+
+@router.post(PATH + "/{username}/tilgang")
+def grant_access(request: Request, username: str, role: RoleField = "", scope: ScopeField = "") -> Response:
+    return _change_access(request, username, role, scope, revoke=False)
+
+
+@router.post(PATH + "/{username}/fjern-tilgang")
+def revoke_access(request: Request, username: str, role: RoleField = "", scope: ScopeField = "") -> Response:
+    return _change_access(request, username, role, scope, revoke=True)
 
 
 @router.post(PATH + "/{username}/deaktiver")
