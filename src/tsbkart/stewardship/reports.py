@@ -18,7 +18,7 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Literal
+from typing import Literal, get_args
 
 from sqlalchemy import Engine, or_, select
 from sqlalchemy.orm import Session
@@ -34,8 +34,9 @@ from tsbkart.stewardship.places import places_of
 from tsbkart.stewardship.policy import Resource
 from tsbkart.stewardship.roles import Principal
 
-Status = Literal["open", "answered", "dismissed"]
-STATUSES: tuple[Status, ...] = ("open", "answered", "dismissed")
+Decision = Literal["answered", "dismissed"]  # what a steward makes of a report
+Status = Literal["open", Decision]
+STATUSES: tuple[Status, ...] = get_args(Status)
 # Crockford's base32: no I, L, O or U, so a reference read aloud or typed from paper is not mistaken.
 ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 LOOKALIKES = str.maketrans("OIL", "011")  # what people type for 0 and 1
@@ -235,17 +236,19 @@ def reports_for(engine: Engine, principal: Principal, status: Status | None = No
         return [_from_row(row) for row in session.execute(query.limit(1000)).scalars()]
 
 
-def _handle(
+def handle_report(
     engine: Engine,
     reference: str,
     by: Actor,
-    status: Status,
+    status: Decision,
     answer: str,
-    change_set_id: int | None,
+    change_set_id: int | None = None,
     *,
     now: datetime,
-    source: str | None,
+    source: str | None = None,
 ) -> Report:
+    """Answer (``answered``) or dismiss (``dismissed``) a report: ``answer`` is the public answer or the
+    reason, shown on its status page; an answer may name the change set that fixes it. Audited."""
     field = "answer" if status == "answered" else "reason"
     text = _clean_text(field, answer, MAX_ANSWER, required=True, multiline=True)
     wanted = normalise_reference(reference)
@@ -281,11 +284,11 @@ def answer_report(
     source: str | None = None,
 ) -> Report:
     """Answer a report publicly (shown on its status page), optionally naming the change set that fixes it."""
-    return _handle(engine, reference, by, "answered", answer, change_set_id, now=now, source=source)
+    return handle_report(engine, reference, by, "answered", answer, change_set_id, now=now, source=source)
 
 
 def dismiss_report(
     engine: Engine, reference: str, by: Actor, reason: str, *, now: datetime, source: str | None = None
 ) -> Report:
     """Dismiss a report; the reason is shown on its status page."""
-    return _handle(engine, reference, by, "dismissed", reason, None, now=now, source=source)
+    return handle_report(engine, reference, by, "dismissed", reason, None, now=now, source=source)

@@ -214,35 +214,26 @@ def _change_set(value: str) -> int | None:
     return int(text)
 
 
-async def _decide(request: Request, reference: str, answer: str, change_set: str, dismiss: bool) -> Response:
+async def _decide(
+    request: Request, reference: str, decision: reports.Decision, answer: str, change_set: str
+) -> Response:
     runtime = request.app.state.auth
     report = await anyio.to_thread.run_sync(reports.get_report, runtime.engine, reference)
     principal = await require(request, "report.handle", report.resource, f"report:{report.reference}")
     try:
         number = _change_set(change_set)
-        if dismiss:
-            await anyio.to_thread.run_sync(
-                lambda: reports.dismiss_report(
-                    runtime.engine,
-                    report.reference,
-                    principal.actor,
-                    answer,
-                    now=runtime.now(),
-                    source=client_address(request),
-                )
+        await anyio.to_thread.run_sync(
+            lambda: reports.handle_report(
+                runtime.engine,
+                report.reference,
+                principal.actor,
+                decision,
+                answer,
+                number,
+                now=runtime.now(),
+                source=client_address(request),
             )
-        else:
-            await anyio.to_thread.run_sync(
-                lambda: reports.answer_report(
-                    runtime.engine,
-                    report.reference,
-                    principal.actor,
-                    answer,
-                    number,
-                    now=runtime.now(),
-                    source=client_address(request),
-                )
-            )
+        )
     except ReportInvalid as problem:
         found, chosen = await _listed(request)
         gettext = catalogue(language(request)).gettext
@@ -264,11 +255,11 @@ async def answer_report(
     answer: Annotated[str, Form(max_length=reports.MAX_ANSWER * 2)] = "",
     change_set: Annotated[str, Form(max_length=20)] = "",
 ) -> Response:
-    return await _decide(request, reference, answer, change_set, dismiss=False)
+    return await _decide(request, reference, "answered", answer, change_set)
 
 
 @router.post("/forvalt/meldinger/{reference}/avvis")
 async def dismiss_report(
     request: Request, reference: str, reason: Annotated[str, Form(max_length=reports.MAX_ANSWER * 2)] = ""
 ) -> Response:
-    return await _decide(request, reference, reason, "", dismiss=True)
+    return await _decide(request, reference, "dismissed", reason, "")
