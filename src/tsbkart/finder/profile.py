@@ -12,7 +12,7 @@ Shape, by example::
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -28,16 +28,7 @@ Substance = Literal[
     "gambling",
     "gaming",
 ]
-SUBSTANCES: tuple[Substance, ...] = (
-    "alcohol",
-    "opioids",
-    "prescription_drugs",
-    "cannabis",
-    "stimulants",
-    "anabolic_steroids",
-    "gambling",
-    "gaming",
-)
+SUBSTANCES: tuple[Substance, ...] = get_args(Substance)
 Setting = Literal["any", "outpatient", "inpatient"]
 Coercion = Literal["none", "hol_10_2", "hol_10_3"]
 Lar = Literal["none", "current", "wanted"]
