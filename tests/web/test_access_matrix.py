@@ -117,10 +117,7 @@ class Visitor:
     csrf: str
 
 
-@pytest.fixture(autouse=True)
-def _fast_hashes() -> Iterator[None]:
-    with cheap_argon2():
-        yield
+pytestmark = pytest.mark.usefixtures("fast_hashes")
 
 
 def _session_cookie(engine: Engine, username: str, signer: object, *, expired: bool = False) -> str:

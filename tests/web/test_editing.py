@@ -13,7 +13,6 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from tests.registry.factories import offer
-from tests.stewardship.cheap_hashing import cheap_argon2
 from tests.stewardship.helpers import CLI, add_user, migrated_with_two_organisations
 from tests.web.api_client import TestClient, app_for
 from tests.web.test_signin import form_token, sign_in
@@ -25,10 +24,7 @@ from tsbkart.stewardship import changesets
 SECRET = "editing-secret-key-long-enough-0123456789abc"
 
 
-@pytest.fixture(autouse=True)
-def _fast_hashes() -> Iterator[None]:
-    with cheap_argon2():
-        yield
+pytestmark = pytest.mark.usefixtures("fast_hashes")
 
 
 @pytest.fixture

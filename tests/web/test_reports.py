@@ -6,7 +6,6 @@ from __future__ import annotations
 import csv as csv_module
 import io
 import re
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import openpyxl
@@ -14,8 +13,6 @@ import pytest
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
-from tests.stewardship.cheap_hashing import cheap_argon2
-from tests.stewardship.helpers import add_user, migrated_with_two_organisations
 from tests.web.api_client import TestClient, app_for
 from tests.web.test_signin import SECRET, sign_in
 from tsbkart.db.stewardship import AuditEventRow, ErrorReportRow
@@ -25,20 +22,7 @@ XSS = '<script>alert("x")</script><img src=x onerror=alert(1)>'
 FORMULA = '=HYPERLINK("http://evil.example","klikk")'
 
 
-@pytest.fixture(autouse=True)
-def _fast_hashes() -> Iterator[None]:
-    with cheap_argon2():
-        yield
-
-
-@pytest.fixture
-def world(sqlite_engine: Engine) -> Engine:
-    engine = sqlite_engine
-    migrated_with_two_organisations(engine)
-    add_user(engine, "kari", "steward", "organisation", "org-a")
-    add_user(engine, "berit", "steward", "organisation", "org-b")
-    add_user(engine, "rolf", "reviewer", "catchment", "unn")
-    return engine
+pytestmark = pytest.mark.usefixtures("fast_hashes")
 
 
 def _client(engine: Engine, **settings: object) -> TestClient:
@@ -72,8 +56,8 @@ def _refusals(engine: Engine) -> int:
         return s.execute(query).scalar_one()
 
 
-def test_every_unit_page_links_the_form_which_sets_no_cookie(world: Engine) -> None:
-    client = _client(world)
+def test_every_unit_page_links_the_form_which_sets_no_cookie(stewards: Engine) -> None:
+    client = _client(stewards)
     unit = client.get("/enhet/unit-a")
     assert 'href="/enhet/unit-a/meld-feil"' in unit.text and "Meld feil" in unit.text
     form = client.get(FORM)
@@ -84,8 +68,8 @@ def test_every_unit_page_links_the_form_which_sets_no_cookie(world: Engine) -> N
     assert client.get("/enhet/nope/meld-feil").status_code == 404
 
 
-def test_filing_gives_a_reference_and_a_status_page(world: Engine) -> None:
-    client = _client(world)
+def test_filing_gives_a_reference_and_a_status_page(stewards: Engine) -> None:
+    client = _client(stewards)
     sent = _file(client, "Adressen er flyttet.\nNy adresse: Storgata 1", "kari@example.org")
     assert sent.status_code == 303 and "set-cookie" not in sent.headers  # type: ignore[attr-defined]
     location = sent.headers["location"]  # type: ignore[attr-defined]
@@ -96,7 +80,7 @@ def test_filing_gives_a_reference_and_a_status_page(world: Engine) -> None:
     assert reference.group(1) in status.text and "Takk" in status.text and "åpen" in status.text
     assert "Storgata 1" in status.text and status.headers["x-robots-tag"] == "noindex"
     assert "kari@example.org" not in status.text  # the contact address is for the stewards only
-    row = _reports(world)[0]
+    row = _reports(stewards)[0]
     assert row.contact == "kari@example.org" and row.organisation_id == "org-a"
     assert "no-cache" in status.headers["cache-control"] and "private" in status.headers["cache-control"]
     assert client.get("/meldinger/ZZZZZZZZZZ").status_code == 404
@@ -104,11 +88,11 @@ def test_filing_gives_a_reference_and_a_status_page(world: Engine) -> None:
     assert "open" in english.text
 
 
-def test_the_form_needs_its_own_token_and_refuses_cross_site_posts(world: Engine) -> None:
-    client = _client(world)
+def test_the_form_needs_its_own_token_and_refuses_cross_site_posts(stewards: Engine) -> None:
+    client = _client(stewards)
     fields = _form_fields(client.get(FORM).text)
     data = {"text": "Feil"}
-    before = _refusals(world)
+    before = _refusals(stewards)
     assert client.post(FORM, data=data).status_code == 403
     assert client.post(FORM, data={**data, **fields, "form_token": "0" * 64}).status_code == 403
     other = _form_fields(client.get("/enhet/unit-b/meld-feil").text)
@@ -119,13 +103,13 @@ def test_the_form_needs_its_own_token_and_refuses_cross_site_posts(world: Engine
     assert client.post(FORM, data={**data, "form_issued": stale, "form_token": old}).status_code == 403
     cross = client.post(FORM, data={**data, **fields}, headers={"sec-fetch-site": "cross-site"})
     assert cross.status_code == 403
-    assert _refusals(world) == before + 5
-    assert _reports(world) == []
+    assert _refusals(stewards) == before + 5
+    assert _reports(stewards) == []
     assert client.post(FORM, data={**data, **fields}, follow_redirects=False).status_code == 303
 
 
-def test_the_honeypot_and_bad_input_store_nothing(world: Engine) -> None:
-    client = _client(world)
+def test_the_honeypot_and_bad_input_store_nothing(stewards: Engine) -> None:
+    client = _client(stewards)
     bot = _file(client, website="http://spam.example")
     assert bot.status_code == 422 and "Skjemaet kunne ikke sendes" in bot.text  # type: ignore[attr-defined]
     empty = _file(client, "   ")
@@ -133,16 +117,16 @@ def test_the_honeypot_and_bad_input_store_nothing(world: Engine) -> None:
     address = _file(client, "Feil", "ikke en adresse")
     assert address.status_code == 422 and "e-postadresse" in address.text  # type: ignore[attr-defined]
     assert "ikke en adresse" in address.text  # type: ignore[attr-defined]  # what was typed is kept
-    assert _reports(world) == []
+    assert _reports(stewards) == []
 
 
-def test_reports_are_rate_limited_per_address(world: Engine) -> None:
-    client = _client(world, rate_limits=True, rate_limit_error_report="2/hour")
+def test_reports_are_rate_limited_per_address(stewards: Engine) -> None:
+    client = _client(stewards, rate_limits=True, rate_limit_error_report="2/hour")
     assert _file(client).status_code == 303  # type: ignore[attr-defined]
     assert _file(client).status_code == 303  # type: ignore[attr-defined]
     limited = _file(client)
     assert limited.status_code == 429 and int(limited.headers["retry-after"]) > 0  # type: ignore[attr-defined]
-    assert len(_reports(world)) == 2
+    assert len(_reports(stewards)) == 2
     assert client.get(FORM).status_code == 200  # reading is not limited
 
 
@@ -154,23 +138,23 @@ def _signed_in(engine: Engine, username: str) -> tuple[TestClient, str]:
     return client, token.group(1)
 
 
-def test_the_stewards_of_the_organisation_and_its_reviewers_answer(world: Engine) -> None:
-    public = _client(world)
+def test_the_stewards_of_the_organisation_and_its_reviewers_answer(stewards: Engine) -> None:
+    public = _client(stewards)
     location = _file(public, "Telefonen svarer ikke").headers["location"]  # type: ignore[attr-defined]
     reference = location.split("/")[2].split("?")[0]
-    kari, kari_csrf = _signed_in(world, "kari")
-    berit, berit_csrf = _signed_in(world, "berit")
-    rolf, _ = _signed_in(world, "rolf")
+    kari, kari_csrf = _signed_in(stewards, "kari")
+    berit, berit_csrf = _signed_in(stewards, "berit")
+    rolf, _ = _signed_in(stewards, "rolf")
     assert 'href="/forvalt/meldinger"' in kari.get("/forvalt").text  # linked from the dashboard
     assert reference in kari.get("/forvalt/meldinger").text
     assert reference in rolf.get("/forvalt/meldinger").text
     assert reference not in berit.get("/forvalt/meldinger").text
     assert public.get("/forvalt/meldinger", follow_redirects=False).status_code == 303
-    before = _refusals(world)
+    before = _refusals(stewards)
     refused = berit.post(
         f"/forvalt/meldinger/{reference}/svar", data={"answer": "x", "csrf_token": berit_csrf}
     )
-    assert refused.status_code == 403 and _refusals(world) == before + 1
+    assert refused.status_code == 403 and _refusals(stewards) == before + 1
     empty = kari.post(f"/forvalt/meldinger/{reference}/svar", data={"answer": "", "csrf_token": kari_csrf})
     assert empty.status_code == 422
     answered = kari.post(
@@ -197,11 +181,11 @@ def test_the_stewards_of_the_organisation_and_its_reviewers_answer(world: Engine
     )
 
 
-def test_public_text_is_escaped_on_every_page_and_guarded_in_every_export(world: Engine) -> None:
-    public = _client(world)
+def test_public_text_is_escaped_on_every_page_and_guarded_in_every_export(stewards: Engine) -> None:
+    public = _client(stewards)
     location = _file(public, f"{XSS}\n{FORMULA}", f"{FORMULA.replace(' ', '')}@x.no").headers["location"]  # type: ignore[attr-defined]
     reference = location.split("/")[2].split("?")[0]
-    kari, csrf = _signed_in(world, "kari")
+    kari, csrf = _signed_in(stewards, "kari")
     kari.post(f"/forvalt/meldinger/{reference}/svar", data={"answer": f"{XSS} {FORMULA}", "csrf_token": csrf})
     pages = [public.get(f"/meldinger/{reference}"), kari.get("/forvalt/meldinger?status=all")]
     kari.post(f"/forvalt/meldinger/{reference}/avvis", data={"reason": f"{XSS}{FORMULA}", "csrf_token": csrf})
@@ -225,17 +209,17 @@ def test_public_text_is_escaped_on_every_page_and_guarded_in_every_export(world:
     assert all(c.data_type != "f" for c in texts)  # stored as text, never as a formula
 
 
-def test_the_text_is_not_logged(world: Engine, caplog: pytest.LogCaptureFixture) -> None:
+def test_the_text_is_not_logged(stewards: Engine, caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level("DEBUG")
-    _file(_client(world), "HEMMELIG-TEKST-123")
+    _file(_client(stewards), "HEMMELIG-TEKST-123")
     assert "HEMMELIG-TEKST-123" not in caplog.text
-    with Session(world) as s:
+    with Session(stewards) as s:
         details = [repr(e.detail) for e in s.execute(select(AuditEventRow)).scalars()]
     assert not any("HEMMELIG" in d for d in details)
 
 
-def test_a_form_kept_by_the_page_cache_all_day_still_works(world: Engine) -> None:
-    client = _client(world)
+def test_a_form_kept_by_the_page_cache_all_day_still_works(stewards: Engine) -> None:
+    client = _client(stewards)
     runtime = client.app.state.auth  # type: ignore[attr-defined]
     hour = int((datetime.now(UTC) - timedelta(hours=25)).timestamp()) // 3600
     token = runtime.keys.csrf_token(f"public-form:{FORM}:{hour}")

@@ -5,7 +5,6 @@ reviewer of another area (403, audited), every status of a change set, CSRF and 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from importlib import resources
@@ -15,7 +14,6 @@ from fastapi import FastAPI
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
-from tests.stewardship.cheap_hashing import cheap_argon2
 from tests.stewardship.helpers import CLI, add_user, migrated_with_two_organisations
 from tests.web.api_client import TestClient, app_for
 from tsbkart.db.models import RevisionRow
@@ -38,10 +36,7 @@ class World:
     actors: dict[str, Actor]
 
 
-@pytest.fixture(autouse=True)
-def _fast_hashes() -> Iterator[None]:
-    with cheap_argon2():
-        yield
+pytestmark = pytest.mark.usefixtures("fast_hashes")
 
 
 @pytest.fixture

@@ -4,14 +4,12 @@ who-am-I on every page, and anonymous public pages that stay cacheable and set n
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 
 import pytest
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
-from tests.stewardship.cheap_hashing import cheap_argon2
-from tests.stewardship.helpers import CLI, NOW, PASSWORD, add_user, migrated_with_two_organisations
+from tests.stewardship.helpers import CLI, NOW, PASSWORD
 from tests.web.api_client import TestClient, client_for
 from tsbkart.db.stewardship import AuditEventRow
 from tsbkart.stewardship.accounts import disable_user
@@ -19,20 +17,7 @@ from tsbkart.stewardship.accounts import disable_user
 SECRET = "test-secret-key-that-is-long-enough-0123456789"
 
 
-@pytest.fixture(autouse=True)
-def _fast_hashes() -> Iterator[None]:
-    with cheap_argon2():
-        yield
-
-
-@pytest.fixture
-def world(sqlite_engine: Engine) -> Engine:
-    """SQLite only: the PostgreSQL side of accounts and sessions is covered in tests/stewardship."""
-    engine = sqlite_engine
-    migrated_with_two_organisations(engine)
-    add_user(engine, "kari", "steward", "organisation", "org-a")
-    add_user(engine, "admin", "administrator")
-    return engine
+pytestmark = pytest.mark.usefixtures("fast_hashes")
 
 
 def _client(engine: Engine, **settings: object) -> TestClient:
@@ -60,15 +45,15 @@ def _actions(engine: Engine) -> list[str]:
 
 
 @pytest.mark.parametrize("path", ["/", "/enhet/unit-a", "/finn", "/atlas", "/api/v1/units"])
-def test_anonymous_public_pages_set_no_cookie_and_stay_cacheable(world: Engine, path: str) -> None:
-    response = _client(world).get(path)
+def test_anonymous_public_pages_set_no_cookie_and_stay_cacheable(stewards: Engine, path: str) -> None:
+    response = _client(stewards).get(path)
     assert response.status_code == 200
     assert "set-cookie" not in response.headers
     assert "no-store" not in response.headers.get("cache-control", "") or path == "/finn"
 
 
-def test_signed_in_user_sees_their_name_on_every_page_and_it_is_not_cached(world: Engine) -> None:
-    client = _client(world)
+def test_signed_in_user_sees_their_name_on_every_page_and_it_is_not_cached(stewards: Engine) -> None:
+    client = _client(stewards)
     assert sign_in(client).status_code == 303  # type: ignore[attr-defined]
     for path in ("/", "/enhet/unit-a", "/finn", "/atlas", "/omrade/hf/unn"):
         response = client.get(path)
@@ -76,20 +61,20 @@ def test_signed_in_user_sees_their_name_on_every_page_and_it_is_not_cached(world
         assert response.headers["cache-control"] == "private, no-store"
 
 
-def test_session_cookie_flags_local_and_behind_tls(world: Engine) -> None:
-    local = sign_in(_client(world)).headers["set-cookie"]  # type: ignore[attr-defined]
+def test_session_cookie_flags_local_and_behind_tls(stewards: Engine) -> None:
+    local = sign_in(_client(stewards)).headers["set-cookie"]  # type: ignore[attr-defined]
     assert local.startswith("tsbkart_session=")
     assert "HttpOnly" in local and "SameSite=strict" in local and "Secure" not in local
     assert "Max-Age" not in local.split("tsbkart_signin")[0]  # a browser-session cookie
-    tls = _client(world, behind_tls=True, public_base_url="https://testserver")
+    tls = _client(stewards, behind_tls=True, public_base_url="https://testserver")
     tls.base_url = "https://testserver"  # type: ignore[assignment]
     cookie = sign_in(tls).headers["set-cookie"]  # type: ignore[attr-defined]
     assert cookie.startswith("__Host-tsbkart_session=")
     assert "Secure" in cookie and "HttpOnly" in cookie and "SameSite=strict" in cookie and "Path=/" in cookie
 
 
-def test_csrf_refused_without_the_token_or_with_another_sessions_token(world: Engine) -> None:
-    client = _client(world)
+def test_csrf_refused_without_the_token_or_with_another_sessions_token(stewards: Engine) -> None:
+    client = _client(stewards)
     client.get("/logg-inn")
     no_token = client.post(
         "/logg-inn", data={"username": "kari", "password": PASSWORD}, follow_redirects=False
@@ -97,40 +82,40 @@ def test_csrf_refused_without_the_token_or_with_another_sessions_token(world: En
     assert no_token.status_code == 403 and "set-cookie" not in no_token.headers
     sign_in(client)
     assert client.post("/logg-ut", follow_redirects=False).status_code == 403
-    other = _client(world)
+    other = _client(stewards)
     sign_in(other, "admin")
     stolen = form_token(other.get("/").text)
     assert client.post("/logg-ut", data={"csrf_token": stolen}, follow_redirects=False).status_code == 403
     assert "Kari" in client.get("/").text  # still signed in: nothing happened
-    assert _actions(world).count("permission_refused") == 3
+    assert _actions(stewards).count("permission_refused") == 3
 
 
-def test_sign_out_revokes_the_session_server_side(world: Engine) -> None:
-    client = _client(world)
+def test_sign_out_revokes_the_session_server_side(stewards: Engine) -> None:
+    client = _client(stewards)
     sign_in(client)
     cookie = client.cookies.get("tsbkart_session")
     response = client.post(
         "/logg-ut", data={"csrf_token": form_token(client.get("/").text)}, follow_redirects=False
     )
     assert response.status_code == 303
-    replay = _client(world)
+    replay = _client(stewards)
     replay.cookies.set("tsbkart_session", cookie or "")
     page = replay.get("/")
     assert "Kari" not in page.text and 'tsbkart_session=""' in page.headers.get("set-cookie", "")
-    assert "sign_out" in _actions(world)
+    assert "sign_out" in _actions(stewards)
 
 
-def test_disabling_an_account_ends_its_session_at_once(world: Engine) -> None:
-    client = _client(world)
+def test_disabling_an_account_ends_its_session_at_once(stewards: Engine) -> None:
+    client = _client(stewards)
     sign_in(client)
     assert "Kari" in client.get("/").text
-    with Session(world) as s, s.begin():
+    with Session(stewards) as s, s.begin():
         disable_user(s, "kari", by=CLI, now=NOW)
     assert "Kari" not in client.get("/").text
 
 
-def test_lockout_after_repeated_failures_through_the_form(world: Engine) -> None:
-    client = _client(world)
+def test_lockout_after_repeated_failures_through_the_form(stewards: Engine) -> None:
+    client = _client(stewards)
     statuses = [sign_in(client, password="not the password").status_code for _ in range(5)]  # type: ignore[attr-defined]
     assert statuses == [401] * 5
     locked = sign_in(client)
@@ -139,8 +124,8 @@ def test_lockout_after_repeated_failures_through_the_form(world: Engine) -> None
     assert "set-cookie" not in locked.headers or "tsbkart_session" not in locked.headers["set-cookie"]  # type: ignore[attr-defined]
 
 
-def test_wrong_password_message_in_both_languages_and_no_open_redirect(world: Engine) -> None:
-    client = _client(world)
+def test_wrong_password_message_in_both_languages_and_no_open_redirect(stewards: Engine) -> None:
+    client = _client(stewards)
     assert "Feil brukernavn eller passord" in sign_in(client, password="wrong password x").text  # type: ignore[attr-defined]
     client.get("/?lang=en")
     assert "Wrong username or password" in sign_in(client, password="wrong password x").text  # type: ignore[attr-defined]
@@ -148,13 +133,13 @@ def test_wrong_password_message_in_both_languages_and_no_open_redirect(world: En
     assert sign_in(client, next="//evil.example/").headers["location"] == "/"  # type: ignore[attr-defined]
 
 
-def test_audit_page_for_administrators_only(world: Engine) -> None:
-    anonymous = _client(world).get("/admin/logg", follow_redirects=False)
+def test_audit_page_for_administrators_only(stewards: Engine) -> None:
+    anonymous = _client(stewards).get("/admin/logg", follow_redirects=False)
     assert anonymous.status_code == 303 and anonymous.headers["location"].startswith("/logg-inn?next=")
-    steward = _client(world)
+    steward = _client(stewards)
     sign_in(steward)
     assert steward.get("/admin/logg").status_code == 403
-    admin = _client(world)
+    admin = _client(stewards)
     sign_in(admin, "admin")
     page = admin.get("/admin/logg?outcome=refused")
     assert page.status_code == 200 and "tilgang avvist" in page.text and "Kari" in page.text
@@ -162,17 +147,17 @@ def test_audit_page_for_administrators_only(world: Engine) -> None:
     assert admin.get("/admin/logg?action=sign_in&side=99").status_code == 200
 
 
-def test_second_factor_is_asked_after_the_password_and_wrong_codes_refused(world: Engine) -> None:
+def test_second_factor_is_asked_after_the_password_and_wrong_codes_refused(stewards: Engine) -> None:
     import pyotp
 
     from tsbkart.settings import Settings
     from tsbkart.stewardship.keys import Keys
     from tsbkart.stewardship.totp import enrol
 
-    with Session(world) as s, s.begin():
+    with Session(stewards) as s, s.begin():
         uri = enrol(s, "admin", Keys.from_settings(Settings(secret_key=SECRET)), by=CLI, now=NOW)  # type: ignore[arg-type]
     totp = pyotp.parse_uri(uri)
-    client = _client(world)
+    client = _client(stewards)
     first = sign_in(client, "admin", next="/admin/logg")
     assert first.headers["location"] == "/logg-inn/kode?next=/admin/logg"  # type: ignore[attr-defined]
     assert "Ada" not in client.get("/").text and "Admin" not in client.get("/").text  # not signed in yet
@@ -189,9 +174,9 @@ def test_second_factor_is_asked_after_the_password_and_wrong_codes_refused(world
     )
     assert done.status_code == 303 and done.headers["location"] == "/admin/logg"
     assert client.get("/admin/logg").status_code == 200
-    assert "sign_in" in _actions(world) and "second_factor_enrolled" in _actions(world)
+    assert "sign_in" in _actions(stewards) and "second_factor_enrolled" in _actions(stewards)
     # The same code once more, from another browser that has the password: refused (no replay).
-    other = _client(world)
+    other = _client(stewards)
     sign_in(other, "admin", next="/admin/logg")
     token = form_token(other.get("/logg-inn/kode?next=/admin/logg").text)
     replay = other.post("/logg-inn/kode", data={"code": done_code, "csrf_token": token, "next": "/"})

@@ -4,36 +4,19 @@ it; another organisation's steward is refused (403, audited); the secret is neve
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 
 import pytest
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
-from tests.stewardship.cheap_hashing import cheap_argon2
-from tests.stewardship.helpers import add_user, migrated_with_two_organisations
 from tests.web.test_reports import _client, _refusals, _signed_in
 from tsbkart.db.stewardship import ApiTokenRow, AuditEventRow
 
-
-@pytest.fixture(autouse=True)
-def _fast_hashes() -> Iterator[None]:
-    with cheap_argon2():
-        yield
+pytestmark = pytest.mark.usefixtures("fast_hashes")
 
 
-@pytest.fixture
-def world(sqlite_engine: Engine) -> Engine:
-    engine = sqlite_engine
-    migrated_with_two_organisations(engine)
-    add_user(engine, "kari", "steward", "organisation", "org-a")
-    add_user(engine, "berit", "steward", "organisation", "org-b")
-    add_user(engine, "rolf", "reviewer", "catchment", "unn")
-    return engine
-
-
-def test_a_steward_makes_lists_and_revokes_a_token(world: Engine) -> None:
-    kari, csrf = _signed_in(world, "kari")
+def test_a_steward_makes_lists_and_revokes_a_token(stewards: Engine) -> None:
+    kari, csrf = _signed_in(stewards, "kari")
     assert 'href="/forvalt/nokler"' in kari.get("/forvalt").text
     page = kari.get("/forvalt/nokler")
     assert page.status_code == 200 and "Ingen nøkler ennå" in page.text and 'value="org-b"' not in page.text
@@ -55,14 +38,14 @@ def test_a_steward_makes_lists_and_revokes_a_token(world: Engine) -> None:
     assert "<b>EPJ</b>" not in made.text and "&lt;b&gt;EPJ&lt;/b&gt;" in made.text
     listing = kari.get("/forvalt/nokler").text
     assert "waiting_weeks" in listing and secret.group(0) not in listing and "aktiv" in listing
-    with Session(world) as s:
+    with Session(stewards) as s:
         row = s.execute(select(ApiTokenRow)).scalar_one()
         details = " ".join(repr(e.detail) for e in s.execute(select(AuditEventRow)).scalars())
     assert secret.group(0) not in details
-    berit, berit_csrf = _signed_in(world, "berit")
-    before = _refusals(world)
+    berit, berit_csrf = _signed_in(stewards, "berit")
+    before = _refusals(stewards)
     refused = berit.post(f"/forvalt/nokler/{row.id}/trekk-tilbake", data={"csrf_token": berit_csrf})
-    assert refused.status_code == 403 and _refusals(world) == before + 1
+    assert refused.status_code == 403 and _refusals(stewards) == before + 1
     assert "Ventetider" not in berit.get("/forvalt/nokler").text
     revoked = kari.post(
         f"/forvalt/nokler/{row.id}/trekk-tilbake", data={"csrf_token": csrf}, follow_redirects=False
@@ -71,14 +54,14 @@ def test_a_steward_makes_lists_and_revokes_a_token(world: Engine) -> None:
     assert "trukket tilbake" in kari.get("/forvalt/nokler").text
 
 
-def test_tokens_only_for_ones_own_organisation_and_bad_input_named(world: Engine) -> None:
-    kari, csrf = _signed_in(world, "kari")
-    before = _refusals(world)
+def test_tokens_only_for_ones_own_organisation_and_bad_input_named(stewards: Engine) -> None:
+    kari, csrf = _signed_in(stewards, "kari")
+    before = _refusals(stewards)
     other = kari.post(
         "/forvalt/nokler",
         data={"csrf_token": csrf, "organisation": "org-b", "name": "x", "scope": "records:write"},
     )
-    assert other.status_code == 403 and _refusals(world) == before + 1
+    assert other.status_code == 403 and _refusals(stewards) == before + 1
     bad = kari.post(
         "/forvalt/nokler",
         data={
@@ -95,6 +78,6 @@ def test_tokens_only_for_ones_own_organisation_and_bad_input_named(world: Engine
     assert (
         kari.post("/forvalt/nokler", data={"organisation": "org-a", "name": "x"}).status_code == 403
     )  # CSRF
-    rolf, _ = _signed_in(world, "rolf")
+    rolf, _ = _signed_in(stewards, "rolf")
     assert rolf.get("/forvalt/nokler").status_code == 403  # reviewers do not manage tokens
-    assert _client(world).get("/forvalt/nokler", follow_redirects=False).status_code == 303
+    assert _client(stewards).get("/forvalt/nokler", follow_redirects=False).status_code == 303

@@ -3,13 +3,10 @@ enable; the NIST password rules; every change audited; messages in bokmål; nobo
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
-from tests.stewardship.cheap_hashing import cheap_argon2
 from tests.stewardship.helpers import PASSWORD, add_user, migrated_with_two_organisations
 from tests.web.api_client import TestClient, client_for
 from tests.web.test_signin import form_token, sign_in
@@ -20,10 +17,7 @@ from tsbkart.stewardship.roles import Grant
 SECRET = "users-page-secret-key-long-enough-0123456789"
 
 
-@pytest.fixture(autouse=True)
-def _fast_hashes() -> Iterator[None]:
-    with cheap_argon2():
-        yield
+pytestmark = pytest.mark.usefixtures("fast_hashes")
 
 
 @pytest.fixture
