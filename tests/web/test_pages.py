@@ -100,6 +100,7 @@ def test_unknown_ids_are_404_pages(client: TestClient, url: str) -> None:
 
 
 def test_language_switch_sets_a_cookie_and_sticks(client: TestClient) -> None:
+    client.cookies.clear()  # earlier tests' ?lang=en left the cookie (it is set only when it changes)
     response = client.get("/?lang=en")
     assert response.status_code == 200 and 'lang="en"' in response.text and "Legend" in response.text
     assert "lang=en" in response.headers["set-cookie"]
@@ -108,6 +109,21 @@ def test_language_switch_sets_a_cookie_and_sticks(client: TestClient) -> None:
     back = client.get("/?lang=nb")
     assert 'lang="nb"' in back.text
     client.cookies.clear()
+
+
+def test_the_language_cookie_is_set_only_when_it_changes(client: TestClient) -> None:
+    client.cookies.set("lang", "en")
+    same = client.get("/?lang=en")
+    assert 'lang="en"' in same.text and "set-cookie" not in same.headers
+    changed = client.get("/?lang=nb")
+    assert 'lang="nb"' in changed.text and "lang=nb" in changed.headers["set-cookie"]
+    client.cookies.clear()
+
+
+def test_pages_vary_on_the_cookie_that_picks_their_language(client: TestClient) -> None:
+    # The page is in the lang cookie's language: a shared cache must not give one visitor's page to another.
+    response = client.get("/enhet/unn-avrusning-tromso")
+    assert {"Cookie", "Accept-Encoding"} <= {v.strip() for v in response.headers["vary"].split(",")}
 
 
 def test_language_switch_link_keeps_the_query(client: TestClient) -> None:

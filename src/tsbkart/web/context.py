@@ -4,7 +4,7 @@
                    format="html", url=URL("/omrade/hf/unn?lang=nb"), params={"lang": ["nb"]},
                    remember_language=True, actor=None)
 
-- ``language``: ``?lang=`` (then remembered in a cookie), else the ``lang`` cookie, else
+- ``language``: ``?lang=`` (then remembered in a cookie when it is a change), else the ``lang`` cookie, else
   ``settings.default_language``; Accept-Language is never read (see ``web.i18n.negotiate``).
 - ``today``: the date in Norway (``tsbkart.domain.calendar.today``), one value for the whole request.
 - ``snapshot``: the current read model, taken once, so every part of one answer sees the same revision.
@@ -47,7 +47,9 @@ class RequestContext:
     format: str
     url: URL
     params: Mapping[str, Sequence[str]]  # the query string: name -> every value given
-    remember_language: bool  # ?lang= chose the language: the answer sets the cookie
+    remember_language: (
+        bool  # ?lang= chose a language the cookie does not hold yet: the answer sets the cookie
+    )
     actor: Principal | None = None  # the signed-in user (stewardship session), None when anonymous
     csrf_token: str = ""  # bound to the session; every form that changes something carries it
 
@@ -61,6 +63,15 @@ def language_of(request: Request) -> str:
     state: AppState = request.app.state.tsbkart
     query = request.query_params.get("lang")
     return negotiate(query, request.cookies.get(LANG_COOKIE), default=state.settings.default_language)
+
+
+def remembers_language(request: Request) -> bool:
+    """``?lang=`` names a language the ``lang`` cookie does not already hold: the answer sets the cookie.
+
+    Only a change is sent, so a page asked for with the language it is already in carries no ``Set-Cookie``
+    and stays cacheable (``web/operations/page_cache.py``)."""
+    query = request.query_params.get("lang")
+    return query in LANGUAGES and query != request.cookies.get(LANG_COOKIE)
 
 
 def format_of(request: Request) -> str:
@@ -87,7 +98,7 @@ def context_of(request: Request) -> RequestContext:
         format=format_of(request),
         url=request.url,
         params={key: request.query_params.getlist(key) for key in request.query_params},
-        remember_language=request.query_params.get("lang") in LANGUAGES,
+        remember_language=remembers_language(request),
         actor=getattr(request.state, "principal", None),
         csrf_token=getattr(request.state, "csrf_token", ""),
     )

@@ -164,8 +164,11 @@ def session_of(ctx: RequestContext) -> dict[str, Any]:
 
 
 def html_response(ctx: RequestContext, html: str, status: int = 200) -> HTMLResponse:
-    """``html`` as the request's answer; a language chosen with ``?lang=`` is remembered in a cookie."""
-    response = HTMLResponse(html, status_code=status)
+    """``html`` as the request's answer; a language chosen with ``?lang=`` is remembered in a cookie.
+
+    A page is in the language of the ``lang`` cookie (and shows the signed-in viewer): ``Vary: Cookie`` keeps
+    a shared cache from handing one visitor's language or session view to another."""
+    response = HTMLResponse(html, status_code=status, headers={"Vary": "Cookie"})
     if ctx.remember_language:
         response.set_cookie(LANG_COOKIE, ctx.language, max_age=LANG_COOKIE_MAX_AGE, samesite="lax")
     return response

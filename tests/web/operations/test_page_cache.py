@@ -10,7 +10,7 @@ from tests.web.api_client import TestClient, app_for
 from tsbkart.domain.actors import Actor
 from tsbkart.domain.entities import Organisation, Provenance
 from tsbkart.registry.store import Upsert
-from tsbkart.web.operations.page_cache import PageCache, cacheable_routes, encoding_class
+from tsbkart.web.operations.page_cache import PageCache, _keepable, cacheable_routes, encoding_class
 
 
 def page_counts(client: TestClient) -> dict[str, float]:
@@ -60,11 +60,44 @@ def test_languages_and_encodings_are_kept_apart(reference_engine: Engine) -> Non
     assert page_counts(norwegian) == {"hit": 2, "miss": 3}
 
 
+def test_a_language_switch_is_kept_with_the_cookie_it_sets(reference_engine: Engine) -> None:
+    # Every map link to English is /?lang=en: it sets the language cookie, and was built anew on every request.
+    app = app_for(reference_engine)[0]
+    first, second = TestClient(app), TestClient(app)
+    answers = [first.get("/?lang=en"), second.get("/?lang=en")]
+    assert page_counts(first) == {"hit": 1, "miss": 1}
+    assert answers[0].content == answers[1].content and 'lang="en"' in answers[1].text
+    # Each visitor is told to remember the language he asked for, and nothing else.
+    assert [a.headers.get_list("set-cookie") for a in answers] == [
+        ["lang=en; Max-Age=31536000; Path=/; SameSite=lax"]
+    ] * 2
+    assert second.cookies["lang"] == "en"
+    # A visitor whose cookie already holds English is not sent it again: a plain, cached page.
+    again = second.get("/?lang=en")
+    assert "set-cookie" not in again.headers and 'lang="en"' in again.text
+
+
+def test_only_the_asked_language_cookie_may_be_kept() -> None:
+    def start(*cookies: bytes) -> dict[str, object]:
+        return {
+            "type": "http.response.start",
+            "status": 200,
+            "headers": [(b"set-cookie", c) for c in cookies],
+        }
+
+    assert _keepable(start(b"lang=en; Max-Age=31536000; Path=/; SameSite=lax"), b"lang=en&q=bergen")
+    assert not _keepable(start(b"lang=en; Path=/"), b"lang=nb")  # not what this request asked for
+    assert not _keepable(start(b"lang=en; Path=/"), b"q=bergen")
+    assert not _keepable(start(b"lang=en; Path=/"), b"lang=en&lang=nb")
+    assert not _keepable(start(b"lang=xx; Path=/"), b"lang=xx")
+    assert not _keepable(start(b"tsbkart_session=abc; HttpOnly"), b"lang=en")  # a visitor's own cookie
+    assert not _keepable(start(b"lang=en; Path=/", b"tsbkart_csrf=abc"), b"lang=en")
+    assert not _keepable(start(b"not a cookie;;=="), b"lang=en")
+
+
 def test_what_is_not_kept(reference_engine: Engine) -> None:
     app = app_for(reference_engine)[0]
     client = TestClient(app)
-    client.get("/?lang=en")  # sets the language cookie: not kept
-    client.cookies.clear()
     client.get("/readyz")
     client.get("/readyz")  # probes report the moment
     client.get("/", headers={"If-None-Match": '"x"'})  # conditional: the route answers it
@@ -74,7 +107,7 @@ def test_what_is_not_kept(reference_engine: Engine) -> None:
     signed_in.cookies.set("tsbkart_session", "x")  # not anonymous: passes through, not even looked up
     signed_in.get("/")
     signed_in.get("/")
-    assert page_counts(client) == {"hit": 0, "miss": 3}
+    assert page_counts(client) == {"hit": 0, "miss": 2}
 
 
 def test_cacheable_routes_are_the_public_gets_but_the_probes() -> None:

@@ -8,7 +8,10 @@ derived from ``web/access.yaml``: every public ``GET`` route except the probes, 
 
     key = (revision, day, path, query, Accept, Accept-Language, lang cookie, HX-Request, encoding class)
 
-An answer is kept only when it is a 200 without ``Set-Cookie`` and without ``no-store``/``private``; a
+An answer is kept only when it is a 200 without ``no-store``/``private`` and sets no cookie but, at most, the
+language cookie to the language its own ``?lang=`` asks for (``lang=en`` for ``/?lang=en`` without that cookie):
+that header follows from the key alone (path, query and the ``lang`` cookie sent), so every visitor with the
+same key gets the same one, and nothing of one visitor reaches another; a
 conditional request (``If-None-Match``, ``If-Modified-Since``: the route answers 304 itself) or one with any
 other cookie (a signed-in steward) passes through. The cache is bounded by total
 bytes, least recently used out first, so arbitrary query strings cannot grow it.
@@ -22,6 +25,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from http.cookies import CookieError, SimpleCookie
 from threading import Lock
+from urllib.parse import parse_qs
 
 from starlette.routing import compile_path
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -29,6 +33,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from tsbkart.domain.calendar import today
 from tsbkart.web.api.documents import accepted_encodings
 from tsbkart.web.context import LANG_COOKIE
+from tsbkart.web.i18n import LANGUAGES
 from tsbkart.web.state import AppState, RegistryUnavailable
 from tsbkart.web.stewardship.access import rule_table
 
@@ -144,7 +149,7 @@ class PageCache:
         async def keep(message: Message) -> None:
             nonlocal start, chunks, size
             if message["type"] == "http.response.start":
-                start = message if _keepable(message) else None
+                start = message if _keepable(message, scope["query_string"]) else None
                 if start is None:
                     chunks = None
             elif message["type"] == "http.response.body" and chunks is not None:
@@ -171,15 +176,28 @@ class PageCache:
                 self._bytes -= len(evicted.body)
 
 
-def _keepable(start: Message) -> bool:
+def _keepable(start: Message, query_string: bytes) -> bool:
     if start["status"] != 200:
         return False
     for name, value in start.get("headers", []):
-        if name.lower() == b"set-cookie":
+        if name.lower() == b"set-cookie" and not _sets_asked_language(value, query_string):
             return False
         if name.lower() == b"cache-control" and (b"no-store" in value or b"private" in value):
             return False
     return True
+
+
+def _sets_asked_language(set_cookie: bytes, query_string: bytes) -> bool:
+    """``Set-Cookie`` sets only the language cookie, to the language the request's ``?lang=`` names."""
+    cookie = SimpleCookie()
+    try:
+        cookie.load(set_cookie.decode("latin-1"))
+    except CookieError:
+        return False
+    if set(cookie) != {LANG_COOKIE}:
+        return False
+    asked = parse_qs(query_string.decode("latin-1")).get("lang", [])
+    return len(asked) == 1 and asked[0] in LANGUAGES and cookie[LANG_COOKIE].value == asked[0]
 
 
 def _anonymous_language_cookie(header: bytes | None) -> str | bool | None:
