@@ -271,7 +271,7 @@ def test_unit_page_shows_phone_and_web_page_at_the_top(client: TestClient) -> No
     assert 'href="https://www.unn.no/steder/russeksjon-narvik-nordlandsklinikken/"' in summary
 
 
-NAV = ('href="/"', 'href="/finn"', 'href="/omrade"', 'href="/atlas"')
+NAV = ('href="/"', 'href="/finn"', 'href="/omrade"', 'href="/atlas"', 'href="/plan"')
 
 
 @pytest.mark.parametrize(
@@ -293,6 +293,7 @@ def test_every_page_has_the_one_header_and_navigation(client: TestClient, url: s
     header = html[html.index('<header class="site-header">') : html.index("</header>")]
     assert all(link in header for link in NAV)  # /finn and /atlas had their own or no navigation
     assert "Kart" in header and "Finn behandling" in header and "Områder" in header and "Atlas" in header
+    assert "Planlegging" in header
     assert 'class="lang-switch"' in header and "lang=en" in header
 
 
@@ -300,6 +301,7 @@ def test_navigation_marks_the_current_section(client: TestClient) -> None:
     header = client.get("/omrade/hf/unn").text.split("</header>")[0]
     assert '<a href="/omrade" aria-current="true">' in header
     assert '<a href="/finn" aria-current="page">' in client.get("/finn").text
+    assert '<a href="/plan" aria-current="true">' in client.get("/plan/kapasitet").text.split("</header>")[0]
 
 
 def test_areas_index_lists_regions_catchments_and_municipalities(client: TestClient) -> None:

@@ -37,7 +37,9 @@ def test_the_index_links_the_three_pages(client: TestClient) -> None:
 def test_population_page_names_its_projection_and_has_charts(client: TestClient) -> None:
     body = client.get("/plan/befolkning?lang=nb").text
     assert "hamilton-perry" in body and "Framskriving brukt" in body
-    assert body.count('<svg role="img"') == 2 and "<script" not in body.split("</main>")[0]
+    # Norway, then one chart per region (small multiples) under one caption.
+    assert body.count('<svg role="img"') == 1 + 4 and "<script" not in body.split("</main>")[0]
+    assert body.count('class="plan-grid"') == 1 and "<figcaption>Hver region etter aldersgruppe" in body
     assert "Universitetssykehuset Nord-Norge HF" in body
 
 
@@ -45,7 +47,7 @@ def test_capacity_page_says_national_rates_and_shows_stated_capacity(client: Tes
     body = client.get("/plan/kapasitet?lang=nb&niva=catchment").text
     assert "nasjonale rater (2018) brukt for alle områder, ikke målt lokal bruk" in body
     assert "oppgitt for" in body and "av" in body
-    assert body.count('<svg role="img"') == 3
+    assert body.count('<svg role="img"') == 4 + 4 + 1  # per measure, per region, the tornado
     english = client.get("/plan/kapasitet?lang=en&scenario=demography&niva=region").text
     assert "national rates (2018) applied to every area" in english and "Demography only" in english
 
@@ -88,7 +90,7 @@ def test_bad_parameters_get_a_page_not_a_500(client: TestClient, path: str, stat
 def test_trend_page_has_charts_tables_basis_and_downloads(client: TestClient) -> None:
     body = client.get("/plan/utvikling?lang=nb").text
     assert "Utvikling i registeret" in body and "gyldighetstid" in body
-    assert body.count('<svg role="img"') == 2 and "<script" not in body.split("</main>")[0]
+    assert body.count('<svg role="img"') == 1 + 4 and "<script" not in body.split("</main>")[0]
     assert "Helse Nord RHF" in body
     for indicator in ("basic_services_coverage", "beds_per_10k", "verified_share"):
         page_ = client.get(f"/plan/utvikling?lang=en&indikator={indicator}&niva=catchment")

@@ -25,7 +25,14 @@ from tsbkart.domain.calendar import today
 from tsbkart.domain.errors import NotFound, UserError
 from tsbkart.planning.capacity import OUTPUTS
 from tsbkart.planning.capacity_settings import measure_label
-from tsbkart.planning.charts import SCHEMA, band_chart, growth_chart, lines_chart, tornado_chart
+from tsbkart.planning.charts import (
+    SCHEMA,
+    band_chart,
+    growth_chart,
+    lines_chart,
+    small_multiples,
+    tornado_chart,
+)
 from tsbkart.planning.export import to_csv, to_json, to_xlsx
 from tsbkart.planning.goldenrule import rule_config
 from tsbkart.planning.population import project_population
@@ -100,8 +107,17 @@ def _texts(ctx: RequestContext, **keys: str) -> dict[str, str]:
     return {k: gettext(v) if v else "" for k, v in keys.items()}  # gettext("") is the catalogue header
 
 
-def _chart(ctx: RequestContext, spec: dict[str, Any], title: str, description: str) -> str:
-    return render_svg(spec, title, description, ctx.language)
+def _chart(ctx: RequestContext, spec: dict[str, Any], title: str, description: str) -> dict[str, Any]:
+    """One chart standing alone: ``{"svgs": [svg]}`` (the template's ``figures``)."""
+    return {"svgs": [render_svg(spec, title, description, ctx.language)]}
+
+
+def _multiples(
+    ctx: RequestContext, charts: list[tuple[str, dict[str, Any]]], title: str, description: str
+) -> dict[str, Any]:
+    """Small multiples: one SVG per area under one caption, laid out by CSS (one column on a phone)."""
+    svgs = [render_svg(spec, f"{title}: {name}", description, ctx.language) for name, spec in charts]
+    return {"title": title, "svgs": svgs}
 
 
 def _download(frame: pd.DataFrame, about: Mapping[str, Any], name: str, suffix: str) -> Response:
@@ -141,9 +157,13 @@ def _population(ctx: RequestContext, suffix: str) -> Response:
                 "Lines per age group; observed to 2026, then projected. The table below has the numbers."
             ),
         ),
-        _chart(
+        _multiples(
             ctx,
-            lines_chart(regions, texts, "population", "age_group", dash="kind", facet="name"),
+            small_multiples(
+                regions,
+                "name",
+                lambda part: lines_chart(part, texts, "population", "age_group", dash="kind", panel=True),
+            ),
             gettext("Each region by age group, 2010-2040"),
             gettext("Small multiples, one per region; observed to 2026, then projected."),
         ),
@@ -187,15 +207,17 @@ def _capacity(ctx: RequestContext, suffix: str) -> Response:
     texts = _texts(ctx, x="Year", y="")
     swing = _tornado(scenario, ctx.language)
     charts = [
-        _chart(
+        _multiples(
             ctx,
-            band_chart(nation, texts, facet="name"),
+            small_multiples(nation, "name", lambda part: band_chart(part, texts, panel=True)),
             gettext("Norway: projected use and capacity"),
             gettext("Small multiples per measure: line = scenario, band = parameter ranges."),
         ),
-        _chart(
+        _multiples(
             ctx,
-            band_chart(beds, {**texts, "y": labels["beds"]}, facet="name"),
+            small_multiples(
+                beds, "name", lambda part: band_chart(part, {**texts, "y": labels["beds"]}, panel=True)
+            ),
             gettext("Beds per region"),
             gettext("Small multiples, one per region: line = scenario, band = parameter ranges."),
         ),
@@ -269,9 +291,9 @@ def _goldenrule(ctx: RequestContext, suffix: str) -> Response:
             "somatic": config["sector_labels"]["somatic"][ctx.language],
         }
         charts.append(
-            _chart(
+            _multiples(
                 ctx,
-                growth_chart(regional, texts),
+                small_multiples(regional, "area", lambda part: growth_chart(part, texts, panel=True)),
                 gettext("Growth against somatic care per region"),
                 gettext("Small multiples, one per region: the sector's growth and somatic growth per year."),
             )
@@ -366,17 +388,22 @@ def _trend(ctx: RequestContext, suffix: str, engine: Engine) -> Response:
             gettext("Norway: %(title)s") % {"title": title},
             gettext("One line over the dates in the table below; the table has the numbers."),
         ),
-        _chart(
+        _multiples(
             ctx,
-            lines_chart(
+            small_multiples(
                 per_region,
-                texts,
-                "value",
-                "name",
-                facet="region",
-                y_format=y_format,
-                points=True,
-                legend="bottom",
+                "region",
+                lambda part: lines_chart(
+                    part,
+                    texts,
+                    "value",
+                    "name",
+                    y_format=y_format,
+                    points=True,
+                    # The LAR count's one line per region is the region itself: its title says so.
+                    legend=None if definition.kind == "lar_trusts" else "bottom",
+                    panel=True,
+                ),
             ),
             gettext("%(title)s per region") % {"title": title},
             gettext("Small multiples, one per region: a line per catchment area (or the region)."),

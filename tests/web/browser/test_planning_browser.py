@@ -1,4 +1,5 @@
-"""The planning pages in a real browser: charts drawn at 360 and 1280 px, no console errors, axe passes."""
+"""The planning pages in a real browser: charts drawn at 360 and 1280 px, readable on a phone (no text under
+10 px, small multiples one to a row, no horizontal scroll), no console errors, axe passes."""
 
 from __future__ import annotations
 
@@ -12,13 +13,23 @@ from playwright.sync_api import Browser
 
 AXE = Path(str(resources.files("tsbkart.web") / "static" / "vendor" / "axe-core" / "axe.min.js"))
 PAGES = ["/plan", "/plan/befolkning", "/plan/kapasitet", "/plan/gylden-regel", "/plan/utvikling"]
+# Charts per page: small multiples are one chart per area (4 regions; the golden rule's series also name the
+# regions before 2007) or measure (4), beside the charts standing alone.
 CHARTS = {
     "/plan": 0,
-    "/plan/befolkning": 2,
-    "/plan/kapasitet": 3,
-    "/plan/gylden-regel": 1,
-    "/plan/utvikling": 2,
+    "/plan/befolkning": 1 + 4,
+    "/plan/kapasitet": 4 + 4 + 1,
+    "/plan/gylden-regel": 6,
+    "/plan/utvikling": 1 + 4,
 }
+# The smallest text of any chart as drawn (its font size times the chart's scale on the page), in px.
+SMALLEST_TEXT = """Math.min(...Array.from(document.querySelectorAll('svg.vega-chart')).flatMap(svg => {
+  const scale = svg.getBoundingClientRect().width / svg.width.baseVal.value;
+  return Array.from(svg.querySelectorAll('text')).map(t => parseFloat(getComputedStyle(t).fontSize) * scale);
+}))"""
+# Per grid of small multiples, how many columns its charts stand in.
+GRID_COLUMNS = """Array.from(document.querySelectorAll('.plan-grid')).map(grid =>
+  new Set(Array.from(grid.children).map(f => Math.round(f.getBoundingClientRect().left))).size)"""
 # Set TSBKART_SCREENSHOTS to a folder to keep a full-page screenshot of each page and width (to look at them).
 SHOTS = os.environ.get("TSBKART_SCREENSHOTS")
 # The first visit projects the population and starts the chart engine: allow for a loaded 2-core machine.
@@ -43,7 +54,12 @@ def test_planning_pages_draw_their_charts_without_errors(
         for k in range(charts.count()):
             box = charts.nth(k).bounding_box()
             assert box is not None and 0 < box["width"] <= width and box["height"] > 50
-        assert page.evaluate("document.documentElement.scrollWidth") <= width
+        assert page.evaluate("document.scrollingElement.scrollWidth <= innerWidth")  # no horizontal scroll
+        if CHARTS[path]:
+            assert page.evaluate(SMALLEST_TEXT) >= 10  # a chart is not shrunk until its text is unreadable
+        columns = page.evaluate(GRID_COLUMNS)
+        # One full-width column on a phone; side by side on a wide screen.
+        assert all(c == 1 for c in columns) if width == 360 else all(c > 1 for c in columns), columns
         if SHOTS:
             name = (path.strip("/").replace("/", "-") or "plan") + f"-{width}.png"
             page.screenshot(path=str(Path(SHOTS) / name), full_page=True)
