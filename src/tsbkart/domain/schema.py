@@ -115,30 +115,18 @@ def fact(
     }
 
 
-@dataclass(frozen=True, slots=True)
-class FieldSpec:
-    """One field: what was declared plus what the dataclass says (type, default)."""
+@dataclass(frozen=True, slots=True, kw_only=True)
+class FieldSpec(Declared):
+    """One field: what was declared (``Declared``'s attributes) plus what the dataclass says (type, default)."""
 
     name: str  # the attribute
     key: str  # its key in the flat JSON form and the column name (usually the attribute)
+    help: str  # the declared help, or the label when none was declared
     type: str  # text | int | float | bool | date | code | codes | list | json
     annotation: Any  # the Python type, e.g. ``str | None``
     nullable: bool
     required: bool  # no default: a record cannot be made without it
     default: Any  # the value when not given (None, "unknown", ())
-    label: str
-    help: str
-    example: str
-    vocabulary: str | None
-    choices: tuple[str, ...]
-    importable: bool
-    shown: bool
-    editable: bool
-    provenance: bool
-    link: bool
-    check: Callable[[Any], object] | None
-    minimum: float | None
-    multiline: bool = False
 
     @property
     def is_tuple(self) -> bool:
@@ -221,27 +209,19 @@ def _spec(f: dataclasses.Field[Any], annotation: Any, owner: str) -> FieldSpec:
         raise SchemaError(f"{owner}.{f.name}: a vocabulary needs a str or tuple[str, ...] field")
     has_default = f.default is not dataclasses.MISSING or f.default_factory is not dataclasses.MISSING
     default = f.default if f.default is not dataclasses.MISSING else None
+    stated = {d.name: getattr(declared, d.name) for d in dataclasses.fields(Declared)}
     return FieldSpec(
-        name=f.name,
-        key=declared.key or f.name,
-        type=kind,
-        annotation=annotation,
-        nullable=_optional(annotation)[1],
-        required=not has_default,
-        default=default,
-        label=declared.label,
-        help=declared.help or declared.label,
-        example=declared.example,
-        vocabulary=declared.vocabulary,
-        choices=declared.choices,
-        importable=declared.importable,
-        shown=declared.shown,
-        editable=declared.editable,
-        provenance=declared.provenance,
-        link=declared.link,
-        check=declared.check,
-        minimum=declared.minimum,
-        multiline=declared.multiline,
+        **stated
+        | {
+            "name": f.name,
+            "key": declared.key or f.name,
+            "help": declared.help or declared.label,
+            "type": kind,
+            "annotation": annotation,
+            "nullable": _optional(annotation)[1],
+            "required": not has_default,
+            "default": default,
+        }
     )
 
 
