@@ -1,10 +1,14 @@
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
-from tsbkart.cli import context
+from tsbkart.cli import context, main
 from tsbkart.cli.main import app
+from tsbkart.domain.actors import Actor
+from tsbkart.reference.build import SEED_ACTOR, SEED_REASON
+from tsbkart.registry.store import Registry, Upsert
 
 
 @pytest.fixture
@@ -65,3 +69,61 @@ def test_a_database_without_a_registry_says_what_to_run(cli_db: str, command: li
     assert "tsbkart db build-default" in done.output and "Traceback" not in done.output
     assert "OperationalError" not in done.output
     assert done.exception is None or isinstance(done.exception, SystemExit)
+
+
+def _words(output: str) -> str:
+    return " ".join(output.split())  # the console wraps long lines
+
+
+def _built_with_older_bundled_data(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A registry an earlier tsbkart built: the reference loader wrote another name for one unit. Loads from
+    build-default keep to one population year, as the other tests do."""
+    assert CliRunner().invoke(app, ["load-reference", "--population-from", "2026"]).exit_code == 0
+    load = main._load_reference
+    monkeypatch.setattr(main, "_load_reference", lambda _: load(2026))
+    registry = Registry(context.engine())
+    held = registry.snapshot().units["unn-avrusning-tromso"]
+    registry.commit([Upsert(replace(held, name="Old name"))], actor=SEED_ACTOR, reason=SEED_REASON)
+
+
+def test_build_default_on_a_current_database_says_it_holds_the_bundled_data(cli_db: str) -> None:
+    assert CliRunner().invoke(app, ["load-reference", "--population-from", "2026"]).exit_code == 0
+    done = CliRunner().invoke(app, ["db", "build-default"])
+    assert done.exit_code == 0, done.output
+    assert "har de medfølgende dataene i denne versjonen" in _words(done.output)
+
+
+def test_build_default_loads_newer_bundled_data_while_only_the_loader_wrote(
+    cli_db: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _built_with_older_bundled_data(monkeypatch)
+    done = CliRunner().invoke(app, ["db", "build-default"])
+    assert done.exit_code == 0, done.output
+    assert "1 poster skiller seg fra de medfølgende dataene" in _words(done.output)
+    assert "Referansedata lastet" in done.output
+    assert Registry(context.engine()).snapshot().units["unn-avrusning-tromso"].name != "Old name"
+
+
+def test_build_default_keeps_steward_changes_and_says_what_to_run(
+    cli_db: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _built_with_older_bundled_data(monkeypatch)
+    registry = Registry(context.engine())
+    held = registry.snapshot().units["unn-avrusning-tromso"]
+    steward = Actor("user", "kari", "Kari")
+    registry.commit([Upsert(replace(held, beds=99))], actor=steward, reason="beds from the annual report")
+    done = CliRunner().invoke(app, ["db", "build-default"])
+    assert done.exit_code == 0, done.output
+    said = _words(done.output)
+    assert "1 medfølgende poster skiller seg" in said and "1 av dem sist endret av en forvalter" in said
+    assert "Kjør `tsbkart load-reference`" in said and "Referansedata lastet" not in said
+    kept = Registry(context.engine()).snapshot().units["unn-avrusning-tromso"]
+    assert (kept.name, kept.beds) == ("Old name", 99)
+
+
+def test_build_default_speaks_english_when_asked(cli_db: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    assert CliRunner().invoke(app, ["load-reference", "--population-from", "2026"]).exit_code == 0
+    monkeypatch.setenv("TSBKART_DEFAULT_LANGUAGE", "en")
+    context.settings.cache_clear()
+    done = CliRunner().invoke(app, ["db", "build-default"])
+    assert "it holds this version's bundled data" in _words(done.output)

@@ -15,7 +15,8 @@ from rich.markup import escape
 from tsbkart.backup.copies import BackupFailed, backup, restore
 from tsbkart.backup.verify import Verification
 from tsbkart.cli.context import console, engine, settings
-from tsbkart.cli.translation import Gettext, gettext_for, known_language, translate
+from tsbkart.cli.context import say as say_in
+from tsbkart.cli.translation import Gettext, translate
 from tsbkart.domain.messages import Message
 from tsbkart.stewardship import audit
 from tsbkart.stewardship.roles import ActorRef
@@ -23,11 +24,6 @@ from tsbkart.stewardship.roles import ActorRef
 Language = Annotated[
     str | None, typer.Option(help="Language of the messages: nb or en (default: TSBKART_DEFAULT_LANGUAGE).")
 ]
-
-
-def _say(language: str | None) -> Gettext:
-    chosen = language or settings().default_language
-    return gettext_for(chosen if known_language(chosen) else "nb")
 
 
 def _fail(say: Gettext, error: BackupFailed) -> None:
@@ -53,7 +49,7 @@ def backup_command(
     language: Language = None,
 ) -> None:
     """Back up the configured database: SQLite's online backup API, or pg_dump for PostgreSQL."""
-    say = _say(language)
+    say = say_in(language)
     try:
         path = backup(settings().database_url, output)
     except BackupFailed as error:
@@ -69,7 +65,7 @@ def restore_command(
     language: Language = None,
 ) -> None:
     """Replace the configured database with a backup, then verify it (integrity, schema, history, audit)."""
-    say = _say(language)
+    say = say_in(language)
     url = settings().database_url
     if not yes:
         question = Message("Replace the database {url} with {path}?", url=_shown(url), path=backup_file)

@@ -15,9 +15,10 @@ from tsbkart.cli import exchange as exchange_commands
 from tsbkart.cli import plan as plan_commands
 from tsbkart.cli import stewardship as stewardship_commands
 from tsbkart.cli import tokens as token_commands
-from tsbkart.cli.context import console, engine, out, registry_engine, settings
+from tsbkart.cli.context import console, engine, out, print_message, registry_engine, settings
 from tsbkart.db.migrate import upgrade
-from tsbkart.reference.build import build_reference, needs_build
+from tsbkart.domain.messages import Message
+from tsbkart.reference.build import build_reference, bundled_state, needs_build
 from tsbkart.registry.history import record_history
 
 app = typer.Typer(
@@ -47,21 +48,54 @@ def _load_reference(population_from: int | None) -> None:
             bar.update(tasks[task], completed=done)
 
         report = build_reference(engine(), years=years, progress=progress)
-    revision = f"revision {report.revision}" if report.revision else "no registry changes"
-    console.print(
-        f"[green]Reference data loaded:[/green] {report.area_units} areas, "
-        f"{report.population_rows:,} population rows, {revision}."
-    )
+    counts = {"areas": report.area_units, "rows": f"{report.population_rows:,}"}
+    if report.revision:
+        loaded = Message(
+            "Reference data loaded: {areas} areas, {rows} population rows, revision {revision}.",
+            revision=report.revision,
+            **counts,
+        )
+    else:
+        loaded = Message(
+            "Reference data loaded: {areas} areas, {rows} population rows, no registry changes.", **counts
+        )
+    print_message(loaded)
 
 
 @db_app.command("build-default")
 def db_build_default() -> None:
-    """Build the database from the bundled reference data if it is missing (what `make run` calls)."""
+    """Build the database from the bundled reference data if it is missing (what `make run` calls); on a
+    built one, upgrade the schema and load newer bundled data while nobody but the reference loader has
+    written to the registry (otherwise only say what `tsbkart load-reference` would change)."""
     if needs_build(engine()):
         _load_reference(None)
+        return
+    upgrade(engine())
+    state = bundled_state(engine())
+    if state.current:
+        print_message(Message("Database present; schema checked; it holds this version's bundled data."))
+    elif state.only_bundled:
+        print_message(
+            Message(
+                "Database present; schema checked. {count} records differ from this version's bundled data and "
+                "nobody but the reference loader has changed the registry: loading this version's bundled data.",
+                count=state.outdated,
+            )
+        )
+        _load_reference(None)
     else:
-        upgrade(engine())
-        console.print("Database present; schema checked.")
+        print_message(
+            Message(
+                "Database present; schema checked. {count} bundled records differ from this version's bundled "
+                "data ({edited} of them last changed by a steward or an import); they were not loaded, so that "
+                "no one's changes are written over. To load this version's bundled data, run "
+                "`tsbkart load-reference`: it writes the bundled version over those records, steward changes "
+                "included.",
+                count=state.outdated,
+                edited=state.edited,
+            ),
+            "yellow",
+        )
 
 
 @app.command("load-reference")

@@ -20,7 +20,8 @@ from rich.markup import escape
 from rich.table import Table
 from sqlalchemy.orm import Session
 
-from tsbkart.cli.context import console, engine, out, registry, settings
+from tsbkart.cli.context import console, engine, out, registry, say, settings
+from tsbkart.cli.context import print_message as _print
 from tsbkart.cli.translation import Gettext, gettext_for, known_language
 from tsbkart.db.migrate import upgrade
 from tsbkart.domain.calendar import today as oslo_today
@@ -47,12 +48,7 @@ Catchment = Annotated[
 
 
 def _say() -> Gettext:
-    language = settings().default_language
-    return gettext_for(language if known_language(language) else "nb")
-
-
-def _print(message: Message, colour: str = "green") -> None:
-    console.print(f"[{colour}]{escape(message.translate(_say()))}[/{colour}]")
+    return say()
 
 
 def grant_text(grant: Grant, say: Gettext) -> str:

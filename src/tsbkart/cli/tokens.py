@@ -15,7 +15,8 @@ from rich.table import Table
 from sqlalchemy.orm import Session
 
 from tsbkart.cli.context import engine, out
-from tsbkart.cli.stewardship import _actor, _print, _say
+from tsbkart.cli.context import print_message as _print
+from tsbkart.cli.stewardship import _actor, _say
 from tsbkart.db.migrate import upgrade
 from tsbkart.domain.messages import Message
 from tsbkart.stewardship import tokens

@@ -2,6 +2,12 @@
 
 Idempotent: geography and population are replaced as a whole in one transaction when their content differs;
 the registry seed is committed through ``Registry.commit``, so a re-run only adds a revision for what changed.
+
+On a database that is already built, ``bundled_state`` says how the registry stands to this version's bundled
+records (``tsbkart db build-default`` loads them only while the reference loader is the registry's only
+writer, so no steward's or import's change is written over)::
+
+    bundled_state(engine)   # BundledState(outdated=3, edited=1, only_bundled=False)
 """
 
 from __future__ import annotations
@@ -10,16 +16,18 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import pandas as pd
-from sqlalchemy import Engine, delete, func, insert, select
+from sqlalchemy import ColumnElement, Engine, delete, func, insert, or_, select
 from sqlalchemy.orm import Session
 
 from tsbkart.db.migrate import upgrade
-from tsbkart.db.models import AreaUnitRow, CatchmentRow, PopulationRow, RegionRow
+from tsbkart.db.models import AreaUnitRow, CatchmentRow, PopulationRow, RegionRow, RevisionRow
 from tsbkart.domain.actors import Actor
 from tsbkart.domain.entities import RegistryRecord
 from tsbkart.reference.geography import load_geography
 from tsbkart.reference.population import load_population
 from tsbkart.reference.seed import load_seed
+from tsbkart.registry.kinds import KINDS
+from tsbkart.registry.records import to_json
 from tsbkart.registry.snapshot import Geography
 from tsbkart.registry.store import Registry, Upsert
 
@@ -101,6 +109,11 @@ def _write_population(session: Session, frame: pd.DataFrame, progress: Progress 
     return len(rows)
 
 
+def _seed_records(geo: Geography) -> list[RegistryRecord]:
+    seed = load_seed(geo)
+    return [*seed.organisations, *seed.teams, *seed.units, *seed.offers]
+
+
 def build_reference(
     engine: Engine, *, years: range | None = None, progress: Progress | None = None
 ) -> BuildReport:
@@ -116,12 +129,51 @@ def build_reference(
         rows = existing
         if existing != len(population):
             rows = _write_population(session, population, progress)
-    seed = load_seed(geo)
-    registry = Registry(engine)
-    records: list[RegistryRecord] = [*seed.organisations, *seed.teams, *seed.units, *seed.offers]
-    changes = [Upsert(r) for r in records]
-    revision = registry.commit(changes, actor=SEED_ACTOR, reason=SEED_REASON)
+    changes = [Upsert(r) for r in _seed_records(geo)]
+    revision = Registry(engine).commit(changes, actor=SEED_ACTOR, reason=SEED_REASON)
     return BuildReport(area_units=len(geo.area_units), population_rows=rows, revision=revision)
+
+
+@dataclass(frozen=True, slots=True)
+class BundledState:
+    """How a built registry stands to this version's bundled records.
+
+    outdated: bundled records the registry lacks or holds otherwise; edited: how many of those someone other
+    than the reference loader wrote last (a steward, an import); only_bundled: every revision is the
+    reference loader's, so loading the bundled records overwrites nobody's work."""
+
+    outdated: int
+    edited: int
+    only_bundled: bool
+
+    @property
+    def current(self) -> bool:
+        return self.outdated == 0
+
+
+def _by_others() -> ColumnElement[bool]:
+    return or_(RevisionRow.actor_kind != SEED_ACTOR.kind, RevisionRow.actor_id != SEED_ACTOR.id)
+
+
+def bundled_state(engine: Engine) -> BundledState:
+    """Compare the registry with the bundled records (``Registry.commit`` would write the same difference)."""
+    snapshot = Registry(engine).snapshot()
+    versions: list[int] = []
+    outdated = 0
+    for record in _seed_records(load_geography()):
+        kind = KINDS.of(record).name
+        held = snapshot.records(kind).get(record.id)
+        if held is None or to_json(held) != to_json(record):
+            outdated += 1
+            if held is not None:
+                versions.append(snapshot.version(kind, record.id))
+    with Session(engine) as session:
+        by_others = set(
+            session.scalars(select(RevisionRow.id).where(RevisionRow.id.in_(set(versions)), _by_others()))
+        )
+        only_bundled = session.scalar(select(RevisionRow.id).where(_by_others()).limit(1)) is None
+    edited = sum(1 for v in versions if v in by_others)
+    return BundledState(outdated=outdated, edited=edited, only_bundled=only_bundled)
 
 
 def needs_build(engine: Engine) -> bool:
