@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests.registry import factories as f
-from tsbkart.query.explain import explain, explained
+from tsbkart.query.explain import explain, explained, explanation_record
 from tsbkart.query.params import Params, unit_filter
 from tsbkart.query.units import search_units
 from tsbkart.reference.geography import load_geography
@@ -65,3 +65,32 @@ def test_a_full_page_without_target_group_needs_no_explanation(snap: RegistrySna
     empty = search_units(snap, unit_filter({"q": ["zzz"]}, snap))
     record = explained(snap, {"q": ["zzz"]}, empty).explanation
     assert record is not None and record["suggestions"][0]["query"] == {}
+
+
+def test_a_bydel_no_unit_states_says_why_and_widens_to_the_municipality() -> None:
+    """The bundled Oslo units carry municipality 0301 and no bydel (no source gives one, nor does a postal
+    code): a bydel filter finds none, and the explanation says that rather than blaming the filters."""
+    oslo = RegistrySnapshot.build(
+        load_geography(),
+        organisations=[f.organisation()],
+        units=[f.unit("oslo", municipality_code="0301", catchment_code="ous", region_code="helse-sor-ost")],
+        offers=[f.offer("oslo")],
+    )
+    got = _explain(oslo, {"area": ["030101"]})
+    assert got.total == 0 and got.reason == "bydel_not_stated"
+    assert ("widen", "area", "0301") in {(s.kind, s.parameter, s.value) for s in got.suggestions}
+    record = explanation_record(got)
+    assert "city district" in str(record["message"]) and "0301" in str(record["message"])
+    assert _explain(oslo, {"area": ["0301"], "service_type": ["akutt"]}).reason != "bydel_not_stated"
+
+
+def test_a_bydel_some_unit_states_is_explained_as_usual() -> None:
+    oslo = RegistrySnapshot.build(
+        load_geography(),
+        organisations=[f.organisation()],
+        units=[
+            f.unit("gamle", municipality_code="030101", catchment_code="ous", region_code="helse-sor-ost")
+        ],
+        offers=[f.offer("gamle")],
+    )
+    assert _explain(oslo, {"area": ["030101"], "service_type": ["akutt"]}).reason == "filters_combined"

@@ -469,6 +469,18 @@ def test_an_empty_map_says_why_and_links_each_way_out(client: TestClient) -> Non
     assert "Utvid området til Helse Nord" in html
 
 
+def test_an_oslo_bydel_says_no_unit_states_one_and_widens_to_oslo(client: TestClient) -> None:
+    """The bundled Oslo units carry municipality 0301 and no bydel: the empty list says so (#9)."""
+    html = client.get("/?area=030101&lang=nb").text
+    assert html.count('class="result"') == 0
+    assert "Ingen enhet i registeret er plassert i denne bydelen" in html
+    assert 'href="/?area=0301"' in html and "Utvid området til Oslo" in html
+    english = client.get("/?area=030101&lang=en").text
+    assert "No unit in the registry is placed in this city district" in english
+    explanation = client.get("/api/v1/units?area=030101").json()["explanation"]
+    assert explanation["reason"] == "bydel_not_stated" and "0301" in explanation["message"]
+
+
 def test_the_explanation_fragment_matches_the_page(client: TestClient) -> None:
     fragment = client.get("/kart/forklaring?service_type=akutt&area=finnmark&lang=nb")
     assert fragment.status_code == 200 and fragment.text.lstrip().startswith('<div id="explanation"')

@@ -60,7 +60,9 @@ CODE_LISTS = frozenset(
 )
 RADIUS_STEP = 2  # widening a radius doubles it
 
-Reason = Literal["no_units", "target_group_not_stated", "target_group_stated_not", "filters_combined"]
+Reason = Literal[
+    "no_units", "target_group_not_stated", "target_group_stated_not", "bydel_not_stated", "filters_combined"
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -161,7 +163,21 @@ def _candidates(
     return out
 
 
-def _reason(page: Page, suggestions: Sequence[Suggestion]) -> Reason:
+def _unstated_bydeler(snapshot: RegistrySnapshot, params: Params) -> tuple[str, ...]:
+    """The bydel codes of the area filter that no unit of the registry is placed in. The bundled sources place
+    a unit in its municipality only (Oslo is 0301) and a postal code does not give a bydel
+    (reference/data/postnummer.csv.source.md), so such a filter finds nothing whatever else is asked."""
+    area_units = snapshot.geography.area_units
+    bydeler = [c for c in codes(params, "area") if c in area_units and area_units[c].kind == "bydel"]
+    placed = {u.municipality_code for u in snapshot.units.values()}
+    return tuple(c for c in bydeler if c not in placed)
+
+
+def _reason(
+    snapshot: RegistrySnapshot, params: Params, page: Page, suggestions: Sequence[Suggestion]
+) -> Reason:
+    if _unstated_bydeler(snapshot, params):
+        return "bydel_not_stated"
     counts = page.target_counts
     if (
         counts is not None
@@ -189,7 +205,7 @@ def explain(snapshot: RegistrySnapshot, params: Params, page: Page) -> Explanati
         target_groups=facets.target_groups,
         match=facets.target_match if facets.target_groups else None,
         target_counts=page.target_counts,
-        reason=_reason(page, suggestions) if page.total == 0 else None,
+        reason=_reason(snapshot, params, page, suggestions) if page.total == 0 else None,
         suggestions=tuple(suggestions),
     )
 
@@ -222,6 +238,9 @@ REASONS: Mapping[Reason, str] = {
     "are listed with match=possible.",
     "target_group_stated_not": "Every unit that passes the other filters states age limits or age bands that leave "
     "this target group out.",
+    "bydel_not_stated": "No unit in the registry is placed in this city district (bydel): the sources place units "
+    "in their municipality only (Oslo units in 0301) and a postal code does not give a bydel; widen the area to "
+    "the municipality.",
     "filters_combined": "No unit passes all the filters together; each suggestion drops or widens one of them.",
 }
 

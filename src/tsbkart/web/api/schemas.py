@@ -10,6 +10,7 @@ from pydantic import BaseModel, Field, create_model
 
 from tsbkart.domain.entities import AssessmentTeam, Organisation, ServiceOffer, Unit
 from tsbkart.domain.schema import schema_of
+from tsbkart.query.explain import Reason
 
 
 class ProvenanceOut(BaseModel):
@@ -126,9 +127,7 @@ class ExplanationOut(BaseModel):
     target_counts: dict[Literal["stated", "stated_for_unit", "possible", "stated_not"], int] | None = Field(
         description="Units passing every other filter, by how their best offer fits the target group."
     )
-    reason: (
-        Literal["no_units", "target_group_not_stated", "target_group_stated_not", "filters_combined"] | None
-    ) = Field(description="Why the list is empty; null when it is not.")
+    reason: Reason | None = Field(description="Why the list is empty; null when it is not.")
     message: str = Field(description="The explanation in plain English.")
     suggestions: list[SuggestionOut] = Field(description="Ways out of an empty list, most specific first.")
 
