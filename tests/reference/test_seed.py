@@ -1,3 +1,5 @@
+import pytest
+
 from tsbkart.reference.geography import load_geography
 from tsbkart.reference.seed import load_seed
 from tsbkart.registry.store import record_table  # noqa: F401  (import check: seed and store agree on kinds)
@@ -107,3 +109,43 @@ def test_target_groups_stay_at_the_level_the_source_states() -> None:
     assert derived.note is not None and "18+" in derived.note
     stated = [u for u in seed.units if u.target_groups]
     assert len(stated) > 40
+
+
+def test_stated_opening_dates_are_valid_time_with_their_own_source() -> None:
+    from datetime import date
+
+    seed = load_seed(load_geography())
+    units = {u.id: u for u in seed.units}
+    nordfjord = units["hfd-rusposten-nordfjord"]
+    assert nordfjord.opened_on == date(2012, 9, 3) and nordfjord.closed_on is None
+    source = nordfjord.field_provenance["opened_on"]
+    assert "napha.no" in source.source and "opened 3 Sept 2012" in (source.note or "")
+    assert units["trasoppklinikken"].opened_on == date(1968, 7, 1)
+    # Only whole dates a source states: a year ("since 1987") is not stored as 1 January.
+    assert units["renavangen"].opened_on is None
+    assert units["nlsh-opinor-bodo"].opened_on == date(2023, 9, 26)
+    assert units["hs-akuttpost-tsb"].opened_on is None  # "opened April 2023": no day
+    assert sum(u.opened_on is not None for u in seed.units) == 5
+    assert all(u.closed_on is None for u in seed.units)  # no source states a closing of a bundled unit
+    # The sources date the unit, not each of its services.
+    assert all(o.opened_on is None for o in seed.offers if o.unit_id == "hfd-rusposten-nordfjord")
+
+
+def test_a_bad_date_row_names_its_file_line_and_field(monkeypatch: pytest.MonkeyPatch) -> None:
+    from tsbkart.reference import seed
+
+    row = {
+        "unit_id": "trasoppklinikken",
+        "field": "opened_on",
+        "value": "1968",
+        "source_url": "https://x",
+        "source_date": "",
+        "retrieved": "2026-12-01",
+        "confidence": "low",
+        "statement": "since 1968",
+    }
+    monkeypatch.setattr(seed, "read_csv", lambda name: iter([(2, row)]))
+    with pytest.raises(seed.SeedError, match=r"unit_dates.csv line 2, field value: '1968' is not a date"):
+        seed._unit_dates({"trasoppklinikken"})
+    with pytest.raises(seed.SeedError, match="field unit_id: unknown unit"):
+        seed._unit_dates(set())

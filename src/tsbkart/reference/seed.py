@@ -13,7 +13,9 @@ provenance note of the field it touches:
 - 24/7 opening, where stated, applies to the unit's inpatient and acute offers ("no": to its acute offer);
 - contact facts (``unit_contacts.csv``): the first published phone and web page of a unit become its phone and
   website, a street address or postal code fills an empty one; each keeps its own source;
-- a value the research passes corrected (``research_changes.csv``) carries the correction's source and reason.
+- a value the research passes corrected (``research_changes.csv``) carries the correction's source and reason;
+- an opening or closing date a source states for a unit (``unit_dates.csv``; whole dates only) is the unit's
+  ``opened_on``/``closed_on``, with that source as the field's provenance; its offers stay undated.
 """
 
 from __future__ import annotations
@@ -130,6 +132,42 @@ def _mapped(corrections: Keyed, key: str, fields: dict[str, str]) -> dict[str, P
         for column, target in fields.items()
         if (key, column) in corrections
     }
+
+
+DATE_FIELDS = ("opened_on", "closed_on")
+
+
+def _unit_dates(unit_ids: set[str]) -> dict[str, dict[str, tuple[date, Provenance]]]:
+    """unit id -> {field: (date, its provenance)} from ``unit_dates.csv``."""
+    out: dict[str, dict[str, tuple[date, Provenance]]] = defaultdict(dict)
+    for line, row in read_csv("unit_dates.csv"):
+        where = f"unit_dates.csv line {line}"
+        if row["unit_id"] not in unit_ids:
+            raise SeedError(f"{where}, field unit_id: unknown unit {row['unit_id']!r}")
+        if row["field"] not in DATE_FIELDS:
+            raise SeedError(f"{where}, field field: {row['field']!r} is not one of {', '.join(DATE_FIELDS)}")
+        try:
+            value = date.fromisoformat(row["value"])
+        except ValueError:
+            raise SeedError(f"{where}, field value: {row['value']!r} is not a date (YYYY-MM-DD)") from None
+        dated = f"; source dated: {row['source_date']}" if row["source_date"] else ""
+        note = f"stated by the source ({row['confidence']} confidence): {row['statement']}{dated}"
+        provenance = Provenance(row["source_url"], verified=date.fromisoformat(row["retrieved"]), note=note)
+        out[row["unit_id"]][row["field"]] = (value, provenance)
+    return out
+
+
+def _with_dates(unit: Unit, dates: dict[str, tuple[date, Provenance]]) -> Unit:
+    if not dates:
+        return unit
+    opened, closed = dates.get("opened_on"), dates.get("closed_on")
+    sources = {name: source for name, (_, source) in dates.items()}
+    return replace(
+        unit,
+        opened_on=opened[0] if opened else unit.opened_on,
+        closed_on=closed[0] if closed else unit.closed_on,
+        field_provenance={**unit.field_provenance, **sources},
+    )
 
 
 def _contacts() -> dict[str, list[dict[str, str]]]:
@@ -376,4 +414,6 @@ def load_seed(geo: Geography) -> Seed:
         for o in _unit_offers(unit, row, line, corrections)
     ]
     units = [_with_contacts(unit, contacts.get(unit.id, [])) for unit in units]
+    dates = _unit_dates({u.id for u in units})
+    units = [_with_dates(unit, dates.get(unit.id, {})) for unit in units]
     return Seed(list(orgs.values()), units, offers, _teams(orgs, geo, corrections))
