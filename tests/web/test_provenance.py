@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import date
+
+from tsbkart.domain.entities import Provenance
 from tsbkart.registry.snapshot import RegistrySnapshot
-from tsbkart.web.provenance import PHRASES, confidence_label, note_html
+from tsbkart.web.provenance import PHRASES, compilers_text, confidence_label, note_html, record_text
 
 
 def _notes(snapshot: RegistrySnapshot) -> set[str]:
@@ -41,3 +44,56 @@ def test_fixed_phrases_are_translated_and_the_sources_words_kept_and_marked() ->
 def test_confidence_levels() -> None:
     assert confidence_label("high", "nb") == "høy" and confidence_label("medium", "en") == "medium"
     assert confidence_label(None, "nb") == "ukjent"
+
+
+def test_our_own_derivations_are_translated_not_marked_english(bundled_snapshot: RegistrySnapshot) -> None:
+    """The reasons the seed writes for derived values are tsbkart's own words: bokmål on bokmål pages."""
+    derived = sorted(n for n in _notes(bundled_snapshot) if n.startswith("derived: "))
+    assert derived
+    for note in derived:
+        shown = str(note_html(note, "nb"))
+        assert 'lang="en"' not in shown and shown.startswith("utledet: "), shown
+    assert str(note_html("derived: no address in the source; municipality point", "nb")) == (
+        "utledet: ingen adresse i kilden; kommunens punkt"
+    )
+
+
+def test_common_source_dates_are_translated_and_plain_dates_need_no_language() -> None:
+    def dated(text: str) -> str:
+        return str(note_html(f"retrieved by the tsbkart data compilers; source dated: {text}", "nb"))
+
+    prefix = "hentet av tsbkarts datainnsamlere; kilden datert: "
+    assert dated("undated page") == prefix + "udatert side"
+    assert dated("published 07.01.2022") == prefix + "publisert 07.01.2022"
+    assert (
+        dated("published 11.11.2022, updated 09.04.2024")
+        == prefix + "publisert 11.11.2022, oppdatert 09.04.2024"
+    )
+    assert dated("2012-10-22") == prefix + "2012-10-22"
+    assert dated("undated page; https://example.org/a?b=1&c") == (
+        prefix + "udatert side; https://example.org/a?b=1&amp;c"
+    )
+    assert (
+        dated("c. 2015 (news on board proposal)")
+        == prefix + '<span lang="en">c. 2015 (news on board proposal)</span>'
+    )
+
+
+def test_the_compilers_english_notes_are_marked_english_a_stewards_text_is_not() -> None:
+    bundled = Provenance(
+        "https://hf.example/enhet", date(2026, 11, 22), note="retrieved by the tsbkart data compilers"
+    )
+    note = "adults 18+; staff also ambulate to local offices"
+    assert str(compilers_text(note, "description", bundled, "nb")) == f'<span lang="en">{note}</span>'
+    assert str(compilers_text(note, "description", bundled, "en")) == note
+    steward = Provenance("https://hf.example/enhet", date(2026, 12, 1), steward="Kari", note="Kari")
+    assert str(compilers_text("voksne over 18 år", "description", steward, "nb")) == "voksne over 18 år"
+    assert str(compilers_text("Tromsø", "town", bundled, "nb")) == "Tromsø"  # not a compiler's note
+
+
+def test_a_bundled_unit_page_marks_the_compilers_notes(bundled_snapshot: RegistrySnapshot) -> None:
+    team = next(t for t in bundled_snapshot.teams.values() if t.scope_note)
+    assert str(record_text(team, "scope_note", "nb")).startswith('<span lang="en">')
+    corrected = bundled_snapshot.offers["bk-loland/dogn_kort"]  # a research pass's description
+    assert "description" in corrected.field_provenance
+    assert str(record_text(corrected, "description", "nb")).startswith('<span lang="en">')

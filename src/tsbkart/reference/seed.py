@@ -95,12 +95,37 @@ def organisation_name(raw: str) -> str:
     return re.sub(r"\s*\(.*\)\s*$", "", raw).strip()
 
 
+# The seed's own words in provenance notes (``derived: <reason>``, a contact's note): fixed English phrases the
+# pages translate (``tsbkart.web.provenance``), so they are written here once.
+DERIVED_BEDS = "the unit's stated beds; it has one inpatient or acute service"
+DERIVED_ADULTS = "'18+' in the source's target-group note"
+DERIVED_ADULTS_AND_OTHERS = DERIVED_ADULTS + "; the others are listed among its service types"
+DERIVED_POINT = "no address in the source; municipality point"
+OWN_PAGE = "the unit's own page, also the source of this record"
+OWN_WORDS = (DERIVED_BEDS, DERIVED_ADULTS, DERIVED_ADULTS_AND_OTHERS, DERIVED_POINT, OWN_PAGE)
+COMPILED = "retrieved by the tsbkart data compilers"
+OWNER_INFERRED = "owner type inferred from the legal form and the RHF agreement the source names"
+# Free-text fields the seed fills with the data compilers' English notes (a target-group note, a team's scope, a
+# contract status): the pages mark them English while they still hold the bundled text.
+COMPILERS_ENGLISH = frozenset({"description", "scope_note", "status_note"})
+
+
+CORRECTED = "research pass correction ("
+SEED_NOTES = (COMPILED, CORRECTED, OWNER_INFERRED)
+
+
+def is_seed_provenance(provenance: Provenance) -> bool:
+    """True for a provenance the seed writes for a record or a research pass's correction of a field (a
+    steward's, an import's or a contact fact's is another)."""
+    return (provenance.note or "").startswith(SEED_NOTES)
+
+
 def region_code(rhf: str) -> str:
     return slug(rhf.removesuffix(" RHF"))
 
 
 def _provenance(url: str, retrieved: str, dated: str | None = None) -> Provenance:
-    note = "retrieved by the tsbkart data compilers" + (f"; source dated: {dated}" if dated else "")
+    note = COMPILED + (f"; source dated: {dated}" if dated else "")
     return Provenance(source=url, verified=date.fromisoformat(retrieved), note=note)
 
 
@@ -121,7 +146,7 @@ def _corrections() -> Keyed:
         out[(row["key"], row["field"])] = Provenance(
             source=row["source_url"],
             verified=date.fromisoformat(row["retrieved"]),
-            note=f"research pass correction ({row['confidence']} confidence): {row['reason']}{dated}",
+            note=f"{CORRECTED}{row['confidence']} confidence): {row['reason']}{dated}",
         )
     return out
 
@@ -188,7 +213,7 @@ def _with_contacts(unit: Unit, contacts: list[dict[str, str]]) -> Unit:
             continue
         values[target] = contact["value"]
         own_page = target == "website" and contact["value"] == unit.provenance.source
-        note = "the unit's own page, also the source of this record" if own_page else contact["note"]
+        note = OWN_PAGE if own_page else contact["note"]
         field_provenance[target] = Provenance(
             source=contact["source_url"],
             verified=date.fromisoformat(contact["retrieved"]),
@@ -230,11 +255,9 @@ def _unit_offers(unit: Unit, row: dict[str, str], line: int, corrections: Keyed)
         field_provenance: dict[str, Provenance] = dict(corrected)
         beds = unit.beds if unit.beds is not None and inpatient == [service] else None
         if beds is not None:
-            field_provenance["beds"] = _derived(
-                url, retrieved, "the unit's stated beds; it has one inpatient or acute service"
-            )
+            field_provenance["beds"] = _derived(url, retrieved, DERIVED_BEDS)
         if adults:
-            field_provenance["age_min"] = _derived(url, retrieved, "'18+' in the source's target-group note")
+            field_provenance["age_min"] = _derived(url, retrieved, DERIVED_ADULTS)
         open_24_7 = {"yes": True, "no": False}.get(row["open_24_7"])
         if (open_24_7 is True and level < 3) or (open_24_7 is False and service != "akutt"):
             open_24_7 = None
@@ -260,9 +283,7 @@ def _unit_groups(row: dict[str, str]) -> tuple[tuple[str, ...], Provenance | Non
     groups = [GROUP_TOKENS[t] for t in row["service_types"].split(";") if t in GROUP_TOKENS]
     if not ADULTS_ONLY.search(row["target_groups_note"]) or "adults" in groups:
         return tuple(groups), None
-    why = "'18+' in the source's target-group note" + (
-        "; the others are listed among its service types" if groups else ""
-    )
+    why = DERIVED_ADULTS_AND_OTHERS if groups else DERIVED_ADULTS
     return (*groups, "adults"), _derived(row["source_url"], row["retrieved"], why)
 
 
@@ -274,9 +295,7 @@ def _unit(row: dict[str, str], line: int, geo: Geography, corrections: Keyed) ->
     provenance = _provenance(row["source_url"], row["retrieved"], row["source_date_or_snapshot"] or None)
     field_provenance = _mapped(corrections, row["unit_id"], UNIT_FIELDS)
     if area is not None:
-        field_provenance["lat"] = _derived(
-            row["source_url"], row["retrieved"], "no address in the source; municipality point"
-        )
+        field_provenance["lat"] = _derived(row["source_url"], row["retrieved"], DERIVED_POINT)
     groups, groups_derived = _unit_groups(row)
     if groups_derived is not None and "target_groups" not in field_provenance:
         field_provenance["target_groups"] = groups_derived
@@ -338,7 +357,7 @@ def _add_private_providers(orgs: dict[str, Organisation]) -> None:
             provenance=Provenance(
                 source=row["source_url"],
                 verified=PROVIDERS_RETRIEVED,
-                note="owner type inferred from the legal form and the RHF agreement the source names",
+                note=OWNER_INFERRED,
             ),
             region_code=region_code(row["rhf"]),
             status_note=note,

@@ -17,9 +17,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from typing import Any
 
 from markupsafe import Markup, escape
 
+from tsbkart.domain.entities import Provenance
+from tsbkart.reference.seed import COMPILERS_ENGLISH, OWN_WORDS, is_seed_provenance
 from tsbkart.web.i18n import catalogue
 
 # Confidence levels the compilers use (English catalogue ids).
@@ -49,7 +52,14 @@ PHRASES: tuple[tuple[re.Pattern[str], str], ...] = (
         "owner type inferred from the legal form and the RHF agreement the source names",
     ),
 )
-FIXED_FREE_TEXT = ("the unit's own page, also the source of this record",)
+# Free text that is tsbkart's own words (the seed's fixed phrases), translated like the phrases around it.
+FIXED_FREE_TEXT = OWN_WORDS
+# How the compilers state a source's date, in the forms that recur: translated, the date and any address kept.
+# A bare date needs no language; anything else stays as written, marked English.
+DATE = r"[0-9]{4}(?:-[0-9]{2}){0,2}|[0-9]{2}\.[0-9]{2}\.[0-9]{4}"
+BARE_DATE = re.compile(DATE)
+DATED = re.compile(rf"(?P<event>published|updated) (?P<date>{DATE})")
+UNDATED = re.compile(r"undated page(?:; (?P<address>https?://\S+))?")
 
 
 def confidence_label(level: str | None, language: str) -> str:
@@ -57,11 +67,30 @@ def confidence_label(level: str | None, language: str) -> str:
     return text(CONFIDENCE[level]) if level in CONFIDENCE else (level or text("unknown"))
 
 
+def _source_date(value: str, language: str) -> str | None:
+    """``value`` in ``language`` when it is one of the recurring forms of a source's date, else None:
+    "undated page" (with an address after "; "), "published 07.01.2022, updated 09.04.2024", "2012-10-22"."""
+    text = catalogue(language).gettext
+    if BARE_DATE.fullmatch(value):
+        return value
+    undated = UNDATED.fullmatch(value)
+    if undated is not None:
+        address = undated.group("address")
+        return text("undated page") + (f"; {address}" if address else "")
+    events = [DATED.fullmatch(part) for part in value.split(", ")]
+    if all(events):
+        return ", ".join(text(f"{e['event']} %(date)s") % {"date": e["date"]} for e in events if e)
+    return None
+
+
 def _free(value: str, language: str) -> Markup:
     if value in FIXED_FREE_TEXT:
         return escape(catalogue(language).gettext(value))
     if language == "en":
         return escape(value)
+    dated = _source_date(value, language)
+    if dated is not None:
+        return escape(dated)
     return Markup('<span lang="en">%s</span>') % value
 
 
@@ -84,9 +113,28 @@ def note_html(note: str | None, language: str) -> Markup:
     return escape(note)
 
 
-def helpers(language: str) -> dict[str, Callable[[str | None], Markup | str]]:
-    """Template helpers: ``note(text)`` and ``confidence(level)`` in ``language``."""
+def compilers_text(value: object, field: str, provenance: Provenance, language: str) -> Markup:
+    """A free-text value as safe HTML, marked English on a page in another language while it is the bundled
+    data compilers' note (``reference.seed.COMPILERS_ENGLISH`` with the seed's or a research pass's
+    provenance: the record's, or the field's own); a steward's or an import's text is shown as written."""
+    compiled = field in COMPILERS_ENGLISH and is_seed_provenance(provenance)
+    if compiled and language != "en":
+        return Markup('<span lang="en">%s</span>') % value
+    return escape(value)
+
+
+def record_text(record: Any, field: str, language: str) -> Markup:
+    """``compilers_text`` of a record's field (a team's ``scope_note`` in its section of the unit page)."""
+    provenance = record.field_provenance.get(field) or record.provenance
+    return compilers_text(getattr(record, field), field, provenance, language)
+
+
+def helpers(language: str) -> dict[str, Callable[..., Markup | str]]:
+    """Template helpers in ``language``: ``note(text)``, ``confidence(level)``, ``fact_text(fact)`` (a Fact's
+    free text) and ``record_text(record, field)``."""
     return {
         "note": lambda value: note_html(value, language),
         "confidence": lambda value: confidence_label(value, language),
+        "fact_text": lambda fact: compilers_text(fact.value, fact.field, fact.provenance, language),
+        "record_text": lambda record, field: record_text(record, field, language),
     }
