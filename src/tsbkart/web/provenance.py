@@ -40,6 +40,10 @@ PHRASES: tuple[tuple[re.Pattern[str], str], ...] = (
         "research pass correction (confidence: %(confidence)s): %(free)s",
     ),
     (
+        re.compile(r"stated by the source \((?P<confidence>\w+) confidence\): (?P<free>.+)"),
+        "stated by the source (confidence: %(confidence)s): %(free)s",
+    ),
+    (
         re.compile(r"contact fact \((?P<confidence>\w+) confidence\): (?P<free>.+)"),
         "contact fact (confidence: %(confidence)s): %(free)s",
     ),
