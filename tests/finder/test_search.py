@@ -247,3 +247,37 @@ def test_profile_repr_is_redacted() -> None:
     profile = NeedProfile(home_area="9001", age=40, substances=["opioids"], pregnant=True, sex="female")
     assert "9001" not in repr(profile) and "opioids" not in str(profile)
     assert "redacted" in f"{profile!r} {profile}"
+
+
+def test_results_do_not_depend_on_the_searches_before() -> None:
+    # The offers' own fields are kept per snapshot for the next search: each search must still answer as on
+    # a snapshot no search has touched, and what one caller changes in its answer reaches no other answer.
+    def build():  # type: ignore[no-untyped-def]
+        return snapshot(
+            [
+                unit("a", "hf-north", **NORTH),
+                unit("s", "hf-south", "south", 60.0, 10.0, municipality_code="9002"),
+            ],
+            [
+                offer("a", "poliklinikk", target_groups=("young",)),
+                offer("a", "lar", waiting_weeks=3.0),
+                offer("s", "dogn_lang", legal_basis=("hol_10_2",)),
+                offer("s", "avrusning", age_min=18),
+            ],
+            [team("north", "north", "all_tsb"), team("south", "south", "all_tsb")],
+        )
+
+    profiles = [
+        dict(home_area="9001", age=20, substances=["opioids"]),
+        dict(home_area="9002", age=45, substances=["alcohol"], detox=True),
+        dict(home_area="900201", age=17, substances=["cannabis"], acute_crisis=True),
+    ]
+    shared = build()
+    for profile in profiles + profiles[::-1]:
+        answer = _find(shared, **profile)
+        assert answer == _find(build(), **profile)
+        for r in answer.results:
+            r.target_groups.append("changed")
+            r.legal_basis.clear()
+            r.reasons.clear()
+    assert all("changed" not in r.target_groups for r in _find(shared, **profiles[0]).results)

@@ -13,8 +13,12 @@ with warnings.catch_warnings():
     # pinned); the suite turns warnings into errors, so silence just this import.
     warnings.simplefilter("ignore", UserWarning)
     from fastapi.testclient import TestClient
+from pydantic import TypeAdapter
 from sqlalchemy import Engine
 
+from tsbkart.domain.calendar import today
+from tsbkart.finder.profile import NeedProfile
+from tsbkart.finder.search import FinderResult, find
 from tsbkart.registry.store import Registry
 from tsbkart.settings import Settings
 from tsbkart.web.app import create_app
@@ -236,3 +240,12 @@ def test_api_accepts_a_postal_code(client: TestClient) -> None:
 def test_finder_results_show_where_to_get_help_now(client: TestClient) -> None:
     html = client.post("/finn/results", data=_form(), headers={"HX-Request": "true"}).text
     assert 'class="help-now"' in html and 'href="tel:113"' in html and 'href="tel:116117"' in html
+
+
+def test_api_answer_is_the_response_model_serialised(client: TestClient, reference_engine: Engine) -> None:
+    # The JSON is written in the worker thread that searched: the same bytes FastAPI writes for response_model.
+    response = client.post("/api/v1/finder", json={"profile": ALTA, "explain": True})
+    assert response.headers["content-type"] == "application/json"
+    assert response.headers["cache-control"] == "no-store"
+    expected = find(Registry(reference_engine).snapshot(), NeedProfile(**ALTA), today=today(), explain=True)
+    assert response.content == TypeAdapter(FinderResult).dump_json(expected)

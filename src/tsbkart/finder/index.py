@@ -19,6 +19,7 @@ import numpy as np
 import numpy.typing as npt
 
 from tsbkart.domain.entities import AssessmentTeam, ServiceOffer, Unit
+from tsbkart.finder.ranking import static_order
 from tsbkart.query.target_groups import stated_groups
 from tsbkart.registry.snapshot import RegistrySnapshot
 from tsbkart.vocab import load_vocabularies
@@ -90,6 +91,10 @@ class FinderIndex:
     service_type_number: IntArray  # the same as a number (equal codes, equal numbers), for fast set tests
     level: IntArray  # level of care of the offer's service type
     waiting: FloatArray  # waiting weeks, nan = unknown
+    # The ranking's profile-independent last keys (waiting, then offer number): offers in that order, and each
+    # offer's place in it (tsbkart.finder.ranking.ranked).
+    static_order: IntArray
+    static_rank: IntArray
     teams_by_catchment: dict[str, tuple[AssessmentTeam, ...]]
     units_at: dict[tuple[str, str | None], int]  # (organisation, municipality) -> number of units there
 
@@ -158,6 +163,12 @@ def build_index(snapshot: RegistrySnapshot) -> FinderIndex:
         return region_numbers.get(code or "", -1)
 
     signatures = tuple(numbers)
+    waiting = np.array(
+        [o.waiting_weeks if o.waiting_weeks is not None else nan for o in offers], dtype=np.float64
+    )
+    in_order = static_order(waiting)
+    static_rank = np.empty(len(offers), dtype=np.int64)
+    static_rank[in_order] = np.arange(len(offers), dtype=np.int64)
     components = {}
     for name, key_of in COMPONENTS.items():
         keys: dict[Any, int] = {}
@@ -187,7 +198,9 @@ def build_index(snapshot: RegistrySnapshot) -> FinderIndex:
         service_type=np.array([o.service_type for o in offers], dtype=object),
         service_type_number=_numbers([o.service_type for o in offers]),
         level=np.array([signatures[k].level for k in sig_of], dtype=np.int64),
-        waiting=np.array([o.waiting_weeks if o.waiting_weeks is not None else nan for o in offers]),
+        waiting=waiting,
+        static_order=in_order,
+        static_rank=static_rank,
         teams_by_catchment={k: tuple(sorted(v, key=lambda t: t.id)) for k, v in teams.items()},
         units_at=dict(units_at),
     )

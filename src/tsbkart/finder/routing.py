@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from functools import cache
+from typing import cast
 
 from pydantic import BaseModel
 
@@ -143,34 +144,84 @@ def route(
     lar: bool = False,
 ) -> Routing:
     """The team for ``offer`` (or, without one, for the patient in general; ``lar`` asks for the LAR team)."""
-    if (
-        offer is not None
-        and offer.assessment_team_id is not None
-        and offer.assessment_team_id in snapshot.teams
-    ):
-        return _routing("stated_on_offer", snapshot.teams[offer.assessment_team_id])
-    service_type = offer.service_type if offer is not None else ("lar" if lar else None)
-    home = index.teams_by_catchment.get(home_catchment or "", ())
-    found = _covering(home, service_type, age)
-    if found is not None:
-        return _routing("home_lar_team" if found[0] == "lar" else "home_all_tsb", found[1])
-    if unit is not None and unit.catchment_code and unit.catchment_code != home_catchment:
-        found = _covering(index.teams_by_catchment.get(unit.catchment_code, ()), service_type, age)
+    return Router(snapshot, index, home_catchment=home_catchment, age=age).route(offer, unit, lar=lar)
+
+
+_UNSEEN = object()
+
+
+class Router:
+    """:func:`route` for one patient (home catchment area and age) and many offers: what does not depend on
+    the offer (the home area's teams, the fallback) or depends only on its service type (the home team that
+    covers it) is worked out once. Holds nothing past the search that made it."""
+
+    def __init__(
+        self, snapshot: RegistrySnapshot, index: FinderIndex, *, home_catchment: str | None, age: int
+    ) -> None:
+        self.snapshot, self.index, self.home_catchment, self.age = snapshot, index, home_catchment, age
+        self.home = index.teams_by_catchment.get(home_catchment or "", ())
+        self._home_routes: dict[str | None, Routing | None] = {}
+        self._area_routes: dict[tuple[str, str | None], Routing | None] = {}
+        self._fallback: Routing | None = None
+
+    def route(self, offer: ServiceOffer | None, unit: Unit | None = None, *, lar: bool = False) -> Routing:
+        if (
+            offer is not None
+            and offer.assessment_team_id is not None
+            and offer.assessment_team_id in self.snapshot.teams
+        ):
+            return _routing("stated_on_offer", self.snapshot.teams[offer.assessment_team_id])
+        service_type = offer.service_type if offer is not None else ("lar" if lar else None)
+        found = self._home_route(service_type)
         if found is not None:
-            return _routing("service_area_team", found[1])
-    if unit is not None and unit.catchment_code:
-        for team in index.teams_by_catchment.get(unit.catchment_code, ()):
+            return found
+        if unit is not None and unit.catchment_code:
+            if unit.catchment_code != self.home_catchment:
+                found = self._area_route(unit.catchment_code, service_type)
+                if found is not None:
+                    return found
+            found = self._own_unit_route(unit)
+            if found is not None:
+                return found
+        if self._fallback is None:
+            self._fallback = self._home_fallback()
+        return self._fallback
+
+    def _home_route(self, service_type: str | None) -> Routing | None:
+        found = self._home_routes.get(service_type, _UNSEEN)
+        if found is _UNSEEN:
+            covering = _covering(self.home, service_type, self.age)
+            found = None
+            if covering is not None:
+                found = _routing("home_lar_team" if covering[0] == "lar" else "home_all_tsb", covering[1])
+            self._home_routes[service_type] = found
+        return cast("Routing | None", found)
+
+    def _area_route(self, catchment: str, service_type: str | None) -> Routing | None:
+        key = (catchment, service_type)
+        found = self._area_routes.get(key, _UNSEEN)
+        if found is _UNSEEN:
+            covering = _covering(self.index.teams_by_catchment.get(catchment, ()), service_type, self.age)
+            found = _routing("service_area_team", covering[1]) if covering is not None else None
+            self._area_routes[key] = found
+        return cast("Routing | None", found)
+
+    def _own_unit_route(self, unit: Unit) -> Routing | None:
+        for team in self.index.teams_by_catchment.get(unit.catchment_code or "", ()):
             same_place = (
                 team.municipality_code is not None and team.municipality_code == unit.municipality_code
             )
-            alone = index.units_at.get((unit.organisation_id, unit.municipality_code), 0) == 1
+            alone = self.index.units_at.get((unit.organisation_id, unit.municipality_code), 0) == 1
             mine = team.scope == "own_unit" and team.organisation_id == unit.organisation_id
             if mine and same_place and alone:
                 return _routing("own_unit_team", team)
-    unknown = _first(home, "unknown", age)
-    if unknown is not None:
-        return _routing("home_scope_unknown", unknown)
-    mismatch = next((t for t in home if t.scope == "all_tsb"), None)
-    if mismatch is not None:
-        return _routing("home_age_band_mismatch", mismatch, known=False)
-    return _routing("none_known", None)
+        return None
+
+    def _home_fallback(self) -> Routing:
+        unknown = _first(self.home, "unknown", self.age)
+        if unknown is not None:
+            return _routing("home_scope_unknown", unknown)
+        mismatch = next((t for t in self.home if t.scope == "all_tsb"), None)
+        if mismatch is not None:
+            return _routing("home_age_band_mismatch", mismatch, known=False)
+        return _routing("none_known", None)

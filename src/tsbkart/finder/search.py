@@ -21,7 +21,9 @@ order within each group follows it).
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
 
 import numpy as np
@@ -33,9 +35,10 @@ from tsbkart.finder.deadlines import GuidelineDeadline, guideline_deadline
 from tsbkart.finder.eligibility import Context, Verdict, context, eligibility_arrays, judge
 from tsbkart.finder.index import FinderIndex, finder_index
 from tsbkart.finder.profile import NeedProfile
-from tsbkart.finder.ranking import deadline_fit, order
+from tsbkart.finder.ranking import deadline_fit
+from tsbkart.finder.ranking import ranked as ranked_offers
 from tsbkart.finder.reasons import Reason, reason
-from tsbkart.finder.routing import Routing, acute_routing, route
+from tsbkart.finder.routing import Router, Routing, acute_routing, route
 from tsbkart.finder.rules import Group, acute_rules, scope_rules
 from tsbkart.query.target_groups import stated_groups
 from tsbkart.reference.postal import resolve_home
@@ -284,18 +287,17 @@ def find(
     chosen = np.flatnonzero(sig_ok & ~too_far)
     home_catchment = home.catchment_code
     home_number = index.catchment_numbers.get(home_catchment or "", -2)
-    ranked = chosen[
-        order(
-            tier=tier[chosen],
-            level=index.level[chosen],
-            fit=deadline_fit(index.waiting[chosen], deadline.weeks),
-            catchment=(index.catchment_number[chosen] != home_number).astype(np.int64),
-            target=target[chosen],
-            travel=travel[chosen],
-            waiting=index.waiting[chosen],
-            position=chosen.astype(np.int64),
-        )
-    ]
+    ranked = ranked_offers(
+        chosen,
+        tier=tier[chosen],
+        level=index.level[chosen],
+        fit=deadline_fit(index.waiting[chosen], deadline.weeks),
+        catchment=(index.catchment_number[chosen] != home_number).astype(np.int64),
+        target=target[chosen],
+        travel=travel[chosen],
+        static_rank=index.static_rank,
+        static_order=index.static_order,
+    )
     verdicts: dict[int, Verdict] = {}
 
     def verdict(i: int) -> Verdict:
@@ -305,27 +307,17 @@ def find(
         return verdicts[number]
 
     groups, members = _groups(snapshot, index, ranked, home)
-    region_codes = {n: code for code, n in index.region_numbers.items()}
     # rank: the place in the whole ranking (1 = best overall); results are listed group by group.
     rank_of = np.zeros(len(index.offers), dtype=np.int64)
     rank_of[ranked] = np.arange(1, len(ranked) + 1)
+    shown = members[:limit]
+    held = np.array([i for i, _ in shown], dtype=np.int64)
+    build = _Results(snapshot, index, ctx, home, deadline, provider)
     results = [
-        _ranked(
-            snapshot,
-            index,
-            i,
-            int(rank_of[i]),
-            verdict(i),
-            ctx,
-            home,
-            deadline,
-            km,
-            travel,
-            provider,
-            group,
-            region_codes.get(int(index.region_number[i])),
+        build.result(i, rank, verdict(i), group, distance, cost)
+        for (i, group), rank, distance, cost in zip(
+            shown, rank_of[held].tolist(), km[held].tolist(), travel[held].tolist(), strict=True
         )
-        for i, group in members[:limit]
     ]
     kept = {r.offer_id for r in results}
     for group in groups:
@@ -506,64 +498,48 @@ def _deadline_reason(waiting: float | None, weeks: int | None) -> tuple[Reason, 
     return reason("within_deadline" if within else "beyond_deadline", waiting=waiting, deadline=weeks), within
 
 
-def _ranked(
-    snapshot: RegistrySnapshot,
-    index: FinderIndex,
-    i: int,
-    rank: int,
-    verdict: Verdict,
-    ctx: Context,
-    home: HomeArea,
-    deadline: GuidelineDeadline,
-    km: np.ndarray,
-    travel: np.ndarray,
-    cost: Cost,
-    group: str,
-    region_code: str | None,
-) -> RankedOffer:
+# The profile-independent part of each offer's result, kept per snapshot and built on first use: a search
+# fills in only what depends on the profile. Bounded (a search shows at most 75 of them; a day's searches over
+# the whole country touch most offers): over the bound the memo starts again.
+_STATIC_MAX = 8192
+
+
+@dataclass(frozen=True, slots=True)
+class _Static:
+    template: RankedOffer  # the offer's own fields; the profile-dependent ones are filled in per search
+    target_groups: tuple[str, ...]
+    legal_basis: tuple[str, ...]
+    catchment_code: str | None  # the unit's catchment area
+    of_unit: bool  # the target groups are the unit's: reason "target_of_unit"
+    approximate: bool  # the unit's location is approximate
+    waiting: float | None
+
+
+def _static(snapshot: RegistrySnapshot, index: FinderIndex, i: int) -> _Static:
+    memo: dict[int, _Static] = snapshot.derived("finder.result_static", _new_memo)
+    found = memo.get(i)
+    if found is None:
+        if len(memo) >= _STATIC_MAX:
+            memo.clear()
+        found = memo[i] = _build_static(snapshot, index, i)
+    return found
+
+
+def _new_memo(_: RegistrySnapshot) -> dict[int, _Static]:
+    return {}
+
+
+def _build_static(snapshot: RegistrySnapshot, index: FinderIndex, i: int) -> _Static:
     offer, unit = index.offers[i], index.units[i]
     sig = index.signatures[index.sig_of[i]]
     org = snapshot.organisations.get(unit.organisation_id) if unit else None
     service = load_vocabularies()["service_types"][offer.service_type]
-    distance = None if np.isnan(km[i]) else round(float(km[i]), 1)
-    cost_value = None if np.isnan(travel[i]) else round(float(travel[i]), 1)
-    approximate = bool(index.approximate[i]) or home.point_approximate
-    in_home = (
-        unit is not None and unit.catchment_code is not None and unit.catchment_code == home.catchment_code
-    )
-    wait_reason, within = _deadline_reason(offer.waiting_weeks, deadline.weeks)
-    reasons = [verdict.notes[0], wait_reason]
-    if home.catchment_code is None:
-        reasons.append(reason("catchment_unknown"))
-    elif in_home:
-        reasons.append(reason("own_catchment", catchment=home.catchment_name))
-    else:
-        reasons.append(reason("other_catchment"))
-    reasons.append(verdict.notes[1])
+    region_number = int(index.region_number[i])
     groups, of_unit = stated_groups(offer, unit)
-    if groups and of_unit:
-        # The target groups are the unit's, not this offer's: say so ("oppgitt for enheten").
-        reasons.append(reason("target_of_unit"))
-    if distance is None:
-        reasons.append(reason("distance_unknown"))
-    elif isinstance(cost, GreatCircle):
-        reasons.append(reason("distance", km=distance))
-    else:
-        reasons.append(reason("travel_cost", cost=cost_value, unit=cost.unit))
-    if distance is not None and approximate:
-        why = {
-            "nb": "bydelen har ikke eget punkt"
-            if home.point_approximate
-            else "enheten er plassert i kommunepunktet",
-            "en": "the city district has no point of its own"
-            if home.point_approximate
-            else "the unit is placed at its municipality's point",
-        }
-        reasons.append(reason("distance_approximate", why=why))
-    reasons += verdict.notes[2:]
-    # model_construct: every value below comes from validated registry records or from this module.
-    return RankedOffer.model_construct(
-        rank=rank,
+    # model_construct: every value below comes from validated registry records or from this module. The
+    # profile-dependent fields hold placeholders until a search fills them in (_Results.result).
+    template = RankedOffer.model_construct(
+        rank=0,
         offer_id=offer.id,
         unit_id=offer.unit_id,
         unit_name=unit.name if unit else offer.unit_id,
@@ -577,33 +553,122 @@ def _ranked(
         town=unit.town if unit else None,
         municipality_code=unit.municipality_code if unit else None,
         catchment_code=unit.catchment_code if unit else None,
-        in_home_catchment=in_home,
-        distance_km=distance,
-        distance_approximate=approximate and distance is not None,
-        travel_cost=cost_value,
-        travel_cost_unit=cost.unit,
+        in_home_catchment=False,
+        distance_km=None,
+        distance_approximate=False,
+        travel_cost=None,
+        travel_cost_unit="",
         waiting_weeks=offer.waiting_weeks,
         waiting_as_of=offer.waiting_as_of,
-        can_start_within_deadline=within,
+        can_start_within_deadline=None,
         intake_status=offer.intake_status,
         phone=unit.phone if unit else None,
         website=unit.website if unit else None,
         her_id=unit.her_id if unit else None,
         referral_note=offer.referral_note,
-        target_groups=list(groups),
+        target_groups=[],
         target_groups_of_unit=bool(groups) and of_unit,
-        legal_basis=list(offer.legal_basis),
+        legal_basis=[],
         open_24_7=offer.open_24_7,
-        region_code=region_code,
-        group=group,
+        region_code=next((c for c, n in index.region_numbers.items() if n == region_number), None),
+        group="",
         age_min=offer.age_min,
         age_max=offer.age_max,
         source=offer.provenance.source,
-        reasons=reasons,
-        # The acute path: an acute unit is contacted directly, never through an assessment team.
-        routing=acute_routing()
-        if ctx.profile.acute_crisis and offer.service_type in acute_rules().service_types
-        else route(
-            snapshot, index, home_catchment=home.catchment_code, age=ctx.profile.age, offer=offer, unit=unit
-        ),
+        reasons=[],
+        routing=acute_routing(),
     )
+    return _Static(
+        template=template,
+        target_groups=tuple(groups),
+        legal_basis=tuple(offer.legal_basis),
+        catchment_code=unit.catchment_code if unit else None,
+        of_unit=bool(groups) and of_unit,
+        approximate=bool(index.approximate[i]),
+        waiting=offer.waiting_weeks,
+    )
+
+
+class _Results:
+    """Builds one search's results: the per-offer parts from the snapshot's memo (:func:`_static`), the
+    profile-dependent parts here, shared by every result of the search that has the same value."""
+
+    def __init__(
+        self,
+        snapshot: RegistrySnapshot,
+        index: FinderIndex,
+        ctx: Context,
+        home: HomeArea,
+        deadline: GuidelineDeadline,
+        cost: Cost,
+    ) -> None:
+        self.snapshot, self.index, self.ctx, self.home, self.cost = snapshot, index, ctx, home, cost
+        self.weeks = deadline.weeks
+        self.great_circle = isinstance(cost, GreatCircle)
+        if home.catchment_code is None:
+            self.catchment_reasons = (reason("catchment_unknown"), reason("catchment_unknown"))
+        else:
+            self.catchment_reasons = (
+                reason("other_catchment"),
+                reason("own_catchment", catchment=home.catchment_name),
+            )
+        self.approximate_reason = reason(
+            "distance_approximate",
+            why={
+                "nb": "bydelen har ikke eget punkt"
+                if home.point_approximate
+                else "enheten er plassert i kommunepunktet",
+                "en": "the city district has no point of its own"
+                if home.point_approximate
+                else "the unit is placed at its municipality's point",
+            },
+        )
+        self.acute_types = acute_rules().service_types if ctx.profile.acute_crisis else frozenset()
+        self.router = Router(snapshot, index, home_catchment=home.catchment_code, age=ctx.profile.age)
+
+    def _route(self, i: int) -> Routing:
+        offer = self.index.offers[i]
+        if offer.service_type in self.acute_types:
+            # The acute path: an acute unit is contacted directly, never through an assessment team.
+            return acute_routing()
+        return self.router.route(offer, self.index.units[i])
+
+    def result(
+        self, i: int, rank: int, verdict: Verdict, group: str, km: float, travel: float
+    ) -> RankedOffer:
+        static = _static(self.snapshot, self.index, i)
+        home = self.home
+        distance = None if math.isnan(km) else round(km, 1)
+        cost_value = None if math.isnan(travel) else round(travel, 1)
+        approximate = static.approximate or home.point_approximate
+        in_home = static.catchment_code is not None and static.catchment_code == home.catchment_code
+        wait_reason, within = _deadline_reason(static.waiting, self.weeks)
+        reasons = [verdict.notes[0], wait_reason, self.catchment_reasons[in_home], verdict.notes[1]]
+        if static.of_unit:
+            # The target groups are the unit's, not this offer's: say so ("oppgitt for enheten").
+            reasons.append(reason("target_of_unit"))
+        if distance is None:
+            reasons.append(reason("distance_unknown"))
+        elif self.great_circle:
+            reasons.append(reason("distance", km=distance))
+        else:
+            reasons.append(reason("travel_cost", cost=cost_value, unit=self.cost.unit))
+        if distance is not None and approximate:
+            reasons.append(self.approximate_reason)
+        reasons += verdict.notes[2:]
+        return static.template.model_copy(
+            update={
+                "rank": rank,
+                "in_home_catchment": in_home,
+                "distance_km": distance,
+                "distance_approximate": approximate and distance is not None,
+                "travel_cost": cost_value,
+                "travel_cost_unit": self.cost.unit,
+                "can_start_within_deadline": within,
+                "target_groups": list(static.target_groups),
+                "legal_basis": list(static.legal_basis),
+                "group": group,
+                "reasons": reasons,
+                "routing": self._route(i),
+            }
+        )

@@ -13,7 +13,7 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import HTMLResponse
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import BaseModel, Field, TypeAdapter, ValidationError
 from starlette.concurrency import run_in_threadpool
 
 from tsbkart.finder.profile import SUBSTANCES, NeedProfile, Preferences
@@ -28,6 +28,7 @@ from tsbkart.web.templating import page
 
 router = APIRouter()
 NO_STORE = "no-store"
+FINDER_ANSWER = TypeAdapter(FinderResult)  # response_model's serialiser: the JSON FastAPI would write
 BOOLEAN_FIELDS = (
     "injecting",
     "injecting_groin_neck",
@@ -64,13 +65,20 @@ class FinderRequest(BaseModel):
     tags=["finder"],
     summary="Find services that fit a patient's needs",
 )
-def finder_api(body: FinderRequest, response: Response, ctx: Ctx) -> FinderResult:
+async def finder_api(body: FinderRequest, ctx: Ctx) -> Response:
     """Ranked, explained services for a need profile, the guideline deadline (guidance, not a decision) and
     the assessment team that receives the referral. The profile is never stored or logged."""
-    # The answer echoes profile-derived values: no cache (browser, proxy) may keep it.
-    response.headers["Cache-Control"] = NO_STORE
+    # CPU-bound (ranks every offer, then the JSON): one hop to a worker thread, never on the event loop.
     # A FinderInputError (status 422) becomes a problem+json body in the app's error handler.
-    return find(ctx.snapshot, body.profile, today=ctx.today, limit=body.limit, explain=body.explain)
+    answer = await run_in_threadpool(_finder_json, ctx, body)
+    # The answer echoes profile-derived values: no cache (browser, proxy) may keep it.
+    return Response(answer, media_type="application/json", headers={"Cache-Control": NO_STORE})
+
+
+def _finder_json(ctx: RequestContext, body: FinderRequest) -> bytes:
+    """The answer as FastAPI would serialise ``response_model`` (the same bytes), made in the worker thread."""
+    result = find(ctx.snapshot, body.profile, today=ctx.today, limit=body.limit, explain=body.explain)
+    return FINDER_ANSWER.dump_json(result)
 
 
 # --- HTML -----------------------------------------------------------------------------------------------

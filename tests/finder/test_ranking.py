@@ -1,0 +1,63 @@
+"""The finder's one-sort ranking (``ranked``) puts the candidates in exactly the order of the reference
+``order`` (seven keys, ties and unknown values included)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from tsbkart.finder import ranking
+from tsbkart.finder.ranking import order, ranked, static_order
+
+NAN = float("nan")
+# Few distinct values, so that ties on every key are common; nan is "unknown".
+TRAVEL = st.sampled_from([0.0, 1.5, 1.5000000000000002, 7.25, 300.0, 1e-300, NAN])
+WAITING = st.sampled_from([0.0, 2.0, 4.0, 12.5, NAN])
+
+
+@st.composite
+def candidates(draw: st.DrawFn) -> dict[str, np.ndarray]:
+    offers = draw(st.integers(1, 60))
+    chosen = np.array(sorted(draw(st.sets(st.integers(0, offers - 1), max_size=offers))), dtype=np.int64)
+    n = len(chosen)
+
+    def small(high: int) -> np.ndarray:
+        return np.array(draw(st.lists(st.integers(0, high), min_size=n, max_size=n)), dtype=np.int64)
+
+    return {
+        "chosen": chosen,
+        "tier": small(3),
+        "level": small(4),
+        "fit": small(2),
+        "catchment": small(1),
+        "target": small(2),
+        "travel": np.array(draw(st.lists(TRAVEL, min_size=n, max_size=n)), dtype=np.float64),
+        "waiting": np.array(draw(st.lists(WAITING, min_size=offers, max_size=offers)), dtype=np.float64),
+    }
+
+
+def _both(c: dict[str, np.ndarray]) -> tuple[list[int], list[int]]:
+    chosen, waiting = c["chosen"], c["waiting"]
+    keys = {k: c[k] for k in ("tier", "level", "fit", "catchment", "target", "travel")}
+    expected = chosen[order(**keys, waiting=waiting[chosen], position=chosen)]
+    in_order = static_order(waiting)
+    rank = np.empty(len(waiting), dtype=np.int64)
+    rank[in_order] = np.arange(len(waiting))
+    got = ranked(chosen, **keys, static_rank=rank, static_order=in_order)
+    return got.tolist(), expected.tolist()
+
+
+@given(candidates())
+def test_ranked_is_the_reference_order(c: dict[str, np.ndarray]) -> None:
+    got, expected = _both(c)
+    assert got == expected
+
+
+@given(candidates())
+def test_ranked_without_room_for_one_key_sorts_by_three(c: dict[str, np.ndarray]) -> None:
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(ranking, "KEY_BITS", 0)  # as with millions of offers
+        got, expected = _both(c)
+    assert got == expected
