@@ -166,6 +166,39 @@ def test_bulk_insert_converts_json_and_dates_and_fills_missing_keys_with_null(em
         assert session.scalars(select(one_column.c.b).order_by(one_column.c.n)).all() == ["x", None]
 
 
+def test_bulk_insert_constants_null_columns_and_booleans(empty_engine: Engine) -> None:
+    # A column NULL in every row is not bound on SQLite; it must still be NULL, also where the table has a
+    # default for it. Constants fill every row; booleans read back as booleans.
+    from sqlalchemy import Boolean, Column, Integer, MetaData, String, Table, text
+
+    from tsbkart.registry.store import bulk_insert
+
+    table = Table(
+        "bulk_nulls",
+        MetaData(),
+        Column("a", String(10), primary_key=True),
+        Column("b", String(10)),
+        Column("d", String(10), server_default=text("'default'")),
+        Column("flag", Boolean),
+        Column("version", Integer, nullable=False),
+    )
+    table.create(empty_engine)
+    with Session(empty_engine) as session, session.begin():
+        rows = [
+            {"a": "1", "b": None, "d": None, "flag": True},
+            {"a": "2", "b": None, "d": None, "flag": None},
+        ]
+        bulk_insert(session, table, rows, {"version": 7})
+        bulk_insert(session, table, [{"a": "3", "b": None, "d": None, "flag": False}], {"version": 8})
+    with Session(empty_engine) as session:
+        assert session.execute(select(table).order_by(table.c.a)).all() == [
+            ("1", None, None, True, 7),
+            ("2", None, None, None, 7),
+            ("3", None, None, False, 8),
+        ]
+    assert rows[0] == {"a": "1", "b": None, "d": None, "flag": True}  # the caller's rows are not changed
+
+
 def test_a_large_batch_still_tells_updates_from_creates(
     engine: Engine, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import date
+
+from hypothesis import given
+from hypothesis import strategies as st
 
 from tests.registry import factories as f
 from tsbkart.domain.entities import Provenance
@@ -82,3 +86,36 @@ def test_valid_time_may_be_unknown_but_not_closed_before_opened() -> None:
         ("unit", "closed_on", "closed_on 2020-01-01 is before opened_on 2020-01-02"),
         ("offer", "closed_on", "closed_on 2021-01-01 is before opened_on 2022-01-01"),
     ]
+
+
+OFFER_CHANGES = st.fixed_dictionaries(
+    {},
+    optional={
+        "id": st.sampled_from(["unit-a/ok", "", " ", "Unit-A/bad"]),
+        "unit_id": st.sampled_from(["unit-a", "unit-x"]),
+        "service_type": st.sampled_from(["poliklinikk", "akutt", "akut"]),
+        "target_groups": st.lists(st.sampled_from(["adults", "rop", "martians"]), max_size=3).map(tuple),
+        "languages": st.lists(st.sampled_from(["nb", "en", "norsk"]), max_size=2).map(tuple),
+        "beds": st.one_of(st.none(), st.integers(-2, 3)),
+        "waiting_weeks": st.one_of(st.none(), st.sampled_from([-1.0, 0.0, 2.5])),
+        "waiting_as_of": st.one_of(st.none(), st.just(date(2026, 1, 2))),
+        "age_min": st.one_of(st.none(), st.integers(-1, 130)),
+        "age_max": st.one_of(st.none(), st.integers(0, 40)),
+        "intake_status": st.sampled_from(["open", "maybe"]),
+        "provenance": st.sampled_from([f.SOURCE, replace(f.SOURCE, source=" ")]),
+    },
+)
+
+
+@given(st.lists(st.one_of(OFFER_CHANGES.map(lambda c: f.offer(**c)), st.just(f.unit(beds=-1))), max_size=6))
+def test_the_column_screen_finds_what_the_record_by_record_rules_find(records: list[object]) -> None:
+    # Valid batches skip the record-by-record pass (validation._screened_clean); it must never hide a problem.
+    import tsbkart.registry.validation as validation
+
+    screened = validate_records(records, KNOWN)  # type: ignore[arg-type]
+    original = validation._screened_clean
+    validation._screened_clean = lambda *_: False  # type: ignore[assignment]
+    try:
+        assert screened == validate_records(records, KNOWN)  # type: ignore[arg-type]
+    finally:
+        validation._screened_clean = original

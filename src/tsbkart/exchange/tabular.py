@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import csv
 import io
+import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -453,7 +454,9 @@ def _header(sheet: RawSheet, spec: KindSpec, problems: list[RowProblem]) -> list
                 _problem(sheet, 1, name, Message("column {column} appears twice", column=quoted(name)))
             )
         seen.add(name)
-        names.append(name if name in spec.names else None)
+        # Interned: a header's text is a new string, and the records are built with these names as keyword
+        # arguments, which Python matches by identity first and by comparing text only when that fails.
+        names.append(sys.intern(name) if name in spec.names else None)
     for column in spec.columns:
         if column.required and column.name not in seen:
             text = Message("required column {column} is missing", column=quoted(column.name))

@@ -24,12 +24,25 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from operator import itemgetter
+from operator import attrgetter, itemgetter
 from threading import Lock
 from typing import Any
 
 import orjson
-from sqlalchemy import JSON, Date, DateTime, Engine, Table, delete, func, insert, select, text, update
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    DateTime,
+    Engine,
+    Table,
+    delete,
+    func,
+    insert,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.orm import Session
 
 from tsbkart.db.engine import read_transaction, write_transaction
@@ -66,10 +79,20 @@ def as_utc(value: datetime) -> datetime:
     return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
-def _parent(kind: str, old: dict[str, Any] | None, new: dict[str, Any] | None) -> str | None:
-    name = KINDS[kind].parent
-    record = new or old or {}
-    return record.get(name) if name else None
+def _change_rows(kind: str, entries: Sequence[PlanEntry]) -> list[dict[str, Any]]:
+    """The change log's rows of one kind's plan (without their revision), each naming the record's parent."""
+    parent = KINDS[kind].parent
+    return [
+        {
+            "kind": kind,
+            "entity_id": entity_id,
+            "parent_id": (new or old or {}).get(parent) if parent else None,
+            "op": op,
+            "before": old,
+            "after": new,
+        }
+        for op, entity_id, old, new in entries
+    ]
 
 
 def record_table(kind: str) -> Table:
@@ -246,24 +269,12 @@ class WriteTransaction:
         )
         self.session.add(revision)
         self.session.flush()
-        change_rows = [
-            {
-                "revision_id": revision.id,
-                "kind": kind,
-                "entity_id": entity_id,
-                "parent_id": _parent(kind, old, new),
-                "op": op,
-                "before": old,
-                "after": new,
-            }
-            for kind in KINDS.names()
-            for op, entity_id, old, new in plan[kind]
-        ]
+        change_rows = [row for kind in KINDS.names() for row in _change_rows(kind, plan[kind])]
         _apply_plan(self.session, plan, revision.id)
         # Core insert, not the ORM bulk path: same rows, ~20% less CPU for a 100,000-row import.
         change_table = ChangeRow.__table__
         assert isinstance(change_table, Table)
-        bulk_insert(self.session, change_table, change_rows)
+        bulk_insert(self.session, change_table, change_rows, {"revision_id": revision.id})
         revision.change_count = len(change_rows)
         if self.session.get_bind().dialect.name == "postgresql":
             # Delivered at commit (never for a rolled-back write): other processes refresh their snapshots.
@@ -430,12 +441,9 @@ def _referenced_ids(upserts: dict[str, dict[str, RegistryRecord]]) -> dict[str, 
     """The ids the upserted records refer to, by referenced kind."""
     refs: dict[str, set[str]] = {kind: set() for kind in KINDS.names()}
     for kind in KINDS:
-        references = kind.record_references()
-        for record in upserts[kind.name].values():
-            for name, target in references.items():
-                value = getattr(record, name)
-                if value:
-                    refs[target].add(value)
+        records = upserts[kind.name].values()
+        for name, target in kind.record_references().items():
+            refs[target].update(filter(None, map(attrgetter(name), records)))
     return {kind: sorted(ids) for kind, ids in refs.items()}
 
 
@@ -448,11 +456,15 @@ def _fetch_ids(session: Session, kind: str, ids: Sequence[str]) -> list[str]:
 
 
 def _sqlite_column(column_type: Any, values: Sequence[Any]) -> Sequence[Any]:
-    """One column's values as SQLite stores them through SQLAlchemy: JSON as text, dates as ISO text."""
+    """One column's values as SQLite stores them through SQLAlchemy: JSON as text, dates as ISO text,
+    booleans as 1/0."""
     if isinstance(column_type, JSON):
         return [None if v is None else orjson.dumps(v).decode() for v in values]
     if isinstance(column_type, Date | DateTime):
         return [v.isoformat() if isinstance(v, date) else v for v in values]
+    if isinstance(column_type, Boolean):
+        # Stored as 1/0 either way; a bool, unlike an int, goes through the driver's slow adapter lookup.
+        return [int(v) if type(v) is bool else v for v in values]
     return values
 
 
@@ -475,30 +487,63 @@ def _iso_parsed(row: dict[str, Any], dates: list[str]) -> dict[str, Any]:
     return row
 
 
-def bulk_insert(session: Session, table: Table, rows: list[dict[str, Any]]) -> None:
+def bulk_insert(
+    session: Session, table: Table, rows: list[dict[str, Any]], constants: Mapping[str, Any] | None = None
+) -> None:
     """Insert many rows; the columns are those of the first row, and a key missing from a later row is NULL.
+    ``constants`` are columns every row gets the same value in (a revision id, a version), so the caller need
+    not copy each row to add them::
+
+        bulk_insert(session, table, [{"id": "a"}, {"id": "b"}], {"version": 7})
 
     On SQLite through the driver's executemany, with values converted column by column: SQLAlchemy's per-row
     parameter processing cost more than the insert itself for large imports (measured: ~5 s of ~8 s for 100,000
     offers), and so did converting value by value. Other databases use SQLAlchemy's executemany."""
-    present = [c for c in table.columns if c.name in rows[0]]
+    fixed = dict(constants or {})
+    present = [c for c in table.columns if c.name in rows[0] and c.name not in fixed]
+    shared = [c for c in table.columns if c.name in fixed]
     names = [c.name for c in present]
     if session.connection().dialect.name != "sqlite":
-        dates = [c.name for c in present if isinstance(c.type, Date)]
+        dates = [c.name for c in (*present, *shared) if isinstance(c.type, Date)]
         session.execute(
             insert(table),
-            [_iso_parsed(dict(zip(names, v, strict=True)), dates) for v in _value_tuples(rows, names)],
+            [
+                _iso_parsed(dict(zip(names, v, strict=True)) | fixed, dates)
+                for v in _value_tuples(rows, names)
+            ],
         )
         return
-    values = _value_tuples(rows, names)
-    if any(isinstance(c.type, JSON | Date | DateTime) for c in present):
-        columns = [
+    columns = [
+        *(
             _sqlite_column(c.type, column)
-            for c, column in zip(present, zip(*values, strict=True), strict=True)
-        ]
-        values = list(zip(*columns, strict=True))
+            for c, column in zip(present, zip(*_value_tuples(rows, names), strict=True), strict=True)
+        ),
+        *(_sqlite_column(c.type, [fixed[c.name]] * len(rows)) for c in shared),
+    ]
+    bound = _bound(session, table, [*present, *shared], columns)
+    names = [name for name, _ in bound]
     statement = f"INSERT INTO {table.name} ({', '.join(names)}) VALUES ({', '.join('?' for _ in names)})"
-    session.connection().exec_driver_sql(statement, values)
+    session.connection().exec_driver_sql(statement, list(zip(*(column for _, column in bound), strict=True)))
+
+
+def _bound(
+    session: Session, table: Table, present: Sequence[Any], columns: list[Sequence[Any]]
+) -> list[tuple[str, Sequence[Any]]]:
+    """The (name, values) to bind on SQLite: a column NULL in every row is left out when the table has no
+    default for it, so it is NULL all the same. The driver binds each NULL through a failed adapter lookup that
+    costs about ten times a text value (measured: ~8 % of a 10,000-offer import, whose optional columns were
+    mostly empty)."""
+    named = [(c.name, column) for c, column in zip(present, columns, strict=True)]
+    nulls = {name for name, column in named if _all_null(column)}
+    if not nulls:
+        return named
+    info = session.connection().exec_driver_sql(f'PRAGMA table_info("{table.name}")')
+    nulls -= {row[1] for row in info if row[4] is not None}  # (cid, name, type, notnull, default, pk)
+    return [(name, column) for name, column in named if name not in nulls] or named[:1]
+
+
+def _all_null(values: Sequence[Any]) -> bool:
+    return next(filter(None, values), None) is None and all(v is None for v in values)
 
 
 def _plan(
@@ -531,9 +576,9 @@ def _apply_plan(session: Session, plan: dict[str, list[PlanEntry]], revision_id:
     for kind in KINDS.names():
         table = record_table(kind)
         version = {"version": revision_id}
-        creates = [new | version for op, _, _, new in plan[kind] if op == "create" and new is not None]
+        creates = [new for op, _, _, new in plan[kind] if op == "create" and new is not None]
         updates = [json_to_row(kind, new | version) for op, _, _, new in plan[kind] if op == "update" and new]
         if creates:
-            bulk_insert(session, table, creates)
+            bulk_insert(session, table, creates, version)
         if updates:
             session.execute(update(KINDS[kind].row), updates)

@@ -12,9 +12,11 @@ The rules that hold for every kind are here, most of them read from the field de
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
+from itertools import chain
+from operator import attrgetter
 from typing import Any
 
 from tsbkart.domain.calendar import today as norway_today
@@ -172,31 +174,24 @@ def validate_records(
     today: date | None = None,
 ) -> list[Problem]:
     """All problems of ``records`` (empty list = valid). ``today`` (default: today in Norway) bounds dates
-    such as ``verified``; the content rules (ids, hidden characters, web addresses) are in ``content.py``."""
+    such as ``verified``; the content rules (ids, hidden characters, web addresses) are in ``content.py``.
+
+    Problems come record by record, in the order given, then the content problems kind by kind.
+    """
     codes = _code_sets(vocabs or load_vocabularies())
-    problems: list[Problem] = []
+    listed = list(records)
     by_class: dict[type[Any], list[RegistryRecord]] = {}
-    for record in records:
+    for record in listed:
         by_class.setdefault(type(record), []).append(record)
-        kind = KINDS.of(record)
-
-        def add(field: str, message: str, _kind: str = kind.name, _id: str = record.id) -> None:
-            problems.append(Problem(_kind, _id, field, message))
-
-        def say(field: str, text: Message, _kind: str = kind.name, _id: str = record.id) -> None:
-            problems.append(Problem(_kind, _id, field, str(text), text))
-
-        if not record.id or not record.id.strip():
-            add("id", "id must not be empty")
-        name = getattr(record, "name", None)
-        if isinstance(name, str) and not name.strip():
-            add("name", "name must not be empty")
-        if not record.provenance.source.strip():
-            add("source", "every record needs a source (URL or document)")
-        _check_fields(record, schema_of(kind.cls), codes, add, say)
-        _check_references(record, kind, known, add)
-        for check in kind.checks:
-            check(record, add, codes)
+    kinds = {cls: KINDS.of(group[0]) for cls, group in by_class.items()}
+    # Most batches are valid: a kind whose records all pass the column-wise screen needs no record-by-record pass.
+    doubtful = {
+        cls for cls, group in by_class.items() if not _screened_clean(group, kinds[cls], codes, known)
+    }
+    problems: list[Problem] = []
+    for record in listed:
+        if type(record) in doubtful:
+            _check_record(record, kinds[type(record)], codes, known, problems)
 
     def report(record: Any, field: str, text: Message) -> None:
         problems.append(Problem(KINDS.of(record).name, record.id, field, str(text), text))
@@ -205,3 +200,113 @@ def validate_records(
     for group in by_class.values():
         check_content(group, day, report)
     return problems
+
+
+def _check_record(
+    record: RegistryRecord, kind: RecordKind, codes: Codes, known: KnownIds, problems: list[Problem]
+) -> None:
+    """Every per-record rule, each problem appended as it is found."""
+
+    def add(field: str, message: str) -> None:
+        problems.append(Problem(kind.name, record.id, field, message))
+
+    def say(field: str, text: Message) -> None:
+        problems.append(Problem(kind.name, record.id, field, str(text), text))
+
+    if not record.id or not record.id.strip():
+        add("id", "id must not be empty")
+    name = getattr(record, "name", None)
+    if isinstance(name, str) and not name.strip():
+        add("name", "name must not be empty")
+    if not record.provenance.source.strip():
+        add("source", "every record needs a source (URL or document)")
+    _check_fields(record, schema_of(kind.cls), codes, add, say)
+    _check_references(record, kind, known, add)
+    for check in kind.checks:
+        check(record, add, codes)
+
+
+class _Found(Exception):
+    """A per-kind rule reported a problem while screening."""
+
+
+def _found(field: str, message: str) -> None:
+    raise _Found
+
+
+def _screened_clean(
+    records: Sequence[RegistryRecord], kind: RecordKind, codes: Codes, known: KnownIds
+) -> bool:
+    """True when ``_check_record`` finds nothing in any of ``records`` (all of ``kind``), found a column at a time.
+
+    Each distinct value of a field is checked once: a 100,000-row import repeats its codes, units and sources.
+    False means "look record by record" (a problem, or a value the screen does not expect): that pass then
+    reports, or raises, exactly what it always did.
+    """
+    try:
+        return (
+            _basics_clean(records)
+            and _fields_clean(records, _rules(schema_of(kind.cls)), codes)
+            and _references_clean(records, kind, known)
+            and _kind_checks_clean(records, kind, codes)
+        )
+    except Exception:  # see the docstring: the record-by-record pass decides
+        return False
+
+
+def _distinct(records: Sequence[RegistryRecord], name: str) -> set[Any]:
+    return set(map(attrgetter(name), records))
+
+
+def _basics_clean(records: Sequence[RegistryRecord]) -> bool:
+    ids = _distinct(records, "id")
+    names = {getattr(r, "name", None) for r in records}
+    return (
+        all(ids)
+        and all(map(str.strip, ids))
+        and all(n.strip() for n in names if isinstance(n, str))
+        and all(map(str.strip, _distinct(records, "provenance.source")))
+    )
+
+
+def _fields_clean(records: Sequence[RegistryRecord], rules: _FieldRules, codes: Codes) -> bool:
+    for name, vocabulary, many in rules.coded:
+        values = _distinct(records, name)
+        if not codes[vocabulary].issuperset(chain.from_iterable(values) if many else values - {None}):
+            return False
+    for name, allowed, _ in rules.choices:
+        if not allowed.issuperset(_distinct(records, name) - {None}):
+            return False
+    for name, minimum in rules.minimums:
+        if any(value < minimum for value in _distinct(records, name) - {None}):
+            return False
+    for name, check, many in rules.checks:
+        present = _distinct(records, name) - {None}
+        values = set(chain.from_iterable(present)) if many else present
+        if len(set(map(type, values))) > 1:
+            return False  # equal values of different types (1 and True) may check differently
+        for value in values:
+            try:
+                check(value)
+            except ValueError:
+                return False
+    return True
+
+
+def _references_clean(records: Sequence[RegistryRecord], kind: RecordKind, known: KnownIds) -> bool:
+    return all(
+        known.allows(target, value)
+        for name, target in kind.references.items()
+        for value in _distinct(records, name) - {None}
+    )
+
+
+def _kind_checks_clean(records: Sequence[RegistryRecord], kind: RecordKind, codes: Codes) -> bool:
+    checks = kind.checks
+    try:
+        for record in records:
+            for check in checks:
+                check(record, _found, codes)
+    except _Found:
+        return False
+    return True
