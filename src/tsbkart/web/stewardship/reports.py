@@ -158,8 +158,8 @@ async def _listed(request: Request) -> tuple[list[Report], str]:
     return found, chosen if status else "all"
 
 
-@router.get("/forvalt/meldinger")
-async def report_list(request: Request) -> Response:
+async def _list_page(request: Request, error: Message | None = None, reference: str = "") -> Response:
+    """The stewards' list of reports; with ``error`` (422) the message about report ``reference`` above it."""
     found, chosen = await _listed(request)
     gettext = catalogue(language(request)).gettext
     context: dict[str, Any] = {
@@ -167,9 +167,14 @@ async def report_list(request: Request) -> Response:
         "reports": found,
         "status": chosen,
         "statuses": [*reports.STATUSES, "all"],
-        "error": None,
+        "error": None if error is None else f"{reference}: {error.translate(gettext)}",
     }
-    return page(request, "reports/list.html", context)
+    return page(request, "reports/list.html", context, 200 if error is None else 422)
+
+
+@router.get("/forvalt/meldinger")
+async def report_list(request: Request) -> Response:
+    return await _list_page(request)
 
 
 def _export_row(report: Report) -> list[Cell]:
@@ -235,16 +240,7 @@ async def _decide(
             )
         )
     except ReportInvalid as problem:
-        found, chosen = await _listed(request)
-        gettext = catalogue(language(request)).gettext
-        context: dict[str, Any] = {
-            "title": gettext("Error reports"),
-            "reports": found,
-            "status": chosen,
-            "statuses": [*reports.STATUSES, "all"],
-            "error": f"{report.reference}: {problem.text.translate(gettext)}",
-        }
-        return page(request, "reports/list.html", context, 422)
+        return await _list_page(request, problem.text, report.reference)
     return RedirectResponse(f"/forvalt/meldinger?status=all#r-{report.reference}", status_code=303)
 
 
