@@ -41,7 +41,7 @@ Every function raising a ``UserError`` (``InvalidTransition`` 409, ``NotAuthor``
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -433,43 +433,62 @@ def update_draft(
     return _from_row(row)
 
 
-def submit(
-    engine: Engine,
-    change_set_id: int,
-    author: Actor,
-    *,
-    source: str | None = None,
-    now: datetime | None = None,
-) -> ChangeSet:
+def _submittable(session: Session, row: ChangeSetRow) -> None:
+    if not row.changes:
+        raise EmptyChangeSet("an empty change set cannot be submitted")
+    stale = _stale_in(session, [change_from_json(c) for c in row.changes])
+    if stale:
+        raise Conflict(stale)
+
+
+@dataclass(frozen=True, slots=True)
+class AuthorStep:
+    """A step the author takes (``submit``, ``withdraw``): ``check`` the change set, take it to ``status``,
+    stamp ``stamp`` and audit ``event``; one write transaction."""
+
+    action: Literal["submit", "withdraw"]
+    status: Status
+    stamp: Literal["submitted_at", "decided_at"]
+    event: str
+    summary: str
+    check: Callable[[Session, ChangeSetRow], None] | None = None
+
+    def __call__(
+        self,
+        engine: Engine,
+        change_set_id: int,
+        author: Actor,
+        *,
+        source: str | None = None,
+        now: datetime | None = None,
+    ) -> ChangeSet:
+        moment = now or _utcnow()
+        with _authors(engine, change_set_id, author, self.action) as (session, row):
+            if self.check is not None:
+                self.check(session, row)
+            row.status, row.updated_at = self.status, moment
+            setattr(row, self.stamp, moment)
+            append(session, _event(self.event, author, row, source), moment)
+        return _from_row(row)
+
+
+submit = AuthorStep(
+    "submit",
+    "submitted",
+    "submitted_at",
+    "changeset_submitted",
     """Send a draft to review (audited: ``changeset_submitted``). An empty draft cannot be submitted, nor one
     based on versions that are no longer current (``Conflict``: rebase it first), so the second of two
-    stewards editing one record sees the conflict when submitting, once the first edit is published."""
-    moment = now or _utcnow()
-    with _authors(engine, change_set_id, author, "submit") as (session, row):
-        if not row.changes:
-            raise EmptyChangeSet("an empty change set cannot be submitted")
-        stale = _stale_in(session, [change_from_json(c) for c in row.changes])
-        if stale:
-            raise Conflict(stale)
-        row.status, row.submitted_at, row.updated_at = "submitted", moment, moment
-        append(session, _event("changeset_submitted", author, row, source), moment)
-    return _from_row(row)
-
-
-def withdraw(
-    engine: Engine,
-    change_set_id: int,
-    author: Actor,
-    *,
-    source: str | None = None,
-    now: datetime | None = None,
-) -> ChangeSet:
-    """The author takes back a draft or a submitted change set (audited: ``changeset_withdrawn``)."""
-    moment = now or _utcnow()
-    with _authors(engine, change_set_id, author, "withdraw") as (session, row):
-        row.status, row.decided_at, row.updated_at = "withdrawn", moment, moment
-        append(session, _event("changeset_withdrawn", author, row, source), moment)
-    return _from_row(row)
+    stewards editing one record sees the conflict when submitting, once the first edit is published.""",
+    _submittable,
+)
+withdraw = AuthorStep(
+    "withdraw",
+    "withdrawn",
+    "decided_at",
+    "changeset_withdrawn",
+    """The author takes back a draft or a submitted change set (audited: ``changeset_withdrawn``).""",
+)
 
 
 # --- versions: conflicts and rebase ------------------------------------------------------------------------
