@@ -105,6 +105,25 @@ def test_closed_on_ends_a_service_and_beds_follow_valid_time() -> None:
     assert unn.loc[date(2021, 1, 1), "population_year"] == 2021
 
 
+def test_a_date_before_todays_area_units_were_valid_still_has_a_population() -> None:
+    # The bundled area units are valid from the 2024 reform, so a snapshot as recorded in 2020 has no area
+    # units; the trend still counts people (today's areas, as the population is on today's codes).
+    from tsbkart.reference.geography import load_geography
+    from tsbkart.registry.snapshot import Geography
+
+    geography = load_geography()
+    before = RegistrySnapshot.build(
+        Geography.build(geography.regions.values(), geography.catchments.values(), []), records=[]
+    )
+    unit = f.unit(id="d", beds=20, opened_on=date(2010, 1, 1))
+    latest = _snapshot(f.organisation(), unit, f.offer(unit_id="d", service_type="dogn_kort"))
+    frame = trend_table(latest, {date(2020, 1, 1): before}, ["beds_per_10k"], levels=("catchment", "nation"))
+    unn = frame[frame["code"] == "unn"].iloc[0]
+    nation = frame[frame["level"] == "nation"].iloc[0]
+    assert unn["numerator"] == 20 and unn["denominator"] > 0
+    assert nation["denominator"] > 1_000_000 and nation["value"] > 0
+
+
 def test_verified_share_counts_only_verifications_made_by_the_day_and_not_stale() -> None:
     from tsbkart.domain.entities import Provenance
 

@@ -12,6 +12,9 @@ service* is built from both (``in_service``):
   so it is reported (``unrecorded``), never taken as absent for certain;
 * a unit is also in service when one of its offers is (an offer cannot open at a unit that does not exist).
 
+Areas are today's on every date (the geography of the latest snapshot), as the population is: a series keeps
+its meaning across municipal reforms.
+
 Every row says what it rests on (``basis``: ``valid time``, ``transaction time``, ``mixed`` or ``none``).
 Values are per catchment area; a region's and the nation's are sums over their catchment areas::
 
@@ -124,8 +127,10 @@ def in_service(latest: RegistrySnapshot, recorded: RegistrySnapshot, day: date) 
                 chosen[unit_key] = unit
                 (dated if key in dated else undated).add(unit_key)
     others = _other_kinds(latest, recorded)
+    # Today's areas on every date: the bundled population is on today's codes, and area units valid only
+    # since a reform (2024) would leave earlier dates with no people to count per area.
     snapshot = RegistrySnapshot.build(
-        recorded.geography,
+        latest.geography,
         records=[*chosen.values(), *others],
         revision=recorded.revision,
         taken_at=recorded.taken_at,
