@@ -62,8 +62,8 @@ FIXED_FREE_TEXT = OWN_WORDS
 # A bare date needs no language; anything else stays as written, marked English.
 DATE = r"[0-9]{4}(?:-[0-9]{2}){0,2}|[0-9]{2}\.[0-9]{2}\.[0-9]{4}"
 BARE_DATE = re.compile(DATE)
-DATED = re.compile(rf"(?P<event>published|updated) (?P<date>{DATE})")
-UNDATED = re.compile(r"undated page(?:; (?P<address>https?://\S+))?")
+DATED = re.compile(rf"(?P<event>published|updated|signed|opened) (?P<date>{DATE})")
+UNDATED = re.compile(r"undated page(?:; (?P<address>https?://\S+)|(?P<rest>[;,]? .+))?")
 
 
 def confidence_label(level: str | None, language: str) -> str:
@@ -71,19 +71,23 @@ def confidence_label(level: str | None, language: str) -> str:
     return text(CONFIDENCE[level]) if level in CONFIDENCE else (level or text("unknown"))
 
 
-def _source_date(value: str, language: str) -> str | None:
+def _source_date(value: str, language: str) -> Markup | None:
     """``value`` in ``language`` when it is one of the recurring forms of a source's date, else None:
-    "undated page" (with an address after "; "), "published 07.01.2022, updated 09.04.2024", "2012-10-22"."""
+    "undated page" (an address after "; " kept, any other words after it kept English and marked),
+    "published 07.01.2022, updated 09.04.2024" (also signed, opened), "2012-10-22"."""
     text = catalogue(language).gettext
     if BARE_DATE.fullmatch(value):
-        return value
+        return escape(value)
     undated = UNDATED.fullmatch(value)
     if undated is not None:
-        address = undated.group("address")
-        return text("undated page") + (f"; {address}" if address else "")
+        address, rest = undated.group("address"), undated.group("rest")
+        said = escape(text("undated page"))
+        if address:
+            return said + escape(f"; {address}")
+        return said + (Markup('<span lang="en">%s</span>') % rest if rest else "")
     events = [DATED.fullmatch(part) for part in value.split(", ")]
     if all(events):
-        return ", ".join(text(f"{e['event']} %(date)s") % {"date": e["date"]} for e in events if e)
+        return escape(", ".join(text(f"{e['event']} %(date)s") % {"date": e["date"]} for e in events if e))
     return None
 
 
@@ -94,7 +98,7 @@ def _free(value: str, language: str) -> Markup:
         return escape(value)
     dated = _source_date(value, language)
     if dated is not None:
-        return escape(dated)
+        return dated
     return Markup('<span lang="en">%s</span>') % value
 
 
