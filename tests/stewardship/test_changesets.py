@@ -115,6 +115,21 @@ def test_a_reviewer_who_is_not_an_administrator_never_approves_their_own(engine:
         cs.approve(engine, registry, own.id, both, allow_admin_self_approval=True)
 
 
+def test_nobody_rejects_their_own_change_set_not_even_an_administrator(engine: Engine) -> None:
+    registry = two_organisations(engine)
+    admin_steward = replace(ADA, grants=(*ADA.grants, Grant("steward", "organisation", "org-a")))
+    own = _submitted(engine, registry, admin_steward, name="Eget navn")
+    with pytest.raises(cs.SelfRejectionRefused) as raised:
+        cs.reject(engine, own.id, admin_steward, "angrer", snapshot=registry.snapshot())
+    assert raised.value.status == 403
+    (refused,) = _events(engine, "permission_refused")
+    assert refused.outcome == "refused" and refused.target == f"changeset:{own.id}"
+    assert refused.detail["reason"] == "self_rejection"
+    assert cs.get(engine, own.id).status == "submitted"  # nothing written: the author withdraws instead
+    assert cs.withdraw(engine, own.id, admin_steward.actor).status == "withdrawn"
+    assert verify(engine).ok
+
+
 def test_a_reviewer_of_another_area_may_not_decide_and_is_audited(engine: Engine) -> None:
     registry = two_organisations(engine)
     submitted = _submitted(engine, registry, KARI, name="Nytt navn")

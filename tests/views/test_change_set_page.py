@@ -79,6 +79,11 @@ def test_an_administrator_may_approve_their_own_when_the_setting_allows() -> Non
     ).can_decide
 
 
+def test_an_administrator_allowed_to_approve_their_own_is_not_offered_to_reject_it() -> None:
+    page = build_change_set_page(_change_set(ADA), SNAPSHOT, ADA, allow_admin_self_approval=True)
+    assert page.can_decide and not page.can_reject and page.can_withdraw
+
+
 def test_the_author_may_rebase_only_a_stale_open_change_set() -> None:
     assert build_change_set_page(_change_set(based_on=3), SNAPSHOT, KARI).can_rebase
     assert not build_change_set_page(_change_set(), SNAPSHOT, KARI).can_rebase

@@ -194,6 +194,17 @@ def test_reject_needs_a_reason_and_the_steward_sees_it(world: World) -> None:
     assert again.status_code == 409  # type: ignore[attr-defined]
 
 
+def test_rejecting_ones_own_change_set_is_refused_in_the_users_language(world: World) -> None:
+    own = _submitted(world, "admin", street_address="Storgata 1")
+    app, _ = app_for(world.engine, secret_key=SECRET, admin_self_approval=True)
+    admin = _client(app, world.engine, "admin")
+    refused = _post(admin, f"/forvalt/endringer/{own.id}/avvis", reason="angrer")
+    assert refused.status_code == 403  # type: ignore[attr-defined]
+    assert "Du kan ikke avvise ditt eget endringssett. Trekk det tilbake i stedet." in refused.text  # type: ignore[attr-defined]
+    assert _refusals(world.engine) == 1
+    assert cs.get(world.engine, own.id).status == "submitted"
+
+
 def test_self_approval_is_refused_and_audited_unless_the_setting_allows_administrators(world: World) -> None:
     own = _submitted(world, "admin", street_address="Storgata 1")
     app, _ = app_for(world.engine, secret_key=SECRET)

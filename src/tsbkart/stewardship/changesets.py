@@ -18,7 +18,8 @@ The API the steward's pages, the review pages and the write API share (``engine`
         # one revision; raises Conflict (409) when a based_on is stale, SelfApprovalRefused (403, audited)
         # for the author's own change set unless the setting allows an administrator (audited: self_approval),
         # NotAllowed (403, audited) outside the reviewer's area; audited: changeset_approved
-    cs = reject(engine, cs.id, reviewer, "reason the steward sees", snapshot=snap)  # changeset_rejected
+    cs = reject(engine, cs.id, reviewer, "reason the steward sees", snapshot=snap)  # changeset_rejected;
+        # SelfRejectionRefused (403, audited) for the author's own change set: the author withdraws instead
     cs = rebase(engine, snap, cs.id, author)   # based on the current versions, the steward's values kept;
         # cs.rebased lists the fields someone else changed meanwhile (MeanwhileChange)
     conflicts(cs, snap)        # [StaleRecord(kind, id, based_on, current)] records changed since based_on
@@ -82,6 +83,7 @@ __all__ = [
     "Proposal",
     "ReasonRequired",
     "SelfApprovalRefused",
+    "SelfRejectionRefused",
     "approve",
     "conflicts",
     "create_draft",
@@ -159,6 +161,10 @@ class NotAllowed(UserError):
 
 class SelfApprovalRefused(NotAllowed):
     """Nobody approves their own change set (administrators only when the setting allows it)."""
+
+
+class SelfRejectionRefused(NotAllowed):
+    """Nobody rejects their own change set, administrators included: its author withdraws it instead."""
 
 
 class ReasonRequired(UserError):
@@ -838,6 +844,9 @@ def reject(
     change_set = get(engine, change_set_id)
     if change_set.status not in ALLOWED_FROM["reject"]:
         raise InvalidTransition("reject", change_set.status)
+    if _same(change_set.author, reviewer.actor):
+        _refuse(engine, "self_rejection", reviewer, change_set, source)
+        raise SelfRejectionRefused("nobody may reject their own change set; withdraw it instead")
     _decidable(engine, change_set, reviewer, snapshot, source)
     moment = now or _utcnow()
     with Session(engine, expire_on_commit=False) as session, session.begin():

@@ -70,7 +70,8 @@ class ChangeSetPage:
 
     @property
     def can_reject(self) -> bool:
-        return self.may_review and self.blocked in (None, "conflict")
+        """Never one's own (the author withdraws it instead), even when self-approval is allowed."""
+        return self.may_review and not self.is_author and self.blocked in (None, "conflict")
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,8 +3,8 @@ field-level diff, approve / reject-with-reason for reviewers, rebase / withdraw 
 
 Thin: the rules (area, self-approval, conflicts, the state machine) are ``stewardship.changesets``'s and the
 page data ``views.change_set_page``'s. A refused or failed decision re-renders the change set with the
-reason and the status (403 self-approval or outside the area, 409 conflict or a decided change set, 422 no
-reason); success answers 303 back to the page.
+reason and the status (403 self-approval, self-rejection (the author withdraws instead) or outside the area,
+409 conflict or a decided change set, 422 no reason); success answers 303 back to the page.
 """
 
 from __future__ import annotations
@@ -37,6 +37,7 @@ MESSAGES: dict[type[UserError], str] = {
     Conflict: "A record in this change set has changed since it was edited. It cannot be approved until the "
     "steward has updated it to the current version.",
     cs.SelfApprovalRefused: "You cannot approve your own change set. Another reviewer must do it.",
+    cs.SelfRejectionRefused: "You cannot reject your own change set. Withdraw it instead.",
     cs.NotAllowed: "This change set lies outside your review area.",
     cs.NotAuthor: "Only the steward who made this change set can do this.",
     cs.InvalidTransition: "This change set has already been decided or withdrawn; it cannot be changed.",
