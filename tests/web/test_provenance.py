@@ -58,6 +58,18 @@ def test_our_own_derivations_are_translated_not_marked_english(bundled_snapshot:
     )
 
 
+def test_a_corrections_source_date_is_translated_too() -> None:
+    note = "research pass correction (medium confidence): pass3.source.md (other corrections); source dated: undated page"
+    assert str(note_html(note, "nb")) == (
+        "rettet ved ny gjennomgang av kildene (sikkerhet: middels): "
+        "pass3.source.md (andre rettelser); kilden datert: udatert side"  # the remark from notes.po
+    )
+    unknown = "research pass correction (low confidence): a remark notes.po lacks; source dated: 2024"
+    assert str(note_html(unknown, "nb")).endswith(
+        '<span lang="en">a remark notes.po lacks</span>; kilden datert: 2024'
+    )
+
+
 def test_common_source_dates_are_translated_and_plain_dates_need_no_language() -> None:
     def dated(text: str) -> str:
         return str(note_html(f"retrieved by the tsbkart data compilers; source dated: {text}", "nb"))
@@ -73,10 +85,9 @@ def test_common_source_dates_are_translated_and_plain_dates_need_no_language() -
     assert dated("undated page; https://example.org/a?b=1&c") == (
         prefix + "udatert side; https://example.org/a?b=1&amp;c"
     )
-    assert (
-        dated("c. 2015 (news on board proposal)")
-        == prefix + '<span lang="en">c. 2015 (news on board proposal)</span>'
-    )
+    assert dated("c. 2015 (news on board proposal)") == prefix + "ca. 2015 (nyhet om forslag fra styret)"
+    unknown = "c. 2099 (a remark notes.po lacks)"
+    assert dated(unknown) == prefix + f'<span lang="en">{unknown}</span>'
 
 
 def test_the_compilers_english_notes_are_marked_english_a_stewards_text_is_not() -> None:

@@ -36,6 +36,18 @@ PHRASES: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"retrieved by the tsbkart data compilers"), "retrieved by the tsbkart data compilers"),
     (re.compile(r"derived: (?P<free>.+)"), "derived: %(free)s"),
     (
+        re.compile(
+            r"research pass correction \((?P<confidence>\w+) confidence\): (?P<free>.+); source dated: (?P<dated>.+)"
+        ),
+        "research pass correction (confidence: %(confidence)s): %(free)s; source dated: %(dated)s",
+    ),
+    (
+        re.compile(
+            r"stated by the source \((?P<confidence>\w+) confidence\): (?P<free>.+); source dated: (?P<dated>.+)"
+        ),
+        "stated by the source (confidence: %(confidence)s): %(free)s; source dated: %(dated)s",
+    ),
+    (
         re.compile(r"research pass correction \((?P<confidence>\w+) confidence\): (?P<free>.+)"),
         "research pass correction (confidence: %(confidence)s): %(free)s",
     ),
@@ -63,6 +75,7 @@ FIXED_FREE_TEXT = OWN_WORDS
 DATE = r"[0-9]{4}(?:-[0-9]{2}){0,2}|[0-9]{2}\.[0-9]{2}\.[0-9]{4}"
 BARE_DATE = re.compile(DATE)
 DATED = re.compile(rf"(?P<event>published|updated|signed|opened) (?P<date>{DATE})")
+REMARK_LEAD = re.compile(r"[;,]? *")  # what joins a remark to the words before it
 UNDATED = re.compile(r"undated page(?:; (?P<address>https?://\S+)|(?P<rest>[;,]? .+))?")
 
 
@@ -84,11 +97,21 @@ def _source_date(value: str, language: str) -> Markup | None:
         said = escape(text("undated page"))
         if address:
             return said + escape(f"; {address}")
-        return said + (Markup('<span lang="en">%s</span>') % rest if rest else "")
+        return said + (_remark(rest, language) if rest else "")
     events = [DATED.fullmatch(part) for part in value.split(", ")]
     if all(events):
         return escape(", ".join(text(f"{e['event']} %(date)s") % {"date": e["date"]} for e in events if e))
     return None
+
+
+def _remark(value: str, language: str) -> Markup:
+    """A compiler's remark: its translation when ``notes.po`` has one, else as written, marked English."""
+    lead = REMARK_LEAD.match(value)
+    start = lead.end() if lead else 0
+    translated = catalogue(language).gettext(value[start:])
+    if translated != value[start:]:
+        return escape(value[:start] + translated)
+    return escape(value) if language == "en" else Markup('<span lang="en">%s</span>') % value
 
 
 def _free(value: str, language: str) -> Markup:
@@ -97,9 +120,7 @@ def _free(value: str, language: str) -> Markup:
     if language == "en":
         return escape(value)
     dated = _source_date(value, language)
-    if dated is not None:
-        return dated
-    return Markup('<span lang="en">%s</span>') % value
+    return dated if dated is not None else _remark(value, language)
 
 
 def note_html(note: str | None, language: str) -> Markup:
@@ -115,8 +136,9 @@ def note_html(note: str | None, language: str) -> Markup:
         values: dict[str, object] = {}
         if "confidence" in groups:
             values["confidence"] = escape(confidence_label(groups["confidence"], language))
-        if "free" in groups:
-            values["free"] = _free(groups["free"], language)
+        for free in ("free", "dated"):
+            if free in groups:
+                values[free] = _free(groups[free], language)
         return escape(text(message)) % values if values else escape(text(message))
     return escape(note)
 
