@@ -19,8 +19,10 @@ from tsbkart.analysis.costs import (
     ODMatrix,
     ODMatrixError,
     Points,
+    Radians,
     chord_for_km,
     great_circle_km,
+    haversine_km,
     km_for_chord,
     to_csr,
 )
@@ -202,3 +204,15 @@ def test_od_matrix_missing_file_is_reported(tmp_path: Path) -> None:
 def test_od_matrix_needs_unique_point_ids() -> None:
     with pytest.raises(ValueError, match="unique"):
         ODMatrix.from_frame(od_frame()).matrix(id_points(["a", "a"]), id_points(["x"]))
+
+
+@given(lats, lons, st.lists(st.tuples(lats, lons), min_size=1, max_size=20))
+def test_kept_radians_give_great_circle_km_bit_for_bit(
+    lat: float, lon: float, places: list[tuple[float, float]]
+) -> None:
+    # The finder keeps its places in radians and measures from every home: the same values as from degrees.
+    to = np.array(places)
+    kept = Radians.of(to[:, 0], to[:, 1])
+    assert np.array_equal(
+        haversine_km(Radians.of(lat, lon), kept), great_circle_km(lat, lon, to[:, 0], to[:, 1])
+    )

@@ -33,7 +33,9 @@ __all__ = [
     "ODMatrix",
     "ODMatrixError",
     "Points",
+    "Radians",
     "great_circle_km",
+    "haversine_km",
     "to_csr",
     "unit_vectors",
     "within",
@@ -124,8 +126,27 @@ def great_circle_km(
     ellipsoidal distance. Rounding costs at most about a metre next to the antipode (h -> 1) and far
     less elsewhere.
     """
-    p1, l1, p2, l2 = (np.radians(np.asarray(a, dtype=np.float64)) for a in (lat1, lon1, lat2, lon2))
-    h = np.sin((p2 - p1) / 2.0) ** 2 + np.cos(p1) * np.cos(p2) * np.sin((l2 - l1) / 2.0) ** 2
+    return haversine_km(Radians.of(lat1, lon1), Radians.of(lat2, lon2))
+
+
+@dataclass(frozen=True, eq=False)
+class Radians:
+    """Points in radians with the cosine of their latitude: what :func:`great_circle_km` derives from degrees
+    on every call, kept for points measured from again and again (the finder's unit locations)."""
+
+    phi: FloatArray
+    lam: FloatArray
+    cos_phi: FloatArray
+
+    @classmethod
+    def of(cls, lat: npt.ArrayLike, lon: npt.ArrayLike) -> Radians:
+        phi, lam = (np.radians(np.asarray(a, dtype=np.float64)) for a in (lat, lon))
+        return cls(phi=phi, lam=lam, cos_phi=np.cos(phi))
+
+
+def haversine_km(a: Radians, b: Radians) -> FloatArray:
+    """:func:`great_circle_km` between points already in :class:`Radians` (the same values, bit for bit)."""
+    h = np.sin((b.phi - a.phi) / 2.0) ** 2 + a.cos_phi * b.cos_phi * np.sin((b.lam - a.lam) / 2.0) ** 2
     h = np.clip(h, 0.0, 1.0)
     # atan2 form instead of arcsin(sqrt(h)): well conditioned near the antipode as well.
     return np.asarray(2.0 * EARTH_RADIUS_KM * np.arctan2(np.sqrt(h), np.sqrt(1.0 - h)), dtype=np.float64)

@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from tsbkart.analysis.costs import Radians
 from tsbkart.domain.entities import AssessmentTeam, ServiceOffer, Unit
 from tsbkart.finder.ranking import static_order
 from tsbkart.query.target_groups import stated_groups
@@ -79,6 +80,9 @@ class FinderIndex:
     place_lat: FloatArray  # distinct known unit locations (distances are computed once per place)
     place_lon: FloatArray
     place_of: IntArray  # offer -> place number, -1 = location unknown
+    place_radians: Radians  # the places in radians, for the haversine from each home
+    located: IntArray  # the offers whose place is known, and their places
+    located_place: IntArray
     approximate: npt.NDArray[np.bool_]  # unit location approximate
     catchment: npt.NDArray[np.object_]  # unit catchment code or None
     catchment_number: IntArray  # unit catchment as a number, -1 = unknown
@@ -150,6 +154,9 @@ def build_index(snapshot: RegistrySnapshot) -> FinderIndex:
         ],
         dtype=np.int64,
     )
+    place_lat = np.array([p[0] for p in places], dtype=np.float64)
+    place_lon = np.array([p[1] for p in places], dtype=np.float64)
+    located = np.flatnonzero(place_of >= 0).astype(np.int64)
     catchment_codes = [u.catchment_code if u else None for u in units]
     geography = snapshot.geography
     region_numbers = {code: n for n, code in enumerate(sorted(geography.regions))}
@@ -184,9 +191,12 @@ def build_index(snapshot: RegistrySnapshot) -> FinderIndex:
         components=components,
         lat=np.array([u.lat if u and u.lat is not None else nan for u in units], dtype=np.float64),
         lon=np.array([u.lon if u and u.lon is not None else nan for u in units], dtype=np.float64),
-        place_lat=np.array([p[0] for p in places], dtype=np.float64),
-        place_lon=np.array([p[1] for p in places], dtype=np.float64),
+        place_lat=place_lat,
+        place_lon=place_lon,
         place_of=place_of,
+        place_radians=Radians.of(place_lat, place_lon),
+        located=located,
+        located_place=place_of[located],
         approximate=np.array([bool(u and u.is_approximate) for u in units], dtype=np.bool_),
         catchment=np.array(catchment_codes, dtype=object),
         catchment_number=np.array(

@@ -29,7 +29,7 @@ from datetime import date
 import numpy as np
 from pydantic import BaseModel
 
-from tsbkart.analysis.costs import CostProvider, GreatCircle, Points, great_circle_km
+from tsbkart.analysis.costs import CostProvider, GreatCircle, Points, Radians, haversine_km
 from tsbkart.domain.errors import UserError
 from tsbkart.finder.deadlines import GuidelineDeadline, guideline_deadline
 from tsbkart.finder.eligibility import Context, Verdict, context, eligibility_arrays, judge
@@ -239,24 +239,24 @@ def _home(snapshot: RegistrySnapshot, profile: NeedProfile) -> tuple[HomeArea, f
 def _travel(
     index: FinderIndex, lat: float | None, lon: float | None, cost: Cost
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Great-circle km (for display and the distance preference) and the provider's cost, nan = unknown."""
+    """Great-circle km (for display and the distance preference) and the provider's cost, nan = unknown.
+    With great-circle costs the two are one array (read only)."""
     n = len(index.offers)
     km = np.full(n, np.nan)
-    travel = np.full(n, np.nan)
     if lat is None or lon is None:
-        return km, travel
-    known = index.place_of >= 0
+        return km, km if isinstance(cost, GreatCircle) else np.full(n, np.nan)
     # One distance per distinct place (many offers share a unit, many units a municipality point).
-    place_km = great_circle_km(lat, lon, index.place_lat, index.place_lon)
-    km[known] = place_km[index.place_of[known]]
+    place_km = haversine_km(Radians.of(lat, lon), index.place_radians)
+    km[index.located] = place_km[index.located_place]
     if isinstance(cost, GreatCircle):
-        travel[:] = km
-    elif len(index.place_lat):
+        return km, km
+    travel = np.full(n, np.nan)
+    if len(index.place_lat):
         matrix = cost.matrix(
             Points(np.array([lat]), np.array([lon])), Points(index.place_lat, index.place_lon)
         )
         row = matrix.toarray()[0] if hasattr(matrix, "toarray") else np.asarray(matrix)[0]
-        travel[known] = np.where(np.isfinite(row), row, np.nan)[index.place_of[known]]
+        travel[index.located] = np.where(np.isfinite(row), row, np.nan)[index.located_place]
     return km, travel
 
 
@@ -624,6 +624,10 @@ class _Results:
             },
         )
         self.acute_types = acute_rules().service_types if ctx.profile.acute_crisis else frozenset()
+        self.memo: dict[int, _Static] = snapshot.derived("finder.result_static", _new_memo)
+        self.deadline_reasons: dict[float | None, tuple[Reason, bool | None]] = {}
+        self.of_unit_reason = reason("target_of_unit")
+        self.distance_unknown = reason("distance_unknown")
         self.router = Router(snapshot, index, home_catchment=home.catchment_code, age=ctx.profile.age)
 
     def _route(self, i: int) -> Routing:
@@ -636,19 +640,22 @@ class _Results:
     def result(
         self, i: int, rank: int, verdict: Verdict, group: str, km: float, travel: float
     ) -> RankedOffer:
-        static = _static(self.snapshot, self.index, i)
+        static = self.memo.get(i) or _static(self.snapshot, self.index, i)
         home = self.home
         distance = None if math.isnan(km) else round(km, 1)
         cost_value = None if math.isnan(travel) else round(travel, 1)
         approximate = static.approximate or home.point_approximate
         in_home = static.catchment_code is not None and static.catchment_code == home.catchment_code
-        wait_reason, within = _deadline_reason(static.waiting, self.weeks)
+        fit = self.deadline_reasons.get(static.waiting)
+        if fit is None:
+            fit = self.deadline_reasons[static.waiting] = _deadline_reason(static.waiting, self.weeks)
+        wait_reason, within = fit
         reasons = [verdict.notes[0], wait_reason, self.catchment_reasons[in_home], verdict.notes[1]]
         if static.of_unit:
             # The target groups are the unit's, not this offer's: say so ("oppgitt for enheten").
-            reasons.append(reason("target_of_unit"))
+            reasons.append(self.of_unit_reason)
         if distance is None:
-            reasons.append(reason("distance_unknown"))
+            reasons.append(self.distance_unknown)
         elif self.great_circle:
             reasons.append(reason("distance", km=distance))
         else:
