@@ -86,6 +86,10 @@ def test_common_source_dates_are_translated_and_plain_dates_need_no_language() -
         prefix + "udatert side; https://example.org/a?b=1&amp;c"
     )
     assert dated("c. 2015 (news on board proposal)") == prefix + "ca. 2015 (nyhet om forslag fra styret)"
+    assert (
+        dated("undated page; renewal: https://example.org/r")
+        == prefix + "udatert side; fornyelse: https://example.org/r"
+    )
     unknown = "c. 2099 (a remark notes.po lacks)"
     assert dated(unknown) == prefix + f'<span lang="en">{unknown}</span>'
 

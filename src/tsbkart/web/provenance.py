@@ -76,6 +76,7 @@ DATE = r"[0-9]{4}(?:-[0-9]{2}){0,2}|[0-9]{2}\.[0-9]{2}\.[0-9]{4}"
 BARE_DATE = re.compile(DATE)
 DATED = re.compile(rf"(?P<event>published|updated|signed|opened) (?P<date>{DATE})")
 REMARK_LEAD = re.compile(r"[;,]? *")  # what joins a remark to the words before it
+LABELLED_ADDRESS = re.compile(r"(?P<label>[a-z ]+): (?P<address>https?://\S+)")  # "renewal: https://..."
 UNDATED = re.compile(r"undated page(?:; (?P<address>https?://\S+)|(?P<rest>[;,]? .+))?")
 
 
@@ -108,6 +109,10 @@ def _remark(value: str, language: str) -> Markup:
     """A compiler's remark: its translation when ``notes.po`` has one, else as written, marked English."""
     lead = REMARK_LEAD.match(value)
     start = lead.end() if lead else 0
+    linked = LABELLED_ADDRESS.fullmatch(value[start:])
+    if linked is not None and catalogue(language).gettext(linked["label"]) != linked["label"]:
+        label = catalogue(language).gettext(linked["label"])
+        return escape(f"{value[:start]}{label}: {linked['address']}")
     translated = catalogue(language).gettext(value[start:])
     if translated != value[start:]:
         return escape(value[:start] + translated)
