@@ -92,6 +92,42 @@ def test_rebase_keeps_a_field_someone_else_changed_meanwhile(engine: Engine) -> 
     assert (final.town, final.street_address) == ("Tromsø", "Storgata 1")
 
 
+def test_drafting_editing_and_rebasing_are_audited_in_the_chain_without_the_values(engine: Engine) -> None:
+    registry = two_organisations(engine)
+    draft = cs.create_draft(
+        engine, PER.actor, "org-a", [_edit(registry, street_address="Storgata 1")], source="198.51.100.7"
+    )
+    cs.update_draft(
+        engine, draft.id, PER.actor, [_edit(registry, street_address="Storgata 2")], note="hemmelig"
+    )
+    registry.commit([_edit(registry, town="Tromsø")], actor=CLI, reason="import")
+    cs.rebase(engine, registry.snapshot(), draft.id, PER.actor, source="198.51.100.7")
+    events = {a: _events(engine, a) for a in ("changeset_drafted", "changeset_edited", "changeset_rebased")}
+    assert all(len(found) == 1 for found in events.values())
+    (drafted,), (edited,), (rebased,) = events.values()
+    assert (drafted.actor_id, drafted.target, drafted.outcome, drafted.source) == (
+        "2",
+        f"changeset:{draft.id}",
+        "ok",
+        "198.51.100.7",
+    )
+    assert drafted.detail == {"organisation": "org-a", "changes": 1} == edited.detail
+    assert rebased.detail == {"organisation": "org-a", "changes": 1, "meanwhile": 1}
+    for event in (drafted, edited, rebased):
+        assert not any(value in str(event.detail) for value in ("Storgata", "Tromsø", "hemmelig"))
+    assert drafted.id < edited.id < rebased.id and verify(engine).ok
+
+
+def test_a_proposal_through_the_write_api_audits_its_draft(engine: Engine) -> None:
+    registry = two_organisations(engine)
+    proposal = cs.propose(
+        engine, registry, KARI.actor, "org-a", [_edit(registry, name="Nytt navn")], source="api"
+    )
+    assert proposal.change_set is not None
+    (drafted,) = _events(engine, "changeset_drafted")
+    assert (drafted.target, drafted.source) == (f"changeset:{proposal.change_set.id}", "api")
+
+
 def test_self_approval_is_refused_and_audited_unless_the_setting_allows_administrators(
     engine: Engine,
 ) -> None:

@@ -51,7 +51,10 @@ ACTIONS = (
     "token_created",  # stewardship.tokens: an API token was made (its id, never the secret)
     "token_revoked",
     "token_used",  # a write through the API with a token (or a refused attempt with an expired/revoked one)
-    "changeset_submitted",  # stewardship.changesets: a steward sent a change set to review
+    "changeset_drafted",  # stewardship.changesets: a steward saved a new draft (never the records' values)
+    "changeset_edited",  # a draft's changes replaced
+    "changeset_rebased",  # a change set re-based on the current versions
+    "changeset_submitted",  # a steward sent a change set to review
     "changeset_approved",
     "changeset_rejected",
     "changeset_withdrawn",

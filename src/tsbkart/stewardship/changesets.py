@@ -11,7 +11,9 @@ The API the steward's pages, the review pages and the write API share (``engine`
 ``registry`` its ``tsbkart.registry.store.Registry``, ``author`` an ``Actor``, ``reviewer`` a ``Principal``)::
 
     cs = create_draft(engine, author, "org-a", [Upsert(edited_unit, based_on=snap.version("unit", "u"))])
-    cs = update_draft(engine, cs.id, author, changes, note=None)  # a draft's changes replaced (author only)
+        # audited: changeset_drafted
+    cs = update_draft(engine, cs.id, author, changes, note=None)  # a draft's changes replaced (author only);
+        # audited: changeset_edited
     cs = submit(engine, cs.id, author)      # audited: changeset_submitted; Conflict when already stale
     cs = withdraw(engine, cs.id, author)                           # draft or submitted; changeset_withdrawn
     cs = approve(engine, registry, cs.id, reviewer, allow_admin_self_approval=settings.admin_self_approval)
@@ -21,7 +23,7 @@ The API the steward's pages, the review pages and the write API share (``engine`
     cs = reject(engine, cs.id, reviewer, "reason the steward sees", snapshot=snap)  # changeset_rejected;
         # SelfRejectionRefused (403, audited) for the author's own change set: the author withdraws instead
     cs = rebase(engine, snap, cs.id, author)   # based on the current versions, the steward's values kept;
-        # cs.rebased lists the fields someone else changed meanwhile (MeanwhileChange)
+        # cs.rebased lists the fields someone else changed meanwhile (MeanwhileChange); changeset_rebased
     conflicts(cs, snap)        # [StaleRecord(kind, id, based_on, current)] records changed since based_on
     diff(cs, snap, engine=None)  # [FieldDiff(kind, record_id, op, field, label, published, proposed, part,
                                  #   changed_meanwhile)]; with engine, stale records' rows say what others changed
@@ -36,7 +38,8 @@ The API the steward's pages, the review pages and the write API share (``engine`
     propose(engine, registry, author, "org-a", changes)
         # Proposal(revision_id, change_set): the direct part published, the rest a draft based on it
 
-Every function raising a ``UserError`` (``InvalidTransition`` 409, ``NotAuthor``/``NotAllowed`` 403,
+Every step is audited with the change set as target and ``{"organisation", "changes"}`` as detail (never the
+records' values or the note); every function raising a ``UserError`` (``InvalidTransition`` 409, ``NotAuthor``/``NotAllowed`` 403,
 ``ReasonRequired`` 422) writes nothing. Which fields need review is data: ``stewardship/review.yaml``.
 """
 
@@ -397,10 +400,11 @@ def create_draft(
     changes: Sequence[Change],
     note: str = "",
     *,
+    source: str | None = None,
     now: datetime | None = None,
 ) -> ChangeSet:
-    """A new draft. Each change must state ``based_on``; who may edit the organisation is the caller's check
-    (``policy.allowed(principal, "record.edit", resource)``)."""
+    """A new draft (audited: ``changeset_drafted``). Each change must state ``based_on``; who may edit the
+    organisation is the caller's check (``policy.allowed(principal, "record.edit", resource)``)."""
     moment = now or _utcnow()
     stored = [change_to_json(c) for c in changes]
     with Session(engine, expire_on_commit=False) as session, session.begin():
@@ -418,6 +422,7 @@ def create_draft(
         )
         session.add(row)
         session.flush()
+        append(session, _event("changeset_drafted", author, row, source), moment)
         return _from_row(row)
 
 
@@ -428,14 +433,17 @@ def update_draft(
     changes: Sequence[Change],
     *,
     note: str | None = None,
+    source: str | None = None,
     now: datetime | None = None,
 ) -> ChangeSet:
-    """Replace a draft's changes (and note, when given)."""
+    """Replace a draft's changes (and note, when given); audited: ``changeset_edited``."""
     stored = [change_to_json(c) for c in changes]
-    with _authors(engine, change_set_id, author, "edit") as (_, row):
-        row.changes, row.rebased, row.updated_at = stored, [], now or _utcnow()
+    moment = now or _utcnow()
+    with _authors(engine, change_set_id, author, "edit") as (session, row):
+        row.changes, row.rebased, row.updated_at = stored, [], moment
         if note is not None:
             row.note = note.strip()[:MAX_NOTE]
+        append(session, _event("changeset_edited", author, row, source), moment)
     return _from_row(row)
 
 
@@ -563,13 +571,15 @@ def rebase(
     change_set_id: int,
     author: Actor,
     *,
+    source: str | None = None,
     now: datetime | None = None,
 ) -> ChangeSet:
     """Base every stale change on the record's current version, keeping the fields the steward changed and
     taking every other field from the current record; ``rebased`` reports the fields changed meanwhile.
 
     A record deleted meanwhile is proposed as a new record (``based_on`` ABSENT), a delete of a record that is
-    gone already is dropped; both are reported (field ``""``)."""
+    gone already is dropped; both are reported (field ``""``). Audited: ``changeset_rebased`` (with the number
+    of fields changed meanwhile)."""
     change_set = get(engine, change_set_id)
     if not _same(change_set.author, author):
         raise NotAuthor("only the steward who made this change set may do this")
@@ -600,11 +610,13 @@ def rebase(
             new_changes.append(Upsert(from_json(kind, merged), based_on=found.current))
             notes.extend(found_notes)
     stored = [change_to_json(c) for c in new_changes]
-    with _authors(engine, change_set_id, author, "rebase") as (_, row):
+    moment = now or _utcnow()
+    with _authors(engine, change_set_id, author, "rebase") as (session, row):
         if [change_to_json(c) for c in change_set.changes] != row.changes:
             raise InvalidTransition("rebase", cast("Status", row.status))  # changed while we worked
-        row.changes, row.updated_at = stored, now or _utcnow()
+        row.changes, row.updated_at = stored, moment
         row.rebased = [_meanwhile_json(n) for n in notes]
+        append(session, _event("changeset_rebased", author, row, source, meanwhile=len(notes)), moment)
     return _from_row(row)
 
 
@@ -987,5 +999,9 @@ def propose(
             Upsert(c.record, based_on=revision) if isinstance(c, Upsert) and kind_and_id(c) in touched else c
             for c in review
         ]
-    draft = create_draft(engine, author, organisation_id, review, note, now=now) if review else None
+    draft = (
+        create_draft(engine, author, organisation_id, review, note, source=source, now=now)
+        if review
+        else None
+    )
     return Proposal(revision, draft)

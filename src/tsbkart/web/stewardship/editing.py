@@ -365,10 +365,14 @@ def _save(
                 _registry(request), principal.actor, direct, source=client_address(request)
             )
             return RedirectResponse(f"/forvalt?{urlencode({'ok': 'published'})}", status_code=303)
-        draft = changesets.create_draft(engine, principal.actor, organisation_id, [change])
+        draft = changesets.create_draft(
+            engine, principal.actor, organisation_id, [change], source=client_address(request)
+        )
     else:
         kept: list[Change] = [c for c in draft.changes if c is not drafted]
-        draft = changesets.update_draft(engine, draft.id, principal.actor, [*kept, change])
+        draft = changesets.update_draft(
+            engine, draft.id, principal.actor, [*kept, change], source=client_address(request)
+        )
     return RedirectResponse(preview_url(draft.id), status_code=303)
 
 
@@ -460,7 +464,7 @@ def _submit(request: Request, change_set: ChangeSet, principal: Principal) -> Re
                 for c in review
             ]
     if review:
-        changesets.update_draft(engine, change_set.id, principal.actor, review)
+        changesets.update_draft(engine, change_set.id, principal.actor, review, source=source)
         changesets.submit(engine, change_set.id, principal.actor, source=source)
         done = "submitted"
     else:

@@ -184,7 +184,11 @@ def rebase(request: Request, change_set_id: str) -> Response:
     change_set, principal = _load(request, change_set_id)
     try:
         cs.rebase(
-            request.app.state.auth.engine, _registry(request).snapshot(), change_set.id, principal.actor
+            request.app.state.auth.engine,
+            _registry(request).snapshot(),
+            change_set.id,
+            principal.actor,
+            source=client_address(request),
         )
     except UserError as error:
         return _failed(request, change_set.id, principal, error)
