@@ -46,6 +46,14 @@ def test_parse_column_equals_parsing_each_cell(column: Any, cells: list[Cell]) -
     assert (values, {i: str(text) for i, text in errors.items()}) == cell_by_cell(parse, cells)
 
 
+@pytest.mark.parametrize("column", [c for spec in load_columns().values() for c in spec.columns], ids=str)
+@settings(max_examples=25)
+@given(cells=st.lists(TEXT_CELLS, max_size=30))
+def test_a_text_only_column_parses_as_any_other(column: Any, cells: list[Cell]) -> None:
+    parse = make_parser(column)
+    assert parse_column(parse, cells, text_only=True) == parse_column(parse, cells)
+
+
 def test_equal_cells_of_different_types_are_parsed_apart() -> None:
     # 1 == 1.0 == True in Python; a bool is not a whole number, so a shared cache entry would be wrong.
     values, errors = parse_column(parse_int, [1, True, 1.0, "1"])

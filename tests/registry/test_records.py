@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from tests.registry import factories as f
 from tsbkart.domain.entities import Provenance, RegistryRecord
 from tsbkart.registry.kinds import KINDS
-from tsbkart.registry.records import PROVENANCE_KEYS, ProvenanceKey, from_json, to_json
+from tsbkart.registry.records import PROVENANCE_KEYS, ProvenanceKey, from_json, from_json_many, to_json
 from tsbkart.registry.snapshot import RegistrySnapshot
 
 
@@ -85,3 +85,40 @@ def test_offers_round_trip(
         provenance=Provenance("s", verified, None, note),
     )
     assert from_json("offer", to_json(record)) == record
+
+
+# Flat JSON as an import gives it: some columns left out, some dates and codes bad, keys the schema lacks.
+_OFFER_JSON = st.fixed_dictionaries(
+    {"id": st.sampled_from(["u/a", "u/b"]), "unit_id": st.just("u"), "service_type": st.just("akutt")},
+    optional={
+        "source": st.sampled_from(["s", "t"]),
+        "verified": st.sampled_from([None, "2026-01-02", "2026-13-01"]),
+        "steward": st.sampled_from([None, "x"]),
+        "target_groups": st.lists(st.sampled_from(["adults", "rop"]), max_size=2),
+        "waiting_as_of": st.sampled_from([None, "2026-03-04", "bad"]),
+        "beds": st.none() | st.integers(0, 3),
+        "field_provenance": st.sampled_from([{}, {"beds": {"source": "d"}}]),
+        "colour": st.just("red"),
+    },
+)
+
+
+def _one_by_one(kind: str, batch: list[dict[str, object]]) -> list[RegistryRecord] | str:
+    try:
+        return [from_json(kind, data) for data in batch]
+    except (TypeError, ValueError) as error:
+        return f"{type(error).__name__}: {error}"
+
+
+@given(st.lists(_OFFER_JSON, max_size=6), st.booleans())
+def test_from_json_many_is_from_json_for_each(batch: list[dict[str, object]], same_keys: bool) -> None:
+    if same_keys:  # the common case, an import's one sheet: every dict with the first one's keys
+        batch = [d for d in batch if d.keys() == batch[0].keys()]
+    shared: dict[ProvenanceKey, Provenance] = {}
+    try:
+        many: list[RegistryRecord] | str = from_json_many("offer", batch, shared)
+    except (TypeError, ValueError) as error:
+        many = f"{type(error).__name__}: {error}"
+    assert many == _one_by_one("offer", batch)
+    if not isinstance(many, str):
+        assert len({id(r.provenance) for r in many}) == len({r.provenance for r in many})

@@ -26,7 +26,7 @@ from tsbkart.domain.entities import Provenance, RegistryRecord
 from tsbkart.exchange.limits import ImportLimits
 from tsbkart.exchange.tabular import ParsedRow, RowProblem, read_file
 from tsbkart.registry.kinds import KINDS
-from tsbkart.registry.records import ProvenanceKey, from_json, to_json
+from tsbkart.registry.records import ProvenanceKey, from_json, from_json_many, to_json
 from tsbkart.registry.snapshot import RegistrySnapshot
 from tsbkart.registry.store import Registry, Upsert, Written, geography_ids
 from tsbkart.registry.validation import KnownIds, Problem, ValidationFailed, validate_records
@@ -109,14 +109,46 @@ def build_records(
     rows: Sequence[ParsedRow], current: CurrentRecord, problems: list[RowProblem]
 ) -> tuple[list[RegistryRecord], dict[tuple[str, str], ParsedRow]]:
     """Records of the rows that parsed, each merged with its ``current`` record, and where each came from."""
+    merged: list[tuple[ParsedRow, dict[str, Any]]] = []
+    for row in rows:
+        if row.ok:
+            existing = current(row.kind, row.values["id"])
+            merged.append((row, row.values if existing is None else merge(existing, row.values)))
+    provenances: dict[ProvenanceKey, Provenance] = {}
+    try:
+        made = _from_json_by_kind(merged, provenances)
+    except (TypeError, ValueError):
+        return _build_one_by_one(merged, provenances, problems)  # to say which rows
     records: list[RegistryRecord] = []
     origin: dict[tuple[str, str], ParsedRow] = {}
-    provenances: dict[ProvenanceKey, Provenance] = {}
-    for row in rows:
-        if not row.ok:
-            continue
-        existing = current(row.kind, row.values["id"])
-        data = row.values if existing is None else merge(existing, row.values)
+    for (row, _), record in zip(merged, made, strict=True):
+        records.append(record)
+        origin[(row.kind, record.id)] = row
+    return records, origin
+
+
+def _from_json_by_kind(
+    merged: Sequence[tuple[ParsedRow, dict[str, Any]]], provenances: dict[ProvenanceKey, Provenance]
+) -> list[RegistryRecord]:
+    """The records of ``merged``, in its order, made a kind at a time (``from_json_many``)."""
+    positions: dict[str, list[int]] = {}
+    for i, (row, _) in enumerate(merged):
+        positions.setdefault(row.kind, []).append(i)
+    made: list[Any] = [None] * len(merged)
+    for kind, at in positions.items():
+        for i, record in zip(at, from_json_many(kind, [merged[i][1] for i in at], provenances), strict=True):
+            made[i] = record
+    return made
+
+
+def _build_one_by_one(
+    merged: Sequence[tuple[ParsedRow, dict[str, Any]]],
+    provenances: dict[ProvenanceKey, Provenance],
+    problems: list[RowProblem],
+) -> tuple[list[RegistryRecord], dict[tuple[str, str], ParsedRow]]:
+    records: list[RegistryRecord] = []
+    origin: dict[tuple[str, str], ParsedRow] = {}
+    for row, data in merged:
         try:
             record = from_json(row.kind, data, provenances)
         except (TypeError, ValueError) as error:

@@ -23,6 +23,8 @@ import io
 import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from functools import partial
+from itertools import repeat
 from pathlib import Path
 from typing import Any, TypeVar, cast
 
@@ -481,7 +483,7 @@ def parse_sheet(sheet: RawSheet, problems: list[RowProblem]) -> list[ParsedRow]:
     rows = _data_rows(sheet, len(names))
     cells = [cells for _, cells in rows]
     numbers = [number for number, _ in rows]
-    fields, columns, parsed = _parse_columns(spec, names, cells, sheet.max_cell_chars)
+    fields, columns, parsed = _parse_columns(spec, names, cells, sheet.max_cell_chars, sheet.text_only)
     found: list[tuple[int, str | None, Message]] = [*parsed, *_unnamed_values(names, cells)]
     failed = {i for i, _, _ in found}
     if sheet.bad_rows:
@@ -491,20 +493,12 @@ def parse_sheet(sheet: RawSheet, problems: list[RowProblem]) -> list[ParsedRow]:
         failed |= shaped
     found.sort(key=lambda f: f[0])
     problems.extend(_problem(sheet, numbers[i], name, text) for i, name, text in found)
-    return (
-        [
-            ParsedRow(
-                sheet.kind,
-                sheet.file,
-                sheet.sheet,
-                numbers[i],
-                dict(zip(fields, row, strict=True)),
-                i not in failed,
-            )
-            for i, row in enumerate(zip(*columns, strict=True))
-        ]
-        if columns
-        else []
+    if not columns:
+        return []
+    values = map(dict, map(partial(zip, fields, strict=True), zip(*columns, strict=True)))
+    ok = [i not in failed for i in range(len(numbers))] if failed else repeat(True)
+    return list(
+        map(ParsedRow, repeat(sheet.kind), repeat(sheet.file), repeat(sheet.sheet), numbers, values, ok)
     )
 
 
@@ -542,7 +536,11 @@ def _data_rows(sheet: RawSheet, width: int) -> list[tuple[int, Sequence[Cell]]]:
 
 
 def _parse_columns(
-    spec: KindSpec, names: list[str | None], rows: list[Sequence[Cell]], max_chars: int | None
+    spec: KindSpec,
+    names: list[str | None],
+    rows: list[Sequence[Cell]],
+    max_chars: int | None,
+    text_only: bool = False,
 ) -> tuple[list[str], list[list[Any]], list[tuple[int, str, Message]]]:
     """Field names, their parsed values (one list per column) and the problems as (row index, field, text),
     sorted by row and then column."""
@@ -554,7 +552,7 @@ def _parse_columns(
         if name is None or not rows:
             continue
         column = spec.column(name)
-        values, bad = parse_column(make_parser(column), by_column[position], max_chars)
+        values, bad = parse_column(make_parser(column), by_column[position], max_chars, text_only=text_only)
         if column.type in ("codes", "list"):
             # One list per row, not one shared by equal cells; a cell that failed has no list.
             values = [None if v is None else list(v) for v in values]
@@ -570,17 +568,22 @@ def _parse_columns(
 
 
 def parse_column(
-    parse: Callable[[Cell], Any], cells: Sequence[Cell], max_chars: int | None = None
+    parse: Callable[[Cell], Any],
+    cells: Sequence[Cell],
+    max_chars: int | None = None,
+    *,
+    text_only: bool = False,
 ) -> tuple[list[Any], dict[int, Message]]:
     """One column's values, and the problem by row index for the cells that failed.
 
     Each distinct cell is parsed once: a sheet repeats its codes, dates, sources and numbers on row after row,
     so a 100,000-row sheet has a few thousand distinct cells per column. XLSX cells are keyed with their type,
-    since ``1 == 1.0 == True`` would otherwise share one parse. A text cell longer than ``max_chars`` fails::
+    since ``1 == 1.0 == True`` would otherwise share one parse (``text_only``: the cells are all text or None,
+    as a CSV file's are, so none needs a type in its key). A text cell longer than ``max_chars`` fails::
 
         parse_column(parse_int, ["3", "x", "3"])  # ([3, None, 3], {1: Message("expected a whole number, ...")})
     """
-    plain = set(map(type, cells)) <= _PLAIN_CELLS
+    plain = text_only or set(map(type, cells)) <= _PLAIN_CELLS
     keys: Sequence[Any] = cells if plain else [c if type(c) in _PLAIN_CELLS else (type(c), c) for c in cells]
     parsed: dict[Any, Any] = {}
     errors: dict[Any, Message] = {}

@@ -13,10 +13,11 @@ field (any other type) is dumped and validated by its pydantic ``TypeAdapter``.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, fields
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import MISSING, Field, dataclass, fields
 from datetime import date
-from operator import attrgetter
+from itertools import repeat
+from operator import attrgetter, itemgetter
 from typing import Any
 
 from pydantic import TypeAdapter
@@ -65,6 +66,7 @@ class _Layout:
     date_names: tuple[str, ...]
     adapted_names: tuple[tuple[str, TypeAdapter[Any]], ...]
     date_keys: frozenset[str]  # JSON keys holding ISO dates, provenance's "verified" included
+    fields: tuple[Field[Any], ...]  # the dataclass fields, in order
 
 
 _LAYOUTS: dict[type, _Layout] = {}
@@ -93,6 +95,7 @@ def _layout(cls: type) -> _Layout:
             date_names=tuple(f.name for f in dates),
             adapted_names=tuple((f.name, f.adapter) for f in adapted),
             date_keys=frozenset({"verified", *(f.name for f in dates)}),
+            fields=fields(cls),
         )
     return layout
 
@@ -163,6 +166,99 @@ def from_json(
         kwargs[FIELD_PROVENANCE] = {name: _provenance_from_json(p) for name, p in kept.items()}
     record: RegistryRecord = cls(**kwargs)
     return record
+
+
+def from_json_many(
+    kind: str, batch: Sequence[dict[str, Any]], provenances: dict[ProvenanceKey, Provenance] | None = None
+) -> list[RegistryRecord]:
+    """``[from_json(kind, data, provenances) for data in batch]``, worked out a column at a time.
+
+    An import's rows of one sheet all have the same keys: for each set of keys, each column is converted in one
+    pass, each distinct date parsed once, and the records are made positionally (no keyword to match, no dict
+    per record). Whatever the columns cannot settle goes through ``from_json``, which raises for the first bad
+    dict as the loop would.
+    """
+    shared = provenances if provenances is not None else {}
+    try:
+        return _by_columns(kind, batch, shared)
+    except (TypeError, ValueError):
+        return [from_json(kind, data, shared) for data in batch]
+
+
+def _by_columns(
+    kind: str, batch: Sequence[dict[str, Any]], shared: dict[ProvenanceKey, Provenance]
+) -> list[RegistryRecord]:
+    if not batch:
+        return []
+    if (
+        len(set(map(len, batch))) == 1
+    ):  # as many keys each: the same keys, unless one lacks a key of the first
+        made = _from_columns(kind, tuple(batch[0]), batch, shared)
+        if made is not None:
+            return made
+    groups: dict[tuple[str, ...], list[int]] = {}
+    for position, data in enumerate(batch):
+        groups.setdefault(tuple(data), []).append(position)
+    records: list[Any] = [None] * len(batch)
+    for keys, positions in groups.items():
+        group = [batch[i] for i in positions]
+        made = _from_columns(kind, keys, group, shared) if len(groups) > 1 else None
+        if made is None:
+            made = [from_json(kind, data, shared) for data in group]
+        for position, record in zip(positions, made, strict=True):
+            records[position] = record
+    return records
+
+
+def _from_columns(
+    kind: str, keys: tuple[str, ...], batch: Sequence[dict[str, Any]], shared: dict[ProvenanceKey, Provenance]
+) -> list[RegistryRecord] | None:
+    """The records of ``batch`` (dicts with exactly ``keys``), or None for what only ``from_json`` words."""
+    cls = KINDS[kind].cls
+    layout = _layout(cls)
+    if (
+        len(keys) < 2
+        or "source" not in keys
+        or FIELD_PROVENANCE in keys
+        or not layout.allowed.issuperset(keys)
+        or not all(f.init and not f.kw_only for f in layout.fields)  # then not made positionally
+    ):
+        return None
+    count = len(batch)
+    try:
+        rows = list(map(itemgetter(*keys), batch))
+    except KeyError:
+        return None  # not all with the same keys
+    columns: dict[str, Sequence[Any]] = dict(zip(keys, zip(*rows, strict=True), strict=True))
+    for name in layout.tuple_names:
+        if name in columns:
+            columns[name] = list(map(tuple, columns[name]))
+    for name in layout.date_names:
+        if name in columns:
+            days = {v: date.fromisoformat(v) for v in set(columns[name]) if type(v) is str}
+            columns[name] = [days[v] if type(v) is str else v for v in columns[name]]
+    for name, adapter in layout.adapted_names:
+        if name in columns:
+            columns[name] = [adapter.validate_python(v) for v in columns[name]]
+    cited: list[ProvenanceKey] = list(
+        zip(*(columns.pop(k) if k in columns else repeat(None, count) for k in PROVENANCE_KEYS), strict=True)
+    )
+    for key in set(cited) - shared.keys():
+        shared[key] = Provenance(key[0], _day(key[1]), key[2], key[3])
+    columns[PROVENANCE] = list(map(shared.__getitem__, cited))
+    arguments: list[Iterable[Any]] = []
+    for f in layout.fields:
+        if f.name in columns:
+            arguments.append(columns.pop(f.name))
+        elif f.default is not MISSING:
+            arguments.append(repeat(f.default, count))
+        elif f.default_factory is not MISSING:
+            arguments.append([f.default_factory() for _ in range(count)])
+        else:
+            return None  # a required field is missing
+    if columns:
+        return None  # a key that is no field
+    return list(map(cls, *arguments))
 
 
 def json_to_row(kind: str, data: dict[str, Any]) -> dict[str, Any]:
