@@ -216,6 +216,64 @@ def test_remind_sends_one_digest_then_none_the_same_day(cli_db: str, monkeypatch
     assert run("remind", "--language", "de")[0] == 2
 
 
+def test_remind_sends_the_pending_notices_of_error_reports(
+    cli_db: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from datetime import UTC, datetime
+
+    from tests.registry.factories import organisation, unit
+    from tests.stewardship.smtp_server import smtp_server
+
+    from tsbkart.registry.store import Registry, Upsert
+    from tsbkart.stewardship.reports import file_report
+
+    registry = Registry(context.engine())
+    registry.commit(
+        [Upsert(organisation("org-r")), Upsert(unit("unit-r", "org-r"))],
+        actor=Actor.cli("t"),
+        reason="synthetic",
+    )
+    run(
+        "user",
+        "add",
+        "kari",
+        "--name",
+        "Kari",
+        "--email",
+        "kari@r.example",
+        "--role",
+        "steward",
+        "--organisation",
+        "org-r",
+        "--password-stdin",
+        stdin=PASSWORD + "\n",
+    )
+    report = file_report(
+        context.engine(),
+        registry.snapshot(),
+        "unit",
+        "unit-r",
+        "Feil adresse",
+        None,
+        "nb",
+        now=datetime.now(UTC),
+        source="t",
+    )
+    with smtp_server() as inbox:
+        monkeypatch.setenv("TSBKART_SMTP_PORT", str(inbox.port))
+        context.settings.cache_clear()
+        code, output = run("remind", "--dry-run")
+        assert (
+            code == 0 and "kari: notice of 1 error report(s) would be sent" in output and inbox.messages == []
+        )
+        code, output = run("remind", "--language", "en")
+        assert code == 0 and "1 error report notice(s) sent" in output
+        code, output = run("remind")
+        assert code == 0 and "error report notice" not in output
+    notices = [m for m in inbox.messages if "error report" in m["Subject"]]
+    assert [m["Subject"] for m in notices] == [f"tsbkart: new error report {report.reference}"]
+
+
 def test_history_shows_an_approved_change_set_with_steward_and_approver(cli_db: str) -> None:
     from dataclasses import replace
 

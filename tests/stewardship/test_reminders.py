@@ -23,7 +23,9 @@ from tsbkart.web.i18n import catalogue
 from .helpers import CLI, NOW, add_user, two_organisations
 from .smtp_server import Inbox, smtp_server
 
-POLICY = ReminderPolicy(warn_before_days=30, repeat_after_days=7, escalate_after_days=21)
+POLICY = ReminderPolicy(
+    warn_before_days=30, repeat_after_days=7, escalate_after_days=21, notices_per_hour=5, notice_retry_days=14
+)
 # The factories' records were verified 2026-01-15: due (12 months) 2027-01-15.
 DUE_SOON = date(2027, 1, 10)
 LONG_OVERDUE = date(2027, 2, 20)

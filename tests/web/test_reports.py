@@ -227,3 +227,52 @@ def test_a_form_kept_by_the_page_cache_all_day_still_works(stewards: Engine) -> 
         FORM, data={"text": "Feil", "form_issued": str(hour), "form_token": token}, follow_redirects=False
     )
     assert sent.status_code == 303
+
+
+@pytest.fixture
+def with_addresses(sqlite_engine: Engine, fast_hashes: None) -> Engine:
+    """The stewards world, with e-mail addresses: kari (steward of org-a) and rolf (reviewer of unn)."""
+    from tests.stewardship.helpers import add_user, migrated_with_two_organisations
+
+    migrated_with_two_organisations(sqlite_engine)
+    add_user(sqlite_engine, "kari", "steward", "organisation", "org-a", email="kari@a.example")
+    add_user(sqlite_engine, "berit", "steward", "organisation", "org-b", email="berit@b.example")
+    add_user(sqlite_engine, "rolf", "reviewer", "catchment", "unn", email="rolf@nord.example")
+    return sqlite_engine
+
+
+def _events(engine: Engine, action: str) -> list[AuditEventRow]:
+    with Session(engine) as s:
+        return list(s.scalars(select(AuditEventRow).where(AuditEventRow.action == action)))
+
+
+def test_a_new_report_is_e_mailed_to_the_stewards_and_reviewers_it_is_routed_to(
+    with_addresses: Engine,
+) -> None:
+    from tests.stewardship.smtp_server import smtp_server
+
+    with smtp_server() as inbox:
+        client = _client(with_addresses, smtp_port=inbox.port, public_base_url="https://tsbkart.example")
+        sent = _file(client, "Feil telefonnummer, ring meg", "melder@example.org")
+        assert sent.status_code == 303  # type: ignore[attr-defined]
+    reference = sent.headers["location"].split("/")[2].split("?")[0]  # type: ignore[attr-defined]
+    assert sorted(m["To"] for m in inbox.messages) == ["kari@a.example", "rolf@nord.example"]
+    for mail in inbox.messages:
+        assert mail["Subject"] == f"tsbkart: ny feilmelding {reference}"
+        assert "https://tsbkart.example/forvalt/meldinger" in mail.get_content()
+        assert "ring meg" not in mail.as_string() and "melder@example.org" not in mail.as_string()
+    assert len(_events(with_addresses, "report_notice_sent")) == 2
+
+
+def test_an_unreachable_mail_server_never_fails_the_public_post(with_addresses: Engine) -> None:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        closed = int(probe.getsockname()[1])
+    sent = _file(_client(with_addresses, smtp_port=closed))
+    assert sent.status_code == 303  # type: ignore[attr-defined]
+    assert len(_reports(with_addresses)) == 1
+    failed = _events(with_addresses, "report_notice_failed")
+    assert sorted(e.target for e in failed) == ["user:kari", "user:rolf"]
+    assert all(e.outcome == "failed" and e.source == "web" for e in failed)

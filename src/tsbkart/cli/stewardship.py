@@ -28,6 +28,7 @@ from tsbkart.domain.calendar import today as oslo_today
 from tsbkart.domain.messages import Message
 from tsbkart.stewardship import accounts, audit
 from tsbkart.stewardship.keys import Keys
+from tsbkart.stewardship.notices import send_notices
 from tsbkart.stewardship.passwords import PasswordRejected
 from tsbkart.stewardship.reminders import send_reminders, smtp_sender
 from tsbkart.stewardship.roles import ActorRef, Grant
@@ -289,8 +290,9 @@ def remind(
     dry_run: Annotated[bool, typer.Option(help="List who would get what; send nothing.")] = False,
     language: Annotated[str, typer.Option(help="Language of the e-mail: nb or en.")] = "nb",
 ) -> None:
-    """Send each steward one digest of their facts due or overdue for verification, and escalate long-overdue
-    facts to the reviewers of their area (run daily from cron; TSBKART_SMTP_* settings)."""
+    """Send each steward one digest of their facts due or overdue for verification, escalate long-overdue
+    facts to the reviewers of their area, and send the notices of new error reports still pending (a failed
+    or rate-bounded send from the web; run daily from cron; TSBKART_SMTP_* settings)."""
     if not known_language(language):
         console.print("[red]--language must be nb or en.[/red]")
         raise typer.Exit(2)
@@ -308,6 +310,15 @@ def remind(
             sender=config.mail_from,
             dry_run=dry_run,
         )
+        pending = send_notices(
+            engine(),
+            now=datetime.now(UTC),
+            send=send,
+            gettext=gettext_for(language),
+            base_url=config.public_base_url,
+            sender=config.mail_from,
+            dry_run=dry_run,
+        )
     verb = "would be sent" if dry_run else "sent"
     for digest in report.sent:
         out.print(f"{escape(digest.username)}: {digest.kind} with {len(digest.items)} fact(s) {verb}")
@@ -315,8 +326,17 @@ def remind(
         console.print(
             f"[red]{escape(digest.username)}: not sent ({escape(error)}); it is tried again next run.[/red]"
         )
+    for notice in pending.sent:
+        out.print(f"{escape(notice.username)}: notice of {len(notice.reports)} error report(s) {verb}")
+    for notice, error in pending.failed:
+        console.print(
+            f"[red]{escape(notice.username)}: error report notice not sent ({escape(error)}); "
+            "it is tried again next run.[/red]"
+        )
     console.print(f"{report.due} fact(s) due or overdue; {len(report.sent)} e-mail(s) {verb}.")
-    if report.failed:
+    if pending.sent:
+        console.print(f"{len(pending.sent)} error report notice(s) {verb}.")
+    if report.failed or pending.failed:
         raise typer.Exit(1)
 
 

@@ -63,6 +63,8 @@ ACTIONS = (
     "report_filed",  # stewardship.reports: an error report from the public (never its text)
     "report_answered",
     "report_dismissed",
+    "report_notice_sent",  # stewardship.notices: an e-mail about new error reports (references, never text)
+    "report_notice_failed",  # the SMTP server refused it or was unreachable (the error's type only)
     "reminder_sent",
     "database_restored",  # tsbkart restore, after the restored database verified
     "import_committed",  # tsbkart import: files written as one revision (or read with nothing changed)

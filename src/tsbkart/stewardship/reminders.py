@@ -59,6 +59,8 @@ class ReminderPolicy(BaseModel):
     warn_before_days: int = Field(ge=0)
     repeat_after_days: int = Field(ge=1)
     escalate_after_days: int = Field(ge=1)
+    notices_per_hour: int = Field(ge=1)  # error-report notices one recipient gets from the web in an hour
+    notice_retry_days: int = Field(ge=1)  # tsbkart remind sends pending notices of reports this recent
 
 
 @cache

@@ -4,31 +4,38 @@ reviewers who handle them, ``/forvalt/meldinger``.
 
 Thin: ``tsbkart.stewardship.reports`` files, routes and answers reports. The public form sets no cookie: its
 token is bound to the form (``access.public_form_token``); a honeypot field catches simple bots, and the
-rate limit ``error_report`` (per client address) the rest.
+rate limit ``error_report`` (per client address) the rest. Once a report is committed and the reporter has
+been answered, a background task e-mails its notice to the stewards and reviewers it is routed to
+(``stewardship.notices``): a slow or failing SMTP server never delays or fails the POST.
 """
 
 from __future__ import annotations
 
+import logging
 from typing import Annotated, Any
 from urllib.parse import quote
 
 import anyio.to_thread
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse
+from starlette.background import BackgroundTask
 from starlette.responses import Response
 
 from tsbkart.domain.errors import NotFound
 from tsbkart.domain.messages import Message
 from tsbkart.exchange.spreadsheet import Cell, csv_text, xlsx_bytes
-from tsbkart.stewardship import reports
+from tsbkart.stewardship import notices, reports
+from tsbkart.stewardship.reminders import smtp_sender
 from tsbkart.stewardship.reports import Report, ReportInvalid
 from tsbkart.web.context import context_of
 from tsbkart.web.i18n import catalogue
 from tsbkart.web.stewardship.access import client_address, principal_of, public_form_token, require
 from tsbkart.web.stewardship.render import language, page
+from tsbkart.web.stewardship.runtime import AuthRuntime
 from tsbkart.web.templating import page as public_page
 
 router = APIRouter(include_in_schema=False)
+log = logging.getLogger(__name__)
 # The honeypot: a field people never see (hidden by CSS and from assistive technology) but bots fill in.
 HONEYPOT = "website"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -122,7 +129,33 @@ async def file_report(
         message = problem.text.translate(gettext)
         return _form(request, unit_id, error=message, text=text, contact=contact, status=422)
     suffix = "" if ctx.language == "nb" else f"&lang={ctx.language}"
-    return RedirectResponse(f"/meldinger/{report.reference}?ny=1{suffix}", status_code=303)
+    return RedirectResponse(
+        f"/meldinger/{report.reference}?ny=1{suffix}",
+        status_code=303,
+        background=BackgroundTask(send_notice, runtime, report.reference),
+    )
+
+
+def send_notice(runtime: AuthRuntime, reference: str) -> None:
+    """E-mail the new report's notice (run after the response, in a worker thread). A failed send is logged
+    and audited by ``notices.send_notices``; anything else going wrong is logged here (the reference and the
+    error's type, never the report's text) and left for ``tsbkart remind``, since the reporter's request has
+    already been answered."""
+    settings = runtime.settings
+    try:
+        with smtp_sender(settings) as send:
+            notices.send_notices(
+                runtime.engine,
+                now=runtime.now(),
+                send=send,
+                gettext=catalogue(settings.default_language).gettext,
+                base_url=settings.public_base_url,
+                sender=settings.mail_from,
+                references=[reference],
+                source="web",
+            )
+    except Exception as error:  # a background task: nobody is left to answer with an error
+        log.warning("notice of error report %s not sent (%s)", reference, type(error).__name__)
 
 
 @router.get("/meldinger/{reference}")
