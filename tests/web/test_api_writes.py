@@ -215,6 +215,35 @@ def test_missing_unknown_expired_and_revoked_tokens_are_401(world: Engine) -> No
     assert client.get(OFFER).json()["waiting_weeks"] is None
 
 
+def test_the_openapi_document_declares_the_version_headers(world: Engine) -> None:
+    paths = _client(world).get("/openapi.json").json()["paths"]
+    write = paths["/api/v1/{collection}/{record_id}"]
+    assert set(write["patch"]["responses"]["200"]["headers"]) == {"ETag"}
+    assert set(write["patch"]["responses"]["202"]["headers"]) == {"ETag", "Location"}
+    assert set(paths["/api/v1/{collection}"]["post"]["responses"]["202"]["headers"]) == {"ETag", "Location"}
+    for method in ("patch", "delete"):
+        (if_match,) = [p for p in write[method]["parameters"] if p["name"] == "If-Match"]
+        assert (
+            if_match["in"] == "header" and if_match["required"] and "Record-ETag" in if_match["description"]
+        )
+    for path in (
+        "/api/v1/units/{unit_id}",
+        "/api/v1/offers/{offer_id}",
+        "/api/v1/organisations/{organisation_id}",
+        "/api/v1/teams/{team_id}",
+    ):
+        ok = paths[path]["get"]["responses"]["200"]
+        assert set(ok["headers"]) == {"ETag", "Record-ETag"}, path
+    assert set(paths["/api/v1/units"]["get"]["responses"]["200"]["headers"]) == {"ETag"}
+    assert set(paths["/api/v1/units"]["get"]["responses"]["304"]["headers"]) == {"ETag"}
+
+
+def test_the_headers_the_schema_declares_are_sent(world: Engine) -> None:
+    client = _client(world)
+    answer = client.get("/api/v1/units/unit-a")
+    assert answer.headers["ETag"] and answer.headers["Record-ETag"].startswith('"v')
+
+
 def test_the_openapi_document_describes_the_write_api(world: Engine) -> None:
     document = _client(world).get("/openapi.json").json()
     assert document["components"]["securitySchemes"]["apiToken"]["scheme"] == "bearer"

@@ -43,7 +43,7 @@ async def list_offers(
     return await listing.answer(OfferOut, lambda snapshot, window: search_offers(snapshot, selection, window))
 
 
-@router.get("/offers/{offer_id:path}", responses=documented(OfferOut), response_model=None)
+@router.get("/offers/{offer_id:path}", responses=documented(OfferOut, record=True), response_model=None)
 async def get_offer(request: Request, read: SnapshotDep, offer_id: str) -> Response:
     """One offer (ids look like ``<unit id>/<service type>`` and may contain a slash)."""
     offer = read.snapshot.offers.get(offer_id)

@@ -30,7 +30,11 @@ async def organisations(
     )
 
 
-@router.get("/organisations/{organisation_id}", responses=documented(OrganisationOut), response_model=None)
+@router.get(
+    "/organisations/{organisation_id}",
+    responses=documented(OrganisationOut, record=True),
+    response_model=None,
+)
 async def organisation(request: Request, read: SnapshotDep, organisation_id: str) -> Response:
     found = read.snapshot.organisations.get(organisation_id)
     if found is None:

@@ -30,7 +30,7 @@ async def teams(
     return await listing.answer(TeamOut, lambda snapshot, window: list_teams(snapshot, areas, words, window))
 
 
-@router.get("/teams/{team_id}", responses=documented(TeamOut), response_model=None)
+@router.get("/teams/{team_id}", responses=documented(TeamOut, record=True), response_model=None)
 async def team(request: Request, read: SnapshotDep, team_id: str) -> Response:
     found = read.snapshot.teams.get(team_id)
     if found is None:

@@ -143,7 +143,7 @@ async def units_geojson(
     )
 
 
-@router.get("/units/{unit_id}", responses=documented(UnitDetail), response_model=None)
+@router.get("/units/{unit_id}", responses=documented(UnitDetail, record=True), response_model=None)
 async def get_unit(request: Request, read: SnapshotDep, unit_id: str) -> Response:
     """One unit with all its fields, its service offers and provenance."""
     unit = read.snapshot.units.get(unit_id)

@@ -27,6 +27,7 @@ from tsbkart.registry.versions import etag
 from tsbkart.stewardship import changesets, tokens, writes
 from tsbkart.stewardship.audit import AuditEvent, record
 from tsbkart.stewardship.tokens import ApiToken, Operation
+from tsbkart.web.api.openapi import IF_MATCH, STRING, WRITTEN_ETAG
 from tsbkart.web.api.problems import PROBLEM_JSON, ApiProblem, ParameterError, Problem
 from tsbkart.web.context import context_of
 from tsbkart.web.stewardship.access import client_address
@@ -38,13 +39,6 @@ BEARER = HTTPBearer(
     scheme_name="apiToken",
     description="An API token of the organisation (tsbkart token add, or the page /forvalt/nokler).",
 )
-IF_MATCH = {
-    "name": "If-Match",
-    "in": "header",
-    "required": True,
-    "schema": {"type": "string"},
-    "description": 'The record\'s ETag as GET /api/v1/{collection}/{id} gave it (e.g. "v12").',
-}
 
 
 class Collection(Convertor[str]):
@@ -69,8 +63,17 @@ def _problem_doc(*statuses: int) -> dict[int | str, dict[str, Any]]:
     }
 
 
-WRITTEN = {"description": "Published: the fields that need no review were committed as one revision."}
-SUBMITTED = {"description": "Accepted: a change set was submitted for review (Location names it)."}
+WRITTEN = {
+    "description": "Published: the fields that need no review were committed as one revision.",
+    "headers": WRITTEN_ETAG,
+}
+SUBMITTED = {
+    "description": "Accepted: a change set was submitted for review (Location names it).",
+    "headers": {
+        **WRITTEN_ETAG,
+        "Location": {"description": "The change set's status: /api/v1/change-sets/{id}.", "schema": STRING},
+    },
+}
 BODY = {
     "required": True,
     "content": {"application/json": {"schema": {"type": "object", "additionalProperties": True}}},
