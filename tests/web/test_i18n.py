@@ -1,3 +1,5 @@
+import pytest
+
 from tsbkart.web.i18n import catalogue, negotiate
 
 
@@ -18,3 +20,11 @@ def test_catalogues_translate_and_fall_back_to_the_message_id() -> None:
     nb = catalogue("nb")
     assert nb.gettext("Map") != "Map"  # the bokmål catalogue translates the navigation
     assert nb.gettext("a message nobody translated") == "a message nobody translated"
+
+
+@pytest.mark.parametrize("language", ["nb", "en"])
+def test_every_audit_action_has_a_label_on_the_administrators_log_page(language: str) -> None:
+    from tsbkart.stewardship.audit import ACTIONS
+
+    gettext = catalogue(language).gettext
+    assert [a for a in ACTIONS if gettext(f"audit:{a}") == f"audit:{a}"] == []
