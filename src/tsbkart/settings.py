@@ -158,12 +158,16 @@ class Settings(BaseSettings):
     )
 
     # --- Stewardship: reminders (tsbkart remind) ---
-    smtp_host: str = Field(default="127.0.0.1", description="SMTP server for reminder e-mail.")
+    smtp_host: str = Field(
+        default="127.0.0.1", description="SMTP server for reminders and error-report notices."
+    )
     smtp_port: int = Field(default=25, description="SMTP port.")
     smtp_starttls: bool = Field(default=False, description="Upgrade the SMTP connection with STARTTLS.")
     smtp_username: str | None = Field(default=None, description="SMTP user, if the server wants one.")
     smtp_password: SecretStr | None = Field(default=None, description="SMTP password.")
-    mail_from: str = Field(default="tsbkart@localhost", description="Sender address of reminder e-mail.")
+    mail_from: str = Field(
+        default="tsbkart@localhost", description="Sender address of reminders and error-report notices."
+    )
 
     @field_validator("default_language")
     @classmethod

@@ -7,6 +7,7 @@ from __future__ import annotations
 import logging
 import socket
 from datetime import timedelta
+from email.message import EmailMessage
 
 import pytest
 from sqlalchemy import Engine, select
@@ -189,3 +190,27 @@ def test_answered_and_old_reports_get_no_notice(world: Engine) -> None:
 def test_nothing_to_send_never_connects(world: Engine) -> None:
     report = _send(world, _closed_port(), None)
     assert report == NoticeReport((), (), ())
+
+
+def test_a_notice_another_process_recorded_meanwhile_does_not_fail_the_run(world: Engine) -> None:
+    reference = _file(world)
+    with smtp_server() as inbox, smtp_sender(Settings(smtp_host="127.0.0.1", smtp_port=inbox.port)) as real:
+        others: list[NoticeReport] = []
+
+        def racing(message: EmailMessage) -> None:
+            if not others:
+                others.append(_send(world, inbox.port, [reference]))  # the other process, in between
+            real(message)
+
+        report = send_notices(
+            world,
+            now=NOW,
+            send=racing,
+            gettext=catalogue("nb").gettext,
+            base_url="https://tsbkart.example",
+            sender="tsbkart@example.org",
+            references=[reference],
+            policy=POLICY,
+        )
+    assert len(others[0].sent) == 2 and len(report.sent) == 2 and report.failed == ()
+    assert len(_events(world, "report_notice_sent")) == 2 and verify(world).ok

@@ -35,6 +35,7 @@ from datetime import datetime, timedelta
 from email.message import EmailMessage
 
 from sqlalchemy import Engine, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from tsbkart.db.stewardship import ErrorReportRow, GrantRow, ReminderRow, UserRow
@@ -268,6 +269,11 @@ def send_notices(
             _record_failed(engine, notice, name, now, source)
             failed.append((notice, name))
             continue
-        _record_sent(engine, notice, now, source)
+        try:
+            _record_sent(engine, notice, now, source)
+        except IntegrityError:
+            # Another process (the web and tsbkart remind at once) sent and recorded it first: the recipient
+            # got it twice, and the chain and the rows stay as that process wrote them.
+            log.info("error report notice to user %s was recorded by another process", notice.username)
         sent.append(notice)
     return NoticeReport(tuple(sent), tuple(failed), tuple(deferred))
