@@ -122,3 +122,10 @@ def test_from_json_many_is_from_json_for_each(batch: list[dict[str, object]], sa
     assert many == _one_by_one("offer", batch)
     if not isinstance(many, str):
         assert len({id(r.provenance) for r in many}) == len({r.provenance for r in many})
+
+
+def test_from_json_many_makes_every_kind_as_its_class_does(bundled_snapshot: RegistrySnapshot) -> None:
+    for kind in KINDS.names():
+        records = [r for r in bundled_snapshot.records(kind).values() if not r.field_provenance]
+        batch = [{k: v for k, v in to_json(r).items() if k != "field_provenance"} for r in records]
+        assert records and from_json_many(kind, batch) == records
