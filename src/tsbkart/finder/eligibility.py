@@ -311,6 +311,14 @@ def eligibility_arrays(
 ) -> tuple[npt.NDArray[np.bool_], npt.NDArray[np.int64], npt.NDArray[np.int64]]:
     """Per offer: eligible (all rules but distance), tier and target keys, computed per distinct component
     value and combined with numpy. Agrees with :func:`judge` on every offer (tested)."""
+    ok, tier, target = eligibility_by_signature(index, ctx)
+    return ok[index.sig_of], tier[index.sig_of], target[index.sig_of]
+
+
+def eligibility_by_signature(
+    index: FinderIndex, ctx: Context
+) -> tuple[npt.NDArray[np.bool_], npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    """:func:`eligibility_arrays` per signature (``index.signatures``) rather than per offer."""
     rules = level_rules()
     age = ctx.profile.age
     checks: dict[str, Callable[[Any], bool]] = {
@@ -331,7 +339,7 @@ def eligibility_arrays(
     ranks = np.array([_target_rank(k, ctx) for k in target.keys])
     tier_of_sig = tiers.astype(np.int64)[service.of_signature]
     target_of_sig = ranks.astype(np.int64)[target.of_signature]
-    return ok[index.sig_of], tier_of_sig[index.sig_of], target_of_sig[index.sig_of]
+    return ok, tier_of_sig, target_of_sig
 
 
 def _age_fits(age_min: int | None, age_max: int | None, groups: tuple[str, ...], age: int) -> bool:

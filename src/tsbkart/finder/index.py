@@ -83,6 +83,10 @@ class FinderIndex:
     place_radians: Radians  # the places in radians, for the haversine from each home
     located: IntArray  # the offers whose place is known, and their places
     located_place: IntArray
+    place_or_unknown: IntArray  # offer -> place number, len(place_lat) = location unknown
+    # Offers grouped by signature: signature s holds by_signature[signature_starts[s]:signature_starts[s + 1]].
+    by_signature: IntArray
+    signature_starts: IntArray
     approximate: npt.NDArray[np.bool_]  # unit location approximate
     catchment: npt.NDArray[np.object_]  # unit catchment code or None
     catchment_number: IntArray  # unit catchment as a number, -1 = unknown
@@ -197,6 +201,9 @@ def build_index(snapshot: RegistrySnapshot) -> FinderIndex:
         place_radians=Radians.of(place_lat, place_lon),
         located=located,
         located_place=place_of[located],
+        place_or_unknown=np.where(place_of >= 0, place_of, len(places)).astype(np.int64),
+        by_signature=np.argsort(sig_of, kind="stable").astype(np.int64),
+        signature_starts=np.searchsorted(np.sort(sig_of), np.arange(len(signatures) + 1)).astype(np.int64),
         approximate=np.array([bool(u and u.is_approximate) for u in units], dtype=np.bool_),
         catchment=np.array(catchment_codes, dtype=object),
         catchment_number=np.array(

@@ -32,7 +32,7 @@ from pydantic import BaseModel
 from tsbkart.analysis.costs import CostProvider, GreatCircle, Points, Radians, haversine_km
 from tsbkart.domain.errors import UserError
 from tsbkart.finder.deadlines import GuidelineDeadline, guideline_deadline
-from tsbkart.finder.eligibility import Context, Verdict, context, eligibility_arrays, judge
+from tsbkart.finder.eligibility import Context, Verdict, context, eligibility_by_signature, judge
 from tsbkart.finder.index import FinderIndex, finder_index
 from tsbkart.finder.profile import NeedProfile
 from tsbkart.finder.ranking import deadline_fit
@@ -236,27 +236,27 @@ def _home(snapshot: RegistrySnapshot, profile: NeedProfile) -> tuple[HomeArea, f
     return home, lat, lon
 
 
-def _travel(
+def _place_costs(
     index: FinderIndex, lat: float | None, lon: float | None, cost: Cost
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Great-circle km (for display and the distance preference) and the provider's cost, nan = unknown.
-    With great-circle costs the two are one array (read only)."""
-    n = len(index.offers)
-    km = np.full(n, np.nan)
+    """Per place (``index.place_or_unknown``; the last entry is the unknown place): great-circle km (for
+    display and the distance preference) and the provider's cost, nan = unknown. With great-circle costs the
+    two are one array (read only). One distance per distinct place: many offers share a unit, many units a
+    municipality point."""
+    n = len(index.place_lat)
+    km = np.full(n + 1, np.nan)
     if lat is None or lon is None:
-        return km, km if isinstance(cost, GreatCircle) else np.full(n, np.nan)
-    # One distance per distinct place (many offers share a unit, many units a municipality point).
-    place_km = haversine_km(Radians.of(lat, lon), index.place_radians)
-    km[index.located] = place_km[index.located_place]
+        return km, km if isinstance(cost, GreatCircle) else np.full(n + 1, np.nan)
+    km[:n] = haversine_km(Radians.of(lat, lon), index.place_radians)
     if isinstance(cost, GreatCircle):
         return km, km
-    travel = np.full(n, np.nan)
-    if len(index.place_lat):
+    travel = np.full(n + 1, np.nan)
+    if n:
         matrix = cost.matrix(
             Points(np.array([lat]), np.array([lon])), Points(index.place_lat, index.place_lon)
         )
         row = matrix.toarray()[0] if hasattr(matrix, "toarray") else np.asarray(matrix)[0]
-        travel[index.located] = np.where(np.isfinite(row), row, np.nan)[index.located_place]
+        travel[:n] = np.where(np.isfinite(row), row, np.nan)
     return km, travel
 
 
@@ -279,22 +279,37 @@ def find(
     home, lat, lon = _home(snapshot, profile)
     ctx = context(profile)
     deadline = guideline_deadline(profile, today)
-    sig_ok, tier, target = eligibility_arrays(index, ctx)
-    km, travel = _travel(index, lat, lon, provider)
+    # Eligibility per signature; the candidates are the offers of the eligible signatures (in signature order:
+    # the ranking sorts them on unique keys, so their order here does not matter).
+    sig_ok, sig_tier, sig_target = eligibility_by_signature(index, ctx)
+    signatures = np.flatnonzero(sig_ok)
+    starts, ends = index.signature_starts[signatures], index.signature_starts[signatures + 1]
+    candidates = (
+        np.concatenate([index.by_signature[a:b] for a, b in zip(starts.tolist(), ends.tolist(), strict=True)])
+        if len(signatures)
+        else np.zeros(0, dtype=np.int64)
+    )
+    tier = np.repeat(sig_tier[signatures], ends - starts)
+    target = np.repeat(sig_target[signatures], ends - starts)
+    place_km, place_travel = _place_costs(index, lat, lon, provider)
+    places = index.place_or_unknown[candidates]
+    km, travel = place_km[places], place_travel[places]
     max_km = profile.preferences.max_distance_km
-    # Unknown distance is kept under a distance limit (unknown is not "too far"); the reason says so.
-    too_far = (~np.isnan(km)) & (km > max_km) if max_km is not None else np.zeros(len(km), dtype=np.bool_)
-    chosen = np.flatnonzero(sig_ok & ~too_far)
+    if max_km is not None:
+        # Unknown distance is kept under a distance limit (unknown is not "too far"); the reason says so.
+        near = np.isnan(km) | (km <= max_km)
+        candidates, tier, target, km, travel = (a[near] for a in (candidates, tier, target, km, travel))
+    chosen = candidates
     home_catchment = home.catchment_code
     home_number = index.catchment_numbers.get(home_catchment or "", -2)
     ranked = ranked_offers(
         chosen,
-        tier=tier[chosen],
+        tier=tier,
         level=index.level[chosen],
         fit=deadline_fit(index.waiting[chosen], deadline.weeks),
         catchment=(index.catchment_number[chosen] != home_number).astype(np.int64),
-        target=target[chosen],
-        travel=travel[chosen],
+        target=target,
+        travel=travel,
         static_rank=index.static_rank,
         static_order=index.static_order,
     )
@@ -312,11 +327,16 @@ def find(
     rank_of[ranked] = np.arange(1, len(ranked) + 1)
     shown = members[:limit]
     held = np.array([i for i, _ in shown], dtype=np.int64)
+    held_places = index.place_or_unknown[held]
     build = _Results(snapshot, index, ctx, home, deadline, provider)
     results = [
         build.result(i, rank, verdict(i), group, distance, cost)
         for (i, group), rank, distance, cost in zip(
-            shown, rank_of[held].tolist(), km[held].tolist(), travel[held].tolist(), strict=True
+            shown,
+            rank_of[held].tolist(),
+            place_km[held_places].tolist(),
+            place_travel[held_places].tolist(),
+            strict=True,
         )
     ]
     kept = {r.offer_id for r in results}
@@ -350,7 +370,7 @@ def find(
         results=results,
         total_eligible=len(chosen),
         total_offers=len(index.offers),
-        excluded=_excluded(index, verdict, too_far, km, max_km) if explain else None,
+        excluded=_excluded(index, verdict, place_km[index.place_or_unknown], max_km) if explain else None,
         snapshot_revision=snapshot.revision,
         synthetic=synthetic,
     )
@@ -467,10 +487,12 @@ def _acute(results: list[RankedOffer], profile: NeedProfile) -> AcuteGuidance:
 def _excluded(
     index: FinderIndex,
     verdict: Callable[[int], Verdict],
-    too_far: np.ndarray,
     km: np.ndarray,
     max_km: float | None,
 ) -> list[ExcludedOffer]:
+    """Every offer the search leaves out, with its reasons; ``km`` per offer (nan = unknown)."""
+    # Unknown distance is kept under a distance limit (unknown is not "too far").
+    too_far = (~np.isnan(km)) & (km > max_km) if max_km is not None else np.zeros(len(km), dtype=np.bool_)
     out = []
     for i, offer in enumerate(index.offers):
         reasons = list(verdict(i).exclusions)
