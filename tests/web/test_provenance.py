@@ -1,12 +1,37 @@
-"""Provenance notes and confidence levels in the page's language; every bundled note is covered."""
+"""Provenance notes and confidence levels in the page's language; every bundled note is covered, the bundled
+English free text is rendered in bokmål from the translation memory, and no public page names the compilers'
+own working files."""
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterator
 from datetime import date
 
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine
+
 from tsbkart.domain.entities import Provenance
+from tsbkart.reference.seed import COMPILERS_ENGLISH
 from tsbkart.registry.snapshot import RegistrySnapshot
-from tsbkart.web.provenance import PHRASES, compilers_text, confidence_label, note_html, record_text
+from tsbkart.registry.store import Registry
+from tsbkart.settings import Settings
+from tsbkart.web.app import create_app
+from tsbkart.web.provenance import (
+    PHRASES,
+    bundled_html,
+    compilers_text,
+    confidence_label,
+    note_html,
+    public_text,
+    record_text,
+    translation_memory,
+)
+
+ENGLISH = re.compile(r'<span lang="en">(.*?)</span>')
+# How the compilers cite their own working files: never on a public page.
+FILE_NAME = re.compile(r"\.source\.md|pass[23]|\.csv\b|\b[\w-]+\.md\b")
 
 
 def _notes(snapshot: RegistrySnapshot) -> set[str]:
@@ -59,10 +84,13 @@ def test_our_own_derivations_are_translated_not_marked_english(bundled_snapshot:
 
 
 def test_a_corrections_source_date_is_translated_too() -> None:
-    note = "research pass correction (medium confidence): pass3.source.md (other corrections); source dated: undated page"
-    assert str(note_html(note, "nb")) == (
-        "rettet ved ny gjennomgang av kildene (sikkerhet: middels): "
-        "pass3.source.md (andre rettelser); kilden datert: udatert side"  # the remark from notes.po
+    note = "research pass correction (medium confidence): corrections_pass2.md: Tyrili lost Arendal/Skien/Lillehammer/Folldal in the Oct 2024 award; source dated: undated page"
+    assert (
+        str(note_html(note, "nb"))
+        == (
+            "rettet ved ny gjennomgang av kildene (sikkerhet: middels): "
+            "Tyrili mistet Arendal/Skien/Lillehammer/Folldal i tildelingen i oktober 2024; kilden datert: udatert side"  # the remark from the translation memory
+        )
     )
     unknown = "research pass correction (low confidence): a remark notes.po lacks; source dated: 2024"
     assert str(note_html(unknown, "nb")).endswith(
@@ -98,7 +126,7 @@ def test_the_compilers_english_notes_are_marked_english_a_stewards_text_is_not()
     bundled = Provenance(
         "https://hf.example/enhet", date(2026, 11, 22), note="retrieved by the tsbkart data compilers"
     )
-    note = "adults 18+; staff also ambulate to local offices"
+    note = "adults 18+; a remark the translation memory lacks"
     assert str(compilers_text(note, "description", bundled, "nb")) == f'<span lang="en">{note}</span>'
     assert str(compilers_text(note, "description", bundled, "en")) == note
     steward = Provenance("https://hf.example/enhet", date(2026, 12, 1), steward="Kari", note="Kari")
@@ -106,9 +134,119 @@ def test_the_compilers_english_notes_are_marked_english_a_stewards_text_is_not()
     assert str(compilers_text("Tromsø", "town", bundled, "nb")) == "Tromsø"  # not a compiler's note
 
 
-def test_a_bundled_unit_page_marks_the_compilers_notes(bundled_snapshot: RegistrySnapshot) -> None:
-    team = next(t for t in bundled_snapshot.teams.values() if t.scope_note)
-    assert str(record_text(team, "scope_note", "nb")).startswith('<span lang="en">')
+def test_the_compilers_texts_are_rendered_from_the_translation_memory(
+    bundled_snapshot: RegistrySnapshot,
+) -> None:
     corrected = bundled_snapshot.offers["bk-loland/dogn_kort"]  # a research pass's description
     assert "description" in corrected.field_provenance
-    assert str(record_text(corrected, "description", "nb")).startswith('<span lang="en">')
+    assert str(record_text(corrected, "description", "nb")) == translation_memory("nb")[corrected.description]
+    assert str(record_text(corrected, "description", "en")) == corrected.description
+    assert str(bundled_html("adults 18+", "nb")) == "voksne 18+"
+    # A proper name is its own rendering: shown as it is, not marked English.
+    name = "Diakonhjemmet Sykehus (Stiftelsen Diakonhjemmet)"
+    assert str(bundled_html(name, "nb")) == name
+    assert (
+        str(bundled_html("a text <the memory> lacks", "nb"))
+        == '<span lang="en">a text &lt;the memory&gt; lacks</span>'
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "public"),
+    [
+        (
+            "vaktrom; UNN switchboard 07766; also proposed in corrections_pass2.md (not yet applied)",
+            "vaktrom; UNN switchboard 07766",
+        ),
+        ("also proposed in corrections_pass2.md (not yet applied)", ""),
+        (
+            "36 places (see tsb_private_providers.csv); length of stay inferred",
+            "36 places; length of stay inferred",
+        ),
+        (
+            "opened 3 Sept 2012 (napha.no, 'Ny'; tsb_units_pass2.csv and its .source.md)",
+            "opened 3 Sept 2012 (napha.no, 'Ny')",
+        ),
+        (
+            "opened 26.09.2023 (tsb_units.csv, source_date_or_snapshot: 'opened 26.09.2023 (published 02.10.2023)')",
+            "opened 26.09.2023",
+        ),
+        ("pass3.source.md: Alta (kommuner_2024.csv 5601)", "Alta (5601)"),
+        ("corrections_pass2.md: Midt-Telemark is 4020 (kommuner_2024.csv)", "Midt-Telemark is 4020"),
+        ("corrections_pass2.md (bk-borgestad): intake office phone", "intake office phone"),
+        ("corrections_pass2.md (vurderingsteam.csv)", ""),
+        ("pass3.source.md (other corrections)", ""),
+        ("pass3.source.md (consistent; address stated)", "consistent; address stated"),
+        ("corrections_pass2.md proposes adding avrusning", "a research pass proposes adding avrusning"),
+        ("vurderingsteam_pass3.csv scope text states the phone", "the scope note states the phone"),
+        ("unit added in units_pass3.csv", ""),
+        (
+            "35 døgnplasser (pass3.source.md); the history page (contacts_pass3.csv)",
+            "35 døgnplasser; the history page",
+        ),
+        ("a steward's words, no file", "a steward's words, no file"),
+    ],
+)
+def test_public_text_drops_the_compilers_file_references_and_keeps_the_fact(text: str, public: str) -> None:
+    assert public_text(text) == public
+
+
+def test_a_note_whose_remark_is_only_a_file_reference_shows_the_rest(
+    bundled_snapshot: RegistrySnapshot,
+) -> None:
+    note = "research pass correction (high confidence): pass3.source.md (other corrections); source dated: 2016-11-07"
+    assert (
+        str(note_html(note, "nb"))
+        == "rettet ved ny gjennomgang av kildene (sikkerhet: høy); kilden datert: 2016-11-07"
+    )
+    assert (
+        str(note_html(note, "en")) == "research pass correction (confidence: high); source dated: 2016-11-07"
+    )
+    assert str(note_html("contact fact (high confidence): unit added in units_pass3.csv", "nb")) == (
+        "kontaktopplysning (sikkerhet: høy)"
+    )
+
+
+def _bundled_texts(
+    snapshot: RegistrySnapshot, fields: frozenset[str]
+) -> Iterator[tuple[str, str, Provenance]]:
+    for kind in (snapshot.organisations, snapshot.units, snapshot.offers, snapshot.teams):
+        for record in kind.values():
+            for field in sorted(fields):
+                value = getattr(record, field, None)
+                if value:
+                    yield field, value, record.field_provenance.get(field) or record.provenance
+
+
+@pytest.mark.parametrize("fields", [frozenset({"description"})])
+def test_every_bundled_free_text_on_a_bokmal_page_is_translated_or_a_name(
+    bundled_snapshot: RegistrySnapshot, fields: frozenset[str]
+) -> None:
+    """Every bundled English free text has an entry in the translation memory (a proper name's is itself)."""
+    assert fields <= COMPILERS_ENGLISH
+    english = {
+        value
+        for field, value, provenance in _bundled_texts(bundled_snapshot, fields)
+        if ENGLISH.search(str(compilers_text(value, field, provenance, "nb")))
+    }
+    assert sorted(english) == []
+
+
+def test_the_memory_keys_are_public_text() -> None:
+    assert [key for key in translation_memory("nb") if public_text(key) != key] == []
+
+
+@pytest.fixture(scope="module")
+def client(reference_engine: Engine) -> Iterator[TestClient]:
+    app = create_app(Settings(database_url=str(reference_engine.url)), Registry(reference_engine))
+    with TestClient(app) as test_client:
+        yield test_client
+
+
+def test_no_unit_page_names_a_compilers_file(client: TestClient, bundled_snapshot: RegistrySnapshot) -> None:
+    named = []
+    for unit_id in sorted(bundled_snapshot.units):
+        for language in ("nb", "en"):
+            html = client.get(f"/enhet/{unit_id}?lang={language}").text
+            named += [(unit_id, language, m.group(0)) for m in FILE_NAME.finditer(html)]
+    assert named == []

@@ -11,14 +11,28 @@ it right::
 A note that matches no phrase (a steward's own words) is shown as written. ``tests/web/test_provenance.py``
 checks that every note in the bundled data is covered, so a new phrase in the seed fails a test until it is
 added here and to the catalogue.
+
+The compilers' free text (a remark in a note, an offer's description, a team's scope note, an organisation's
+contract status) goes through one lookup, ``bundled_html``: its public form (``public_text``: the compilers'
+references to their own working files dropped) is looked up whole in the translation memory
+``web/i18n/<lang>/bundled/*.po`` (msgid: the public English text; msgstr: its rendering, the same text for a
+proper name that needs none); an English page shows the public English text, and a text the memory lacks is
+shown as written, marked English::
+
+    bundled_html("pass3.source.md: supports Tromsø", "nb")   # 'støtter Tromsø'
+    bundled_html("pass3.source.md: supports Tromsø", "en")   # 'supports Tromsø'
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from functools import cache
+from importlib import resources
+from pathlib import Path
 from typing import Any
 
+from babel.messages.pofile import read_po
 from markupsafe import Markup, escape
 
 from tsbkart.domain.entities import Provenance
@@ -80,6 +94,70 @@ LABELLED_ADDRESS = re.compile(r"(?P<label>[a-z ]+): (?P<address>https?://\S+)") 
 UNDATED = re.compile(r"undated page(?:; (?P<address>https?://\S+)|(?P<rest>[;,]? .+))?")
 
 
+# The compilers' own working files ("corrections_pass2.md", "pass3.source.md", "tsb_units_pass2.csv", "its
+# .source.md"): a public page names the source itself, never the file a research pass noted it in. The forms
+# below are how the bundled text cites them; what a rule keeps is the fact around the reference.
+FILE = r"[\w-]*(?:\.[\w-]+)*\.(?:csv|md)\b(?: and its \.source\.md)?"
+SECTIONS = r"other corrections|corrections to team rows|[a-z0-9-]+"  # the parts of a compiler's file cited
+FILE_REFERENCES: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(rf"[;,]? *also proposed in {FILE} \(not yet applied\)"), ""),  # a proposal already applied
+    (re.compile(rf" *\((?:see |per )?{FILE}\)"), ""),  # "(see tsb_private_providers.csv)"
+    (re.compile(rf"; {FILE}(?=\))"), ""),  # "(napha.no, '...'; tsb_units_pass2.csv and its .source.md)"
+    (re.compile(rf" *\({FILE}, [^()]*(?:\([^()]*\)[^()]*)*\)"), ""),  # "(tsb_units.csv, target_groups_note)"
+    (re.compile(rf"\({FILE} (?P<code>[0-9]+)\)"), r"(\g<code>)"),  # "Alta (kommuner_2024.csv 5601)"
+    (re.compile(rf"{FILE} proposes\b"), "a research pass proposes"),
+    (re.compile(rf"{FILE} scope text\b"), "the scope note"),  # the team's scope note, shown on the page
+    (re.compile(rf"^(?:unit added|new row) (?:in|from) {FILE}$"), ""),
+    (re.compile(rf"^{FILE}(?: \((?:{SECTIONS})\))?(?:: |$)"), ""),  # "corrections_pass2.md (bk-x): ..."
+    (re.compile(rf"^{FILE} \((?P<remark>[^()]+)\)$"), r"\g<remark>"),  # "pass3.source.md (address stated)"
+    (re.compile(rf" *{FILE}"), ""),  # any other reference
+)
+MEMORY = "bundled"  # web/i18n/<lang>/bundled/*.po
+
+
+def public_text(text: str) -> str:
+    """The compilers' ``text`` without their references to their own working files (the same in every
+    language; the data and the ``.source.md`` files keep them)::
+
+        public_text("corrections_pass2.md: Samtun is in Bø i Telemark")   # 'Samtun is in Bø i Telemark'
+        public_text("vaktrom; also proposed in corrections_pass2.md (not yet applied)")   # 'vaktrom'
+    """
+    for pattern, replacement in FILE_REFERENCES:
+        text = pattern.sub(replacement, text)
+    return text.strip().strip(";,").strip()
+
+
+@cache
+def translation_memory(language: str) -> Mapping[str, str]:
+    """The bundled English texts' renderings in ``language`` (``web/i18n/<language>/bundled/*.po``; none for
+    English, the bundled text's own language): public English text -> its rendering."""
+    folder = Path(str(resources.files("tsbkart.web") / "i18n" / language / MEMORY))
+    memory: dict[str, str] = {}
+    for path in sorted(folder.glob("*.po")):
+        with path.open("rb") as handle:
+            for message in read_po(handle, locale=language):
+                translated = message.string
+                if isinstance(message.id, str) and message.id and isinstance(translated, str) and translated:
+                    memory[message.id] = translated
+    return memory
+
+
+def bundled_translation(text: str, language: str) -> str | None:
+    """The rendering of the compilers' public ``text`` in ``language``: itself in English, else the
+    memory's entry or None."""
+    return text if language == "en" else translation_memory(language).get(text)
+
+
+def bundled_html(value: str, language: str) -> Markup:
+    """The compilers' English ``value`` on a page in ``language``: its public form, translated from the memory
+    when it has an entry, else as written and marked English."""
+    public = public_text(value)
+    translated = bundled_translation(public, language)
+    if translated is None:
+        return Markup('<span lang="en">%s</span>') % public
+    return escape(translated)
+
+
 def confidence_label(level: str | None, language: str) -> str:
     text = catalogue(language).gettext
     return text(CONFIDENCE[level]) if level in CONFIDENCE else (level or text("unknown"))
@@ -106,25 +184,21 @@ def _source_date(value: str, language: str) -> Markup | None:
 
 
 def _remark(value: str, language: str) -> Markup:
-    """A compiler's remark: its translation when ``notes.po`` has one, else as written, marked English."""
+    """A compiler's remark after the words it follows: ``bundled_html`` of it, the joining punctuation kept;
+    "renewal: <address>" with its label from the memory."""
     lead = REMARK_LEAD.match(value)
     start = lead.end() if lead else 0
     linked = LABELLED_ADDRESS.fullmatch(value[start:])
-    if linked is not None and catalogue(language).gettext(linked["label"]) != linked["label"]:
-        label = catalogue(language).gettext(linked["label"])
+    label = bundled_translation(linked["label"], language) if linked is not None else None
+    if linked is not None and label is not None:
         return escape(f"{value[:start]}{label}: {linked['address']}")
-    translated = catalogue(language).gettext(value[start:])
-    if translated != value[start:]:
-        return escape(value[:start] + translated)
-    return escape(value) if language == "en" else Markup('<span lang="en">%s</span>') % value
+    return escape(value[:start]) + bundled_html(value[start:], language)
 
 
 def _free(value: str, language: str) -> Markup:
     if value in FIXED_FREE_TEXT:
         return escape(catalogue(language).gettext(value))
-    if language == "en":
-        return escape(value)
-    dated = _source_date(value, language)
+    dated = _source_date(value, language) if language != "en" else None
     return dated if dated is not None else _remark(value, language)
 
 
@@ -138,6 +212,9 @@ def note_html(note: str | None, language: str) -> Markup:
         if match is None:
             continue
         groups = match.groupdict()
+        if "free" in groups and not public_text(groups["free"]):
+            message = message.replace(": %(free)s", "")  # nothing but a compiler's file reference
+            del groups["free"]
         values: dict[str, object] = {}
         if "confidence" in groups:
             values["confidence"] = escape(confidence_label(groups["confidence"], language))
@@ -149,12 +226,11 @@ def note_html(note: str | None, language: str) -> Markup:
 
 
 def compilers_text(value: object, field: str, provenance: Provenance, language: str) -> Markup:
-    """A free-text value as safe HTML, marked English on a page in another language while it is the bundled
-    data compilers' note (``reference.seed.COMPILERS_ENGLISH`` with the seed's or a research pass's
-    provenance: the record's, or the field's own); a steward's or an import's text is shown as written."""
-    compiled = field in COMPILERS_ENGLISH and is_seed_provenance(provenance)
-    if compiled and language != "en":
-        return Markup('<span lang="en">%s</span>') % value
+    """A free-text value as safe HTML: ``bundled_html`` while it is the bundled data compilers' note
+    (``reference.seed.COMPILERS_ENGLISH`` with the seed's or a research pass's provenance: the record's, or
+    the field's own); a steward's or an import's text is shown as written."""
+    if field in COMPILERS_ENGLISH and is_seed_provenance(provenance) and isinstance(value, str):
+        return bundled_html(value, language)
     return escape(value)
 
 
