@@ -218,7 +218,7 @@ def _bundled_texts(
                     yield field, value, record.field_provenance.get(field) or record.provenance
 
 
-@pytest.mark.parametrize("fields", [frozenset({"description"})])
+@pytest.mark.parametrize("fields", [frozenset({"description"}), frozenset({"scope_note", "status_note"})])
 def test_every_bundled_free_text_on_a_bokmal_page_is_translated_or_a_name(
     bundled_snapshot: RegistrySnapshot, fields: frozenset[str]
 ) -> None:
