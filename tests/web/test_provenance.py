@@ -232,6 +232,13 @@ def test_every_bundled_free_text_on_a_bokmal_page_is_translated_or_a_name(
     assert sorted(english) == []
 
 
+def test_every_bundled_notes_remark_on_a_bokmal_page_is_translated_or_a_name(
+    bundled_snapshot: RegistrySnapshot,
+) -> None:
+    english = {n: ENGLISH.findall(str(note_html(n, "nb"))) for n in _notes(bundled_snapshot)}
+    assert {n: spans for n, spans in english.items() if spans} == {}
+
+
 def test_the_memory_keys_are_public_text() -> None:
     assert [key for key in translation_memory("nb") if public_text(key) != key] == []
 
@@ -243,10 +250,14 @@ def client(reference_engine: Engine) -> Iterator[TestClient]:
         yield test_client
 
 
-def test_no_unit_page_names_a_compilers_file(client: TestClient, bundled_snapshot: RegistrySnapshot) -> None:
-    named = []
+def test_no_unit_page_names_a_compilers_file_and_bokmal_pages_hold_no_bundled_english(
+    client: TestClient, bundled_snapshot: RegistrySnapshot
+) -> None:
+    named, english = [], []
     for unit_id in sorted(bundled_snapshot.units):
         for language in ("nb", "en"):
             html = client.get(f"/enhet/{unit_id}?lang={language}").text
             named += [(unit_id, language, m.group(0)) for m in FILE_NAME.finditer(html)]
-    assert named == []
+            if language == "nb":
+                english += [(unit_id, m.group(1)) for m in ENGLISH.finditer(html)]
+    assert named == [] and english == []
