@@ -455,12 +455,17 @@ def _fetch_ids(session: Session, kind: str, ids: Sequence[str]) -> list[str]:
     return found
 
 
+_NOT_DATES = frozenset({str, type(None)})
+
+
 def _sqlite_column(column_type: Any, values: Sequence[Any]) -> Sequence[Any]:
     """One column's values as SQLite stores them through SQLAlchemy: JSON as text, dates as ISO text,
     booleans as 1/0."""
     if isinstance(column_type, JSON):
         return [None if v is None else orjson.dumps(v).decode() for v in values]
     if isinstance(column_type, Date | DateTime):
+        if set(map(type, values)) <= _NOT_DATES:  # flat JSON holds ISO text already
+            return values
         return [v.isoformat() if isinstance(v, date) else v for v in values]
     if isinstance(column_type, Boolean):
         # Stored as 1/0 either way; a bool, unlike an int, goes through the driver's slow adapter lookup.
@@ -543,7 +548,7 @@ def _bound(
 
 
 def _all_null(values: Sequence[Any]) -> bool:
-    return next(filter(None, values), None) is None and all(v is None for v in values)
+    return next(filter(None, values), None) is None and values.count(None) == len(values)
 
 
 def _plan(
