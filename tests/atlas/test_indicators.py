@@ -3,7 +3,7 @@ import math
 import pytest
 
 from tests.atlas.world import population, snapshot
-from tsbkart.atlas.indicators import indicator, indicator_table, indicators
+from tsbkart.atlas.indicators import indicator, indicator_table, indicators, trend_indicators
 from tsbkart.reference.population import load_population
 from tsbkart.registry.snapshot import RegistrySnapshot
 
@@ -14,6 +14,12 @@ def test_registry_is_data_with_bilingual_texts() -> None:
     for item in indicators():
         assert item.title["nb"] and item.title["en"] and item.source and item.method
     assert indicator("nope") is None
+
+
+def test_no_indicator_source_shown_on_a_page_names_a_source_md_file() -> None:
+    # The public atlas and trend pages show ``source``; the .source.md files are named in comments in the YAML.
+    sources = [i.source for i in indicators()] + [t.source for t in trend_indicators()]
+    assert sources and [s for s in sources if ".source.md" in s] == []
 
 
 def test_helseatlas_indicators_carry_the_unverified_caveat() -> None:

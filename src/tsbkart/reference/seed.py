@@ -106,7 +106,8 @@ OWN_WORDS = (DERIVED_BEDS, DERIVED_ADULTS, DERIVED_ADULTS_AND_OTHERS, DERIVED_PO
 COMPILED = "retrieved by the tsbkart data compilers"
 OWNER_INFERRED = "owner type inferred from the legal form and the RHF agreement the source names"
 # Free-text fields the seed fills with the data compilers' English notes (a target-group note, a team's scope, a
-# contract status): the pages mark them English while they still hold the bundled text.
+# contract status): while they hold the bundled text the pages render them from the translation memory
+# (``tsbkart.web.provenance.bundled_html``), marked English where it has no entry.
 COMPILERS_ENGLISH = frozenset({"description", "scope_note", "status_note"})
 
 

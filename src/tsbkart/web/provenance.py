@@ -2,8 +2,8 @@
 
 The bundled data's notes are written by ``tsbkart.reference.seed`` from a few fixed English phrases around
 free text copied from the sources (a date as the source gives it, a compiler's reason). The fixed phrases are
-translated here; the free text stays as the source wrote it, marked with its language so screen readers say
-it right::
+translated here, the free text from the translation memory below; free text the memory lacks stays as the
+source wrote it, marked with its language so screen readers say it right::
 
     note_html("contact fact (high confidence): switchboard", "nb")
     # 'kontaktopplysning (sikkerhet: høy): <span lang="en">switchboard</span>'
