@@ -214,3 +214,27 @@ def test_a_notice_another_process_recorded_meanwhile_does_not_fail_the_run(world
         )
     assert len(others[0].sent) == 2 and len(report.sent) == 2 and report.failed == ()
     assert len(_events(world, "report_notice_sent")) == 2 and verify(world).ok
+
+
+def test_each_recipient_gets_the_language_they_last_signed_in_with(world: Engine) -> None:
+    from tsbkart.db.stewardship import UserRow
+
+    with Session(world) as s, s.begin():
+        s.execute(select(UserRow).where(UserRow.username == "rita")).scalar_one().language = "en"
+    reference = _file(world)
+    with smtp_server() as inbox, smtp_sender(Settings(smtp_host="127.0.0.1", smtp_port=inbox.port)) as send:
+        send_notices(
+            world,
+            now=NOW,
+            send=send,
+            gettext=catalogue("nb").gettext,
+            gettext_for=lambda language: catalogue(language).gettext,
+            base_url="https://tsbkart.example",
+            sender="tsbkart@example.org",
+            references=[reference],
+            policy=POLICY,
+        )
+    (rita,) = inbox.to("rita@nord.example")
+    (kari,) = inbox.to("kari@a.example")  # never signed in: the default language
+    assert rita["Subject"] == f"tsbkart: new error report {reference}"
+    assert kari["Subject"] == f"tsbkart: ny feilmelding {reference}"

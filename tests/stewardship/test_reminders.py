@@ -134,3 +134,28 @@ def test_nothing_is_due_long_before_the_cycle_ends(world: Engine) -> None:
     from tsbkart.registry.store import Registry
 
     assert [(i.kind, i.field) for i in due_items(Registry(world).snapshot(), date(2026, 3, 1), POLICY)] == []
+
+
+def test_a_digest_is_in_the_language_its_recipient_last_signed_in_with(world: Engine) -> None:
+    from tsbkart.db.stewardship import UserRow
+    from tsbkart.registry.store import Registry
+
+    with Session(world) as s, s.begin():
+        s.execute(select(UserRow).where(UserRow.username == "per")).scalar_one().language = "en"
+    with smtp_server() as inbox, smtp_sender(Settings(smtp_host="127.0.0.1", smtp_port=inbox.port)) as send:
+        send_reminders(
+            world,
+            Registry(world).snapshot(),
+            today=DUE_SOON,
+            now=datetime.combine(DUE_SOON, datetime.min.time(), UTC),
+            send=send,
+            gettext=catalogue("nb").gettext,
+            gettext_for=lambda language: catalogue(language).gettext,
+            base_url="https://tsbkart.example",
+            sender="tsbkart@example.org",
+            policy=POLICY,
+        )
+    (per,) = inbox.to("per@b.example")
+    (kari,) = inbox.to("kari@a.example")
+    assert per["Subject"].endswith("facts to verify") and per.get_content().startswith("Hello Per,")
+    assert kari["Subject"] == "tsbkart: 5 opplysninger må bekreftes"

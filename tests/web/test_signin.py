@@ -181,3 +181,19 @@ def test_second_factor_is_asked_after_the_password_and_wrong_codes_refused(stewa
     token = form_token(other.get("/logg-inn/kode?next=/admin/logg").text)
     replay = other.post("/logg-inn/kode", data={"code": done_code, "csrf_token": token, "next": "/"})
     assert replay.status_code == 401
+
+
+def test_the_account_keeps_the_language_it_signs_in_with(stewards: Engine) -> None:
+    from tsbkart.db.stewardship import UserRow
+
+    def stored() -> str | None:
+        with Session(stewards) as s:
+            return s.execute(select(UserRow.language).where(UserRow.username == "kari")).scalar_one()
+
+    assert stored() is None  # never signed in: e-mail to the account is in the default language
+    english = _client(stewards)
+    english.cookies.set("lang", "en")
+    assert sign_in(english).status_code == 303  # type: ignore[attr-defined]
+    assert stored() == "en"
+    assert sign_in(_client(stewards)).status_code == 303  # type: ignore[attr-defined]
+    assert stored() == "nb"

@@ -288,7 +288,9 @@ def audit_export(
 
 def remind(
     dry_run: Annotated[bool, typer.Option(help="List who would get what; send nothing.")] = False,
-    language: Annotated[str, typer.Option(help="Language of the e-mail: nb or en.")] = "nb",
+    language: Annotated[
+        str, typer.Option(help="Language of the e-mail to accounts that have not signed in yet: nb or en.")
+    ] = "nb",
 ) -> None:
     """Send each steward one digest of their facts due or overdue for verification, escalate long-overdue
     facts to the reviewers of their area, and send the notices of new error reports still pending (a failed
@@ -309,12 +311,14 @@ def remind(
             base_url=config.public_base_url,
             sender=config.mail_from,
             dry_run=dry_run,
+            gettext_for=gettext_for,
         )
         pending = send_notices(
             engine(),
             now=datetime.now(UTC),
             send=send,
             gettext=gettext_for(language),
+            gettext_for=gettext_for,
             base_url=config.public_base_url,
             sender=config.mail_from,
             dry_run=dry_run,

@@ -9,7 +9,8 @@ see every report at ``/forvalt/meldinger`` and get no notice).
 
 A notice names the report's reference, the record and a link to ``/forvalt/meldinger``; never the reporter's
 text or address (the steward reads both after signing in; the notice says whether an address was given for an
-answer). Each e-mail sent is one ``reminders`` row per report (``kind`` = ``report:<reference>``, so one
+answer), in the recipient's language (the one they last signed in with; the default language before that).
+Each e-mail sent is one ``reminders`` row per report (``kind`` = ``report:<reference>``, so one
 notice per recipient, report and day at most) and a ``report_notice_sent`` audit event; a failure is logged
 and audited (``report_notice_failed``, the error's type only) and nothing is recorded, so the next
 ``tsbkart remind`` sends it. Rate bound (``reminders.yaml``): a recipient gets at most ``notices_per_hour``
@@ -75,6 +76,7 @@ class Notice:
     email: str
     display_name: str
     reports: tuple[PendingReport, ...]
+    language: str | None = None  # the account's language (its last sign-in's); None: the default
 
 
 @dataclass(frozen=True)
@@ -138,7 +140,9 @@ def plan_notices(
         )
         if mine:
             user = users[user_id]
-            notices.append(Notice(user.id, user.username, user.email or "", user.display_name, mine))
+            notices.append(
+                Notice(user.id, user.username, user.email or "", user.display_name, mine, user.language)
+            )
     return notices
 
 
@@ -235,6 +239,7 @@ def send_notices(
     gettext: Gettext,
     base_url: str,
     sender: str,
+    gettext_for: Callable[[str], Gettext] | None = None,
     references: Sequence[str] | None = None,
     policy: ReminderPolicy | None = None,
     source: str = "cli",
@@ -242,7 +247,8 @@ def send_notices(
 ) -> NoticeReport:
     """Send the pending notices (of ``references``, rate-bounded: the web process; of every open report of the
     last ``notice_retry_days``, unbounded: ``tsbkart remind``); each sent e-mail is recorded and audited in its
-    own transaction. Never raises for a failed send: it is logged (the reference and error type, no text) and
+    own transaction. Each is written in its recipient's language (``gettext_for(notice.language)``), or with
+    ``gettext`` (the default language) for an account that has not signed in yet. Never raises for a failed send: it is logged (the reference and error type, no text) and
     audited, and the next ``tsbkart remind`` sends it."""
     policy = policy or load_policy()
     with Session(engine) as session:
@@ -257,7 +263,8 @@ def send_notices(
             deferred.append(notice)
             continue
         try:
-            send(compose_notice(notice, gettext, base_url=base_url, sender=sender))
+            words = gettext_for(notice.language) if gettext_for and notice.language else gettext
+            send(compose_notice(notice, words, base_url=base_url, sender=sender))
         except (OSError, smtplib.SMTPException) as error:
             name = type(error).__name__
             log.warning(

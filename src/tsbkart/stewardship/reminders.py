@@ -123,6 +123,7 @@ class Digest:
     display_name: str
     kind: DigestKind
     items: tuple[DueItem, ...]
+    language: str | None = None  # the account's (its last sign-in's); None: the run's language
 
 
 def _recently_sent(session: Session, today: date, policy: ReminderPolicy) -> set[tuple[int, str]]:
@@ -161,7 +162,9 @@ def plan(session: Session, items: Sequence[DueItem], today: date, policy: Remind
         mine = tuple(i for i in (items if kind == "digest" else escalated) if _covers(held, i))
         if mine:
             user = users[user_id]
-            digests.append(Digest(user.id, user.username, user.email or "", user.display_name, kind, mine))
+            digests.append(
+                Digest(user.id, user.username, user.email or "", user.display_name, kind, mine, user.language)
+            )
     return digests
 
 
@@ -247,9 +250,11 @@ def send_reminders(
     sender: str,
     policy: ReminderPolicy | None = None,
     dry_run: bool = False,
+    gettext_for: Callable[[str], Gettext] | None = None,
 ) -> RemindReport:
     """Plan and send today's digests; each sent one is recorded and audited in its own transaction, so a
-    failure half-way loses nothing already sent and a re-run sends only what is left."""
+    failure half-way loses nothing already sent and a re-run sends only what is left. A digest is written in
+    its recipient's language (``gettext_for(digest.language)``), else with ``gettext``."""
     policy = policy or load_policy()
     items = due_items(snapshot, today, policy)
     with Session(engine) as session:
@@ -259,7 +264,8 @@ def send_reminders(
     sent, failed = [], []
     for digest in digests:
         try:
-            send(compose(digest, today, gettext, base_url=base_url, sender=sender))
+            words = gettext_for(digest.language) if gettext_for and digest.language else gettext
+            send(compose(digest, today, words, base_url=base_url, sender=sender))
         except (OSError, smtplib.SMTPException) as error:
             failed.append((digest, type(error).__name__))
             continue

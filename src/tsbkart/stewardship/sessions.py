@@ -48,8 +48,10 @@ def start_session(
     now: datetime,
     source: str | None,
     second_factor: bool = False,
+    language: str | None = None,
 ) -> str:
-    """A new session for ``user``; returns the token for the cookie (never stored as is)."""
+    """A new session for ``user``; returns the token for the cookie (never stored as is). ``language``, the
+    UI language the user signs in with, is kept on the account: e-mail to it is written in it."""
     token = new_token()
     row = SessionRow(
         token_hash=token_hash(token),
@@ -63,6 +65,8 @@ def start_session(
     )
     session.add(row)
     session.flush()
+    if language is not None:
+        user.language = language
     if not second_factor:
         _signed_in(session, user, row, now, source)
     return token

@@ -90,7 +90,15 @@ def oidc_answer(request: Request) -> Response:
         user = account_for(session, issuer, claims, now=now, source=source)
         if user is None:
             return _problem(request, "no_account", 403)
-        token = start_session(session, user, method="oidc", policy=runtime.sessions, now=now, source=source)
+        token = start_session(
+            session,
+            user,
+            method="oidc",
+            policy=runtime.sessions,
+            now=now,
+            source=source,
+            language=language(request),
+        )
     text = catalogue(language(request)).gettext
     context = {"title": text("Signed in"), "next_url": safe_next(transaction.next)}
     response = page(request, "stewardship/continue.html", context)

@@ -149,6 +149,7 @@ def send_notice(runtime: AuthRuntime, reference: str) -> None:
                 now=runtime.now(),
                 send=send,
                 gettext=catalogue(settings.default_language).gettext,
+                gettext_for=lambda chosen: catalogue(chosen).gettext,
                 base_url=settings.public_base_url,
                 sender=settings.mail_from,
                 references=[reference],

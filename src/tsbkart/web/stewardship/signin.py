@@ -116,6 +116,7 @@ def sign_in(
                 now=now,
                 source=source,
                 second_factor=second,
+                language=language(request),
             )
             return _after_sign_in(request, token, f"/logg-inn/kode?next={target}" if second else target)
     return _form(request, target, error, username.strip()[:200], status)
