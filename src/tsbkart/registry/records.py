@@ -273,7 +273,8 @@ def _from_columns(
 
 
 def _made(cls: type, arguments: list[Iterable[Any]], count: int) -> list[Any]:
-    """``list(map(cls, *arguments))`` (one iterable per field, in field order) for a slots dataclass.
+    """``list(map(cls, *arguments))`` (one iterable per field, in field order) for a slots dataclass whose
+    ``__init__`` is the one ``dataclass`` writes, as every record class's is (``domain/entities.py``).
 
     A frozen dataclass's ``__init__`` sets each field with a Python call to ``object.__setattr__``; here each
     slot is set a column at a time, which is all that ``__init__`` does (measured: 0.9 against 2.3 us per

@@ -226,14 +226,6 @@ def _check_record(
         check(record, add, codes)
 
 
-class _Found(Exception):
-    """A per-kind rule reported a problem while screening."""
-
-
-def _found(field: str, message: str) -> None:
-    raise _Found
-
-
 def _screened_clean(
     records: Sequence[RegistryRecord], kind: RecordKind, codes: Codes, known: KnownIds
 ) -> bool:
@@ -302,11 +294,14 @@ def _references_clean(records: Sequence[RegistryRecord], kind: RecordKind, known
 
 
 def _kind_checks_clean(records: Sequence[RegistryRecord], kind: RecordKind, codes: Codes) -> bool:
-    checks = kind.checks
-    try:
-        for record in records:
-            for check in checks:
-                check(record, _found, codes)
-    except _Found:
-        return False
+    found: list[str] = []
+
+    def flag(field: str, message: str) -> None:
+        found.append(field)
+
+    for record in records:
+        for check in kind.checks:
+            check(record, flag, codes)
+        if found:
+            return False
     return True
