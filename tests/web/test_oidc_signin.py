@@ -88,6 +88,7 @@ def test_sign_in_with_client_secret_pkce_and_acr(world: Engine) -> None:
     with Session(world) as s:
         kari = s.execute(select(UserRow).where(UserRow.username == "kari")).scalar_one()
     assert (kari.oidc_issuer, kari.oidc_subject) == (provider.issuer, "sub-kari-1")  # linked on first use
+    assert kari.language == "nb"  # the page's language: e-mail to kari is in bokmål
     assert ("sign_in", {"method": "oidc", "session": 1}) in _events(world)
 
 
