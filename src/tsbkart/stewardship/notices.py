@@ -10,8 +10,8 @@ see every report at ``/forvalt/meldinger`` and get no notice).
 A notice names the report's reference, the record and a link to ``/forvalt/meldinger``; never the reporter's
 text or address (the steward reads both after signing in; the notice says whether an address was given for an
 answer), in the recipient's language (the one they last signed in with; the default language before that).
-Each e-mail sent is one ``reminders`` row per report (``kind`` = ``report:<reference>``, so one
-notice per recipient, report and day at most) and a ``report_notice_sent`` audit event; a failure is logged
+Each e-mail sent is one ``reminders`` row per report (``kind`` = ``report:<reference>``: once recorded, a
+recipient is never sent that report's notice again) and a ``report_notice_sent`` audit event; a failure is logged
 and audited (``report_notice_failed``, the error's type only) and nothing is recorded, so the next
 ``tsbkart remind`` sends it. Rate bound (``reminders.yaml``): a recipient gets at most ``notices_per_hour``
 notices from the web process in an hour; the rest wait for ``tsbkart remind``, which looks back
@@ -20,9 +20,11 @@ notices from the web process in an hour; the rest wait for ``tsbkart remind``, w
 Shapes::
 
     report = send_notices(engine, now=now, send=send, gettext=gettext, base_url="https://tsbkart.example",
-                          sender="tsbkart@example.org", references=["7KQ2M9XD4T"])   # None: every pending one
+                          sender="tsbkart@example.org", gettext_for=lambda lang: catalogue(lang).gettext,
+                          references=["7KQ2M9XD4T"])   # None: every pending one (tsbkart remind)
     report.sent      # (Notice(user_id=3, username="kari", email="kari@hf.example", display_name="Kari",
-                     #         reports=(PendingReport(reference="7KQ2M9XD4T", record_name="...", ...),)),)
+                     #         reports=(PendingReport(reference="7KQ2M9XD4T", record_name="...", ...),),
+                     #         language="nb"),)
     report.failed    # ((Notice, "ConnectionRefusedError"),)   report.deferred  # notices over the rate bound
 """
 
