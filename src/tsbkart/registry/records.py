@@ -201,9 +201,8 @@ def _by_columns(
 ) -> list[RegistryRecord]:
     if not batch:
         return []
-    if (
-        len(set(map(len, batch))) == 1
-    ):  # as many keys each: the same keys, unless one lacks a key of the first
+    # As many keys in each: the same keys, unless one lacks a key of the first (_from_columns sees that).
+    if len(set(map(len, batch))) == 1:
         made = _from_columns(kind, tuple(batch[0]), batch, shared)
         if made is not None:
             return made
