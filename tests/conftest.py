@@ -52,6 +52,8 @@ def _secret_key_file_in_a_tmp_dir(tmp_path_factory: pytest.TempPathFactory) -> I
 os.environ["TSBKART_RATE_LIMITS"] = "false"
 # No start-up warm-up of the planning pages in every test app (seconds of CPU each; the machine is shared).
 os.environ["TSBKART_WARM_PLANNING"] = "false"
+# Nor of each snapshot's indexes after every commit (a thread per commit; the test that wants it turns it on).
+os.environ["TSBKART_WARM_INDEXES"] = "false"
 
 
 def pytest_report_header() -> str:

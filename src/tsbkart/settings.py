@@ -74,6 +74,10 @@ class Settings(BaseSettings):
         default=True,
         description="At start-up, build what the planning pages need (projection, charts, trends) in a thread.",
     )
+    warm_indexes: bool = Field(
+        default=True,
+        description="Build each new snapshot's finder and list indexes in a thread, before a request needs them.",
+    )
     rate_limit_storage: str = Field(
         default="memory://",
         description="limits storage URI; memory:// counts per process, redis://host:6379 across processes.",

@@ -3,7 +3,9 @@
 Public reads use ``AppState.snapshot()``, which never touches the database: the snapshot is replaced after a
 commit through this process's Registry, and a :class:`~tsbkart.registry.follower.RevisionFollower` thread
 (started with the app, see ``app.py``'s lifespan) rebuilds it when another process commits. The rebuild runs
-in that thread, never on the event loop.
+in that thread, never on the event loop. Each new snapshot's finder and list indexes are built in a thread
+of their own as soon as it is taken (``settings.warm_indexes``), so the first request after a commit does not
+wait for them.
 
 Staleness is bounded: once the follower has not confirmed the snapshot current for
 ``settings.max_staleness_seconds`` (the database is gone), ``snapshot()`` raises ``RegistryUnavailable``
@@ -18,10 +20,12 @@ from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
-from threading import Lock
+from threading import Lock, Thread
 
 from fastapi import Request
 
+from tsbkart.finder.index import finder_index
+from tsbkart.query.index import index_for
 from tsbkart.registry.follower import RevisionFollower
 from tsbkart.registry.history import as_of
 from tsbkart.registry.snapshot import RegistrySnapshot
@@ -60,6 +64,7 @@ class AppState:
         self._generation = 0  # bumped on every new snapshot, so a past snapshot built meanwhile is not kept
         self.build_listeners: list[Callable[[RegistrySnapshot, float], None]] = []
         self.follower = RevisionFollower(registry.engine, self._follow, settings.revision_check_seconds)
+        self.warming: Thread | None = None  # the thread building the newest snapshot's indexes, if any
         registry.on_commit(self._replace)
 
     def _replace(self, snapshot: RegistrySnapshot) -> None:
@@ -68,6 +73,16 @@ class AppState:
             self._built = time.monotonic()
             self._past.clear()
             self._generation += 1
+        self.warm(snapshot)
+
+    def warm(self, snapshot: RegistrySnapshot) -> None:
+        """Build the indexes every search and list reads (``settings.warm_indexes``) in a thread, so that after
+        a commit the first request does not wait for them (about 0.3 s at 10,000 units)."""
+        if self.settings.warm_indexes:
+            self.warming = Thread(
+                target=warm_indexes, args=(snapshot,), name="tsbkart-warm-indexes", daemon=True
+            )
+            self.warming.start()
 
     def _follow(self, latest: int) -> None:
         """Follower thread: rebuild when the database holds another revision than the snapshot."""
@@ -122,6 +137,15 @@ class AppState:
             while len(self._past) > AS_OF_CACHE_SIZE:
                 self._past.popitem(last=False)
         return snapshot
+
+
+def warm_indexes(snapshot: RegistrySnapshot) -> None:
+    """The snapshot's finder index and list index, built and kept with it (``snapshot.derived``)."""
+    try:
+        finder_index(snapshot)
+        index_for(snapshot)
+    except Exception:  # a request builds them again and reports what fails; the server stays up
+        log.exception("index warm-up failed", extra={"revision": snapshot.revision})
 
 
 def get_state(request: Request) -> AppState:

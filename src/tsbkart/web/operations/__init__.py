@@ -40,6 +40,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     """Follow other processes' commits while the server runs; build what /plan needs meanwhile."""
     state: AppState = app.state.tsbkart
     state.follower.start()
+    state.warm(state.snapshot())
     if state.settings.warm_planning:
         # A thread, never the event loop: the projection and the chart engine take seconds of CPU.
         Thread(target=warm_planning, args=(state,), name="tsbkart-warm-planning", daemon=True).start()
