@@ -116,9 +116,47 @@ def test_build_default_keeps_steward_changes_and_says_what_to_run(
     assert done.exit_code == 0, done.output
     said = _words(done.output)
     assert "1 medfølgende poster skiller seg" in said and "1 av dem sist endret av en forvalter" in said
-    assert "Kjør `tsbkart load-reference`" in said and "Referansedata lastet" not in said
+    assert "Kjør `tsbkart load-reference --overwrite-edits`" in said and "Referansedata lastet" not in said
     kept = Registry(context.engine()).snapshot().units["unn-avrusning-tromso"]
     assert (kept.name, kept.beds) == ("Old name", 99)
+
+
+def _edited_by_a_steward() -> None:
+    registry = Registry(context.engine())
+    held = registry.snapshot().units["unn-avrusning-tromso"]
+    registry.commit(
+        [Upsert(replace(held, beds=99))], actor=Actor("user", "kari", "Kari"), reason="annual report"
+    )
+
+
+def test_load_reference_refuses_to_write_over_a_stewards_change(
+    cli_db: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _built_with_older_bundled_data(monkeypatch)
+    _edited_by_a_steward()
+    done = CliRunner().invoke(app, ["load-reference", "--population-from", "2026"])
+    assert done.exit_code == 1, done.output
+    said = _words(done.output)
+    assert "Ingenting lastet: 1 av de 1 postene" in said and "--overwrite-edits" in said
+    assert "Traceback" not in said and "Referansedata lastet" not in said
+    assert Registry(context.engine()).snapshot().units["unn-avrusning-tromso"].beds == 99
+
+
+def test_load_reference_overwrites_edits_when_told(cli_db: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    _built_with_older_bundled_data(monkeypatch)
+    _edited_by_a_steward()
+    done = CliRunner().invoke(app, ["load-reference", "--population-from", "2026", "--overwrite-edits"])
+    assert done.exit_code == 0, done.output
+    assert "Referansedata lastet" in done.output
+    unit = Registry(context.engine()).snapshot().units["unn-avrusning-tromso"]
+    assert unit.name != "Old name" and unit.beds != 99
+
+
+def test_load_reference_without_edits_loads_as_before(cli_db: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    _built_with_older_bundled_data(monkeypatch)
+    done = CliRunner().invoke(app, ["load-reference", "--population-from", "2026"])
+    assert done.exit_code == 0, done.output
+    assert Registry(context.engine()).snapshot().units["unn-avrusning-tromso"].name != "Old name"
 
 
 def test_build_default_speaks_english_when_asked(cli_db: str, monkeypatch: pytest.MonkeyPatch) -> None:

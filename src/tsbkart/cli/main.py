@@ -89,8 +89,8 @@ def db_build_default() -> None:
                 "Database present; schema checked. {count} bundled records differ from this version's bundled "
                 "data ({edited} of them last changed by a steward or an import); they were not loaded, so that "
                 "no one's changes are written over. To load this version's bundled data, run "
-                "`tsbkart load-reference`: it writes the bundled version over those records, steward changes "
-                "included.",
+                "`tsbkart load-reference --overwrite-edits`: it writes the bundled version over those records, "
+                "steward changes included.",
                 count=state.outdated,
                 edited=state.edited,
             ),
@@ -103,8 +103,30 @@ def load_reference(
     population_from: Annotated[
         int | None, typer.Option(help="Only load population from this year on.")
     ] = None,
+    overwrite_edits: Annotated[
+        bool,
+        typer.Option(
+            "--overwrite-edits", help="Write the bundled version over records a steward or an import changed."
+        ),
+    ] = False,
 ) -> None:
-    """(Re)load the bundled geography, population and source-backed registry records."""
+    """(Re)load the bundled geography, population and source-backed registry records; refuses to write over
+    records a steward or an import changed last unless ``--overwrite-edits`` says so."""
+    if not overwrite_edits and not needs_build(engine()):
+        upgrade(engine())
+        state = bundled_state(engine())
+        if state.edited:
+            print_message(
+                Message(
+                    "Nothing loaded: {edited} of the {count} records that differ from this version's bundled data "
+                    "were last changed by a steward or an import, and loading would write the bundled version "
+                    "over them. Run `tsbkart load-reference --overwrite-edits` to load it anyway.",
+                    count=state.outdated,
+                    edited=state.edited,
+                ),
+                "yellow",
+            )
+            raise typer.Exit(1)
     _load_reference(population_from)
 
 
