@@ -31,6 +31,7 @@ from pydantic import BaseModel
 
 from tsbkart.analysis.costs import CostProvider, GreatCircle, Points, Radians, haversine_km
 from tsbkart.domain.errors import UserError
+from tsbkart.finder.construct import constructed
 from tsbkart.finder.deadlines import GuidelineDeadline, guideline_deadline
 from tsbkart.finder.eligibility import Context, Verdict, context, eligibility_by_signature, judge
 from tsbkart.finder.index import FinderIndex, finder_index
@@ -322,18 +323,14 @@ def find(
         return verdicts[number]
 
     groups, members = _groups(snapshot, index, ranked, home)
-    # rank: the place in the whole ranking (1 = best overall); results are listed group by group.
-    rank_of = np.zeros(len(index.offers), dtype=np.int64)
-    rank_of[ranked] = np.arange(1, len(ranked) + 1)
     shown = members[:limit]
-    held = np.array([i for i, _ in shown], dtype=np.int64)
+    held = np.array([i for i, _, _ in shown], dtype=np.int64)
     held_places = index.place_or_unknown[held]
     build = _Results(snapshot, index, ctx, home, deadline, provider)
     results = [
         build.result(i, rank, verdict(i), group, distance, cost)
-        for (i, group), rank, distance, cost in zip(
+        for (i, group, rank), distance, cost in zip(
             shown,
-            rank_of[held].tolist(),
             place_km[held_places].tolist(),
             place_travel[held_places].tolist(),
             strict=True,
@@ -415,9 +412,9 @@ def _home_region(snapshot: RegistrySnapshot, home: HomeArea) -> str | None:
 
 def _groups(
     snapshot: RegistrySnapshot, index: FinderIndex, ranked: np.ndarray, home: HomeArea
-) -> tuple[list[ResultGroup], list[tuple[int, str]]]:
-    """The answer's groups (``rules/scope.yaml``) and the offers they hold as (offer number, group code), in
-    group order; the ranking decides the order within a group."""
+) -> tuple[list[ResultGroup], list[tuple[int, str, int]]]:
+    """The answer's groups (``rules/scope.yaml``) and the offers they hold as (offer number, group code, rank),
+    in group order; the ranking decides the order within a group."""
     scope = scope_rules()
     catchment = index.catchment_number[ranked]
     home_region = index.region_numbers.get(_home_region(snapshot, home) or "", -2)
@@ -446,11 +443,15 @@ def _groups(
         elsewhere &= ~nearer[types]
     scoped.append((national, "national", elsewhere, {}))
     groups: list[ResultGroup] = []
-    flat: list[tuple[int, str]] = []
+    flat: list[tuple[int, str, int]] = []
     for rule, code, mask, label in scoped:
-        members = ranked[mask]
+        positions = np.flatnonzero(mask)
+        members = ranked[positions]
         groups.append(_group(rule, code, members, index, **label))
-        flat += [(int(i), code) for i in members[: rule.limit]]
+        # An offer's rank is its place in the whole ranking (1 = best overall), read here from where the group
+        # found it, rather than from a rank per offer of the whole index.
+        held = zip(members[: rule.limit].tolist(), (positions[: rule.limit] + 1).tolist(), strict=True)
+        flat += [(i, code, rank) for i, rank in held]
     return groups, flat
 
 
@@ -685,8 +686,11 @@ class _Results:
         if distance is not None and approximate:
             reasons.append(self.approximate_reason)
         reasons += verdict.notes[2:]
-        return static.template.model_copy(
-            update={
+        # Every field of the template, the profile's ones replaced: model_copy's result, made without copy.copy.
+        return constructed(
+            RankedOffer,
+            static.template.__dict__
+            | {
                 "rank": rank,
                 "in_home_catchment": in_home,
                 "distance_km": distance,
@@ -699,5 +703,6 @@ class _Results:
                 "group": group,
                 "reasons": reasons,
                 "routing": self._route(i),
-            }
+            },
+            static.template.model_fields_set,
         )
