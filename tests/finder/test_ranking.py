@@ -63,3 +63,17 @@ def test_ranked_without_room_for_one_key_sorts_by_three(c: dict[str, np.ndarray]
         patch.setattr(ranking, "KEY_BITS", 0)  # as with millions of offers
         got, expected = _both(c)
     assert got == expected
+
+
+@given(
+    st.lists(st.one_of(WAITING, st.floats(-5, 60, allow_nan=False)), max_size=30),
+    st.one_of(st.none(), st.integers(0, 52)),
+)
+def test_deadline_fit_within_unknown_beyond(waiting: list[float], weeks: int | None) -> None:
+    fit = ranking.deadline_fit(np.array(waiting, dtype=np.float64), weeks)
+    expected = [
+        1 if weeks is None or w != w else (0 if w <= weeks else 2)  # w != w: nan, unknown
+        for w in waiting
+    ]
+    assert fit.dtype == np.int64
+    assert fit.tolist() == expected

@@ -294,7 +294,9 @@ def find(
     target = np.repeat(sig_target[signatures], ends - starts)
     place_km, place_travel = _place_costs(index, lat, lon, provider)
     places = index.place_or_unknown[candidates]
-    km, travel = place_km[places], place_travel[places]
+    km = place_km[places]
+    # With great-circle costs the two are one array (_place_costs): one gather, not two.
+    travel = km if place_travel is place_km else place_travel[places]
     max_km = profile.preferences.max_distance_km
     if max_km is not None:
         # Unknown distance is kept under a distance limit (unknown is not "too far"); the reason says so.
