@@ -46,6 +46,25 @@ def run(*args: str, stdin: str | None = None) -> tuple[int, str]:
     return result.exit_code, result.output
 
 
+def _add_kari_as_steward(email: str, organisation: str) -> None:
+    code, output = run(
+        "user",
+        "add",
+        "kari",
+        "--name",
+        "Kari",
+        "--email",
+        email,
+        "--role",
+        "steward",
+        "--organisation",
+        organisation,
+        "--password-stdin",
+        stdin=PASSWORD + "\n",
+    )
+    assert code == 0, output
+
+
 def test_first_administrator_then_users_roles_and_disable(cli_db: str) -> None:
     code, output = run(
         "user",
@@ -185,21 +204,7 @@ def test_remind_sends_one_digest_then_none_the_same_day(cli_db: str, monkeypatch
     Registry(context.engine()).commit(
         [Upsert(organisation("org-old", provenance=old))], actor=Actor.cli("t"), reason="synthetic"
     )
-    run(
-        "user",
-        "add",
-        "kari",
-        "--name",
-        "Kari",
-        "--email",
-        "kari@old.example",
-        "--role",
-        "steward",
-        "--organisation",
-        "org-old",
-        "--password-stdin",
-        stdin=PASSWORD + "\n",
-    )
+    _add_kari_as_steward("kari@old.example", "org-old")
     with smtp_server() as inbox:
         monkeypatch.setenv("TSBKART_SMTP_PORT", str(inbox.port))
         monkeypatch.setenv("TSBKART_PUBLIC_BASE_URL", "https://tsbkart.example")
@@ -233,21 +238,7 @@ def test_remind_sends_the_pending_notices_of_error_reports(
         actor=Actor.cli("t"),
         reason="synthetic",
     )
-    run(
-        "user",
-        "add",
-        "kari",
-        "--name",
-        "Kari",
-        "--email",
-        "kari@r.example",
-        "--role",
-        "steward",
-        "--organisation",
-        "org-r",
-        "--password-stdin",
-        stdin=PASSWORD + "\n",
-    )
+    _add_kari_as_steward("kari@r.example", "org-r")
     report = file_report(
         context.engine(),
         registry.snapshot(),

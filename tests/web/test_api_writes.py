@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import httpx
 import pytest
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
@@ -115,7 +116,8 @@ def test_bad_values_are_422_naming_the_field(world: Engine) -> None:
     assert client.patch(OFFER, content=b"[1, 2", headers=_auth(secret, tag)).status_code == 422
 
 
-def test_fields_that_need_review_become_a_submitted_change_set(world: Engine) -> None:
+def _address_patched(world: Engine) -> tuple[TestClient, str, str, httpx.Response]:
+    """A token's PATCH of a field that needs review (the unit's street address): client, secret, path, answer."""
     client = _client(world)
     secret = _token(world, "records:write")
     unit = "/api/v1/units/unit-a"
@@ -124,6 +126,11 @@ def test_fields_that_need_review_become_a_submitted_change_set(world: Engine) ->
         json={"street_address": "Storgata 1", "source": "https://hf.example"},
         headers=_auth(secret, _etag(client, unit)),
     )
+    return client, secret, unit, answer
+
+
+def test_fields_that_need_review_become_a_submitted_change_set(world: Engine) -> None:
+    client, _secret, unit, answer = _address_patched(world)
     assert answer.status_code == 202, answer.text
     number = answer.json()["change_set"]
     assert answer.headers["location"] == f"/api/v1/change-sets/{number}"
@@ -134,14 +141,7 @@ def test_fields_that_need_review_become_a_submitted_change_set(world: Engine) ->
 
 
 def test_a_system_reads_the_status_of_its_change_set_with_its_token(world: Engine) -> None:
-    client = _client(world)
-    secret = _token(world, "records:write")
-    unit = "/api/v1/units/unit-a"
-    answer = client.patch(
-        unit,
-        json={"street_address": "Storgata 1", "source": "https://hf.example"},
-        headers=_auth(secret, _etag(client, unit)),
-    )
+    client, secret, _unit, answer = _address_patched(world)
     status = client.get(answer.headers["location"], headers=_auth(secret))
     assert status.status_code == 200 and status.headers["cache-control"] == "no-store"
     found = status.json()

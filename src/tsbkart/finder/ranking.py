@@ -53,7 +53,8 @@ def ranked(
     static_rank: IntArray,
     static_order: IntArray,
 ) -> IntArray:
-    """The offers ``chosen`` (offer numbers) in ranking order: the same order as :func:`order` (tested), in one
+    """The offers ``chosen`` (offer numbers) in ranking order: the same order as the seven-key reference ``order`` in
+    ``tests/finder/test_ranking.py`` (a property test), in one
     integer sort instead of four sort passes. ``static_rank`` is each offer's place in ``static_order``.
 
     Each candidate gets one unique integer key: the small keys packed, then the travel cost, then the offer's
@@ -106,28 +107,3 @@ def _exactly(
     keys = (packed << (cost_bits + static_bits)) | (cost_rank << static_bits) | static
     in_order: IntArray = static_order[np.sort(keys) & ((1 << static_bits) - 1)]
     return in_order
-
-
-def order(
-    *,
-    tier: IntArray,
-    level: IntArray,
-    fit: IntArray,
-    catchment: IntArray,
-    target: IntArray,
-    travel: FloatArray,
-    waiting: FloatArray,
-    position: IntArray,
-) -> IntArray:
-    """Indices that sort the candidates by the keys above (unknown travel and waiting sort last). The reference
-    form of the order; the finder uses :func:`ranked`, which agrees with it."""
-    # The small integer keys packed into one (each < 8), most significant first: same order, fewer sort passes.
-    packed = (((tier * 8 + level) * 8 + fit) * 8 + catchment) * 8 + target
-    keys = (
-        position,
-        np.where(np.isnan(waiting), np.inf, waiting),
-        np.where(np.isnan(travel), np.inf, travel),
-        packed,
-    )
-    # np.lexsort sorts by the last key first.
-    return np.lexsort(keys).astype(np.int64)
