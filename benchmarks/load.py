@@ -3,26 +3,29 @@
 
 Two registries, one after the other, each in a fresh database:
 
-- ``bundled``: the bundled reference data (124 source-backed units);
+- ``bundled``: the bundled reference data (the source-backed units, about 140);
 - ``synthetic``: a SYNTHETIC registry of 10,000 units and 40,000 service offers (ids ``synthetic-...``, names
   "Syntetisk enhet ...", provenance "synthetic benchmark data"; built as ``benchmarks/api.py`` builds it) on
   the bundled geography.
 
 For each, ``tsbkart serve`` runs on a free 127.0.0.1 port (SQLite by default, PostgreSQL with
-``--database-url``, in a schema of its own that is dropped afterwards), rate limits off. Then, with the same
-50 clients and duration:
+``--database-url``, in a schema of its own that is dropped afterwards), rate limits off. Every distinct request
+is sent once with wrk's headers (each must answer 200; this warms the caches the runs read). Then, with the
+same 50 clients, ``--duration`` seconds of each workload in ``--rounds`` alternating rounds (trivial, mixed,
+trivial, mixed, ...: a shared machine that drifts in speed weighs on both alike):
 
 - trivial: ``GET /healthz`` only (the same server's cheapest answer: the peer the mix is compared with);
 - mixed: unit lists (filters, text search, near-sorting, CSV), ``/api/v1/units.geojson``, unit pages, the map
   page and finder searches (``POST /api/v1/finder``), in fixed proportions, browser-like
   ``Accept-Encoding: br, gzip``.
 
-Prints requests, errors (connect, read, write, timeout, non-2xx), p50/p95/p99 latency and req/s of both, the
-ratio mixed/trivial throughput, the server's resident memory (all its processes), ``errors N``, and last
+Prints each round, then requests, errors (connect, read, write, timeout, non-2xx), p50/p95/p99 latency (of the
+worst round) and req/s of both, the ratio mixed/trivial throughput, the server's resident memory (all its
+processes), ``errors N``, and last
 ``RESULT load_10k_ratio <value> ratio`` (the synthetic registry's ratio). Target at 10,000 units: 0 errors,
 ratio >= 0.3, mixed p95 < 250 ms, on an idle machine (the load average is printed with the figures).
 
-    python benchmarks/load.py [--duration 60] [--clients 50] [--workers 1] [--units 10000]
+    python benchmarks/load.py [--duration 60] [--rounds 3] [--clients 50] [--workers 1] [--units 10000]
                               [--database-url postgresql+psycopg://...] [--only bundled|synthetic]
 """
 
@@ -124,13 +127,21 @@ def lua_string(value: str) -> str:
     return json.dumps(value)  # a JSON string literal is a valid Lua string literal for this ASCII text
 
 
+def request_headers(r: Request) -> dict[str, str]:
+    """The headers wrk sends with ``r`` (besides Host and Content-Length); the warm-up sends the same, so it
+    warms the page cache entries the timed runs read (their key holds Accept, among others)."""
+    headers = {"Accept-Encoding": "br, gzip"}
+    if r.body is not None:
+        headers["Content-Type"] = "application/json"
+    return headers
+
+
 def lua_script(requests: list[Request]) -> str:
     rows = []
     for r in requests:
-        headers = '{["Accept-Encoding"]="br, gzip"'
-        if r.body is not None:
-            headers += ',["Content-Type"]="application/json"'
-        headers += "}"
+        headers = (
+            "{" + ",".join(f"[{lua_string(k)}]={lua_string(v)}" for k, v in request_headers(r).items()) + "}"
+        )
         body = lua_string(r.body) if r.body is not None else "nil"
         rows.append(f"{{{lua_string(r.method)},{lua_string(r.path)},{headers},{body}}}")
     return LUA % {"requests": "{\n" + ",\n".join(rows) + "\n}"}
@@ -180,12 +191,14 @@ def workload(base_url: str, seed: int = 3) -> list[Request]:
 
 
 def check_answers(base_url: str, requests: list[Request]) -> None:
-    """Every distinct request once, before timing: each must answer 200 (also warms per-revision caches)."""
-    with httpx.Client(base_url=base_url, timeout=120, headers={"Accept-Encoding": "br, gzip"}) as client:
+    """Every distinct request once, before timing, with wrk's headers: each must answer 200 (also warms the
+    per-revision caches the timed runs read)."""
+    with httpx.Client(base_url=base_url, timeout=120) as client:
+        del client.headers[
+            "Accept"
+        ]  # httpx's default "*/*": wrk sends none, and Accept is in the page cache key
         for r in {(r.method, r.path, r.body): r for r in requests}.values():
-            answer = client.request(
-                r.method, r.path, content=r.body, headers={"Content-Type": "application/json"}
-            )
+            answer = client.request(r.method, r.path, content=r.body, headers=request_headers(r))
             if answer.status_code != 200:
                 raise SystemExit(f"{r.method} {r.path} answered {answer.status_code}: {answer.text[:300]}")
 
@@ -222,6 +235,20 @@ def wrk(base_url: str, script: str, clients: int, seconds: int) -> Run:
         p95_ms=data["p95_us"] / 1000,
         p99_ms=data["p99_us"] / 1000,
         megabytes=data["bytes"] / 1e6,
+    )
+
+
+def combined(runs: list[Run]) -> Run:
+    """Rounds of one workload as one run: requests, time, errors and bytes added up; the latency percentiles
+    of the worst round (wrk reports percentiles, which cannot be merged exactly)."""
+    return Run(
+        requests=sum(r.requests for r in runs),
+        seconds=sum(r.seconds for r in runs),
+        errors=sum(r.errors for r in runs),
+        p50_ms=max(r.p50_ms for r in runs),
+        p95_ms=max(r.p95_ms for r in runs),
+        p99_ms=max(r.p99_ms for r in runs),
+        megabytes=sum(r.megabytes for r in runs),
     )
 
 
@@ -344,13 +371,25 @@ def measure(args: argparse.Namespace, registry: str, folder: Path) -> tuple[Run,
             check_answers(base_url, requests)
             idle_mb = resident_mb(pid)
             load = os.getloadavg()
-            trivial = wrk(base_url, lua_script([Request("GET", TRIVIAL)]), args.clients, args.duration)
-            mixed = wrk(base_url, lua_script(requests), args.clients, args.duration)
+            scripts = {"trivial": lua_script([Request("GET", TRIVIAL)]), "mixed": lua_script(requests)}
+            seconds = max(1, args.duration // args.rounds)
+            rounds: dict[str, list[Run]] = {"trivial": [], "mixed": []}
+            # Alternating rounds: a machine that speeds up or slows down during the runs (a shared host) then
+            # weighs on both workloads alike, instead of on whichever ran second.
+            for _ in range(args.rounds):
+                for name, script in scripts.items():
+                    rounds[name].append(wrk(base_url, script, args.clients, seconds))
             busy_mb = resident_mb(pid)
+    trivial, mixed = combined(rounds["trivial"]), combined(rounds["mixed"])
     print(
-        f"{registry}: {backend}, {args.workers} process(es), {args.clients} clients, {args.duration} s each, "
-        f"load average before {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}"
+        f"{registry}: {backend}, {args.workers} process(es), {args.clients} clients, {args.rounds} alternating "
+        f"rounds of {seconds} s per workload, load average before {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}"
     )
+    for number, (t, m) in enumerate(zip(rounds["trivial"], rounds["mixed"], strict=True), start=1):
+        print(
+            f"  round {number}: trivial {t.per_second:7.1f} req/s, mixed {m.per_second:7.1f} req/s "
+            f"(p95 {m.p95_ms:.0f} ms), ratio {m.per_second / t.per_second:.3f}"
+        )
     report("trivial", trivial)
     report("mixed", mixed)
     ratio = mixed.per_second / trivial.per_second
@@ -367,12 +406,15 @@ def main() -> None:
     parser.add_argument("--duration", type=int, default=60, help="seconds per run (bounded)")
     parser.add_argument("--clients", type=int, default=50)
     parser.add_argument("--workers", type=int, default=1)
+    parser.add_argument("--rounds", type=int, default=3, help="alternating trivial/mixed rounds per registry")
     parser.add_argument("--units", type=int, default=10_000)
     parser.add_argument("--database-url", default=None, help="PostgreSQL URL (default: SQLite files)")
     parser.add_argument("--only", choices=("bundled", "synthetic"), default=None)
     args = parser.parse_args()
     if not 1 <= args.duration <= 600:
         parser.error("--duration must be 1..600 s")
+    if not 1 <= args.rounds <= args.duration:
+        parser.error("--rounds must be 1..duration")
     registries = [args.only] if args.only else ["bundled", "synthetic"]
     results: dict[str, tuple[Run, Run]] = {}
     with tempfile.TemporaryDirectory() as tmp:

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import gzip
 import threading
 from collections.abc import Callable, Coroutine
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, TypeVar
 
+import brotli
 import pytest
 from sqlalchemy import Engine
 
@@ -17,7 +19,7 @@ from tsbkart.domain.actors import Actor
 from tsbkart.domain.entities import Organisation, Provenance
 from tsbkart.registry.store import Upsert
 from tsbkart.web.api import render
-from tsbkart.web.api.documents import Document, DocumentCache, accepted_encodings, compress
+from tsbkart.web.api.documents import Document, DocumentCache, accepted_encodings, compress, encoded
 
 T = TypeVar("T")
 
@@ -153,3 +155,23 @@ def test_accept_encoding(header: str | None, expected: set[str]) -> None:
 def test_small_documents_are_not_compressed(tmp_path: Path) -> None:
     assert compress(b"{}").encodings.keys() == {"identity"}
     assert compress(b"{}").variant("br") == ("identity", b"{}")
+
+
+@pytest.mark.parametrize(
+    ("header", "coding"),
+    [
+        ("br, gzip", "br"),
+        ("gzip;q=1.0, br;q=0.5", "br"),
+        ("gzip", "gzip"),
+        ("identity", "identity"),
+        (None, "identity"),
+        ("br;q=0, gzip", "gzip"),
+    ],
+)
+def test_one_off_answers_are_encoded_as_the_client_accepts(header: str | None, coding: str) -> None:
+    body = b'{"results":[' + b",".join(b'{"n":%d}' % i for i in range(200)) + b"]}"
+    got, data = encoded(body, header)
+    assert got == coding
+    decode = {"br": brotli.decompress, "gzip": gzip.decompress, "identity": bytes}[coding]
+    assert decode(data) == body
+    assert encoded(b"{}", header) == ("identity", b"{}")  # too small to be worth it

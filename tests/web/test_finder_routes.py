@@ -244,8 +244,12 @@ def test_finder_results_show_where_to_get_help_now(client: TestClient) -> None:
 
 def test_api_answer_is_the_response_model_serialised(client: TestClient, reference_engine: Engine) -> None:
     # The JSON is written in the worker thread that searched: the same bytes FastAPI writes for response_model.
-    response = client.post("/api/v1/finder", json={"profile": ALTA, "explain": True})
+    response = client.post(
+        "/api/v1/finder", json={"profile": ALTA, "explain": True}, headers={"Accept-Encoding": "br, gzip"}
+    )
     assert response.headers["content-type"] == "application/json"
     assert response.headers["cache-control"] == "no-store"
+    # Compressed in the worker thread that searched (the middleware would do it on the event loop).
+    assert response.headers["content-encoding"] == "br" and response.headers["vary"] == "Accept-Encoding"
     expected = find(Registry(reference_engine).snapshot(), NeedProfile(**ALTA), today=today(), explain=True)
     assert response.content == TypeAdapter(FinderResult).dump_json(expected)

@@ -178,6 +178,24 @@ class RankedOffer(BaseModel):
     routing: Routing
 
 
+# The fields of a RankedOffer that a search fills in; every other field is the offer's own, the same on every
+# search of a snapshot (_build_static; answer_json writes those once per snapshot).
+PER_SEARCH_FIELDS = frozenset(
+    {
+        "rank",
+        "in_home_catchment",
+        "distance_km",
+        "distance_approximate",
+        "travel_cost",
+        "travel_cost_unit",
+        "can_start_within_deadline",
+        "group",
+        "reasons",
+        "routing",
+    }
+)
+
+
 class ExcludedOffer(BaseModel):
     offer_id: str
     unit_name: str

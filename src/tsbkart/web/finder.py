@@ -13,14 +13,16 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import HTMLResponse
-from pydantic import BaseModel, Field, TypeAdapter, ValidationError
+from pydantic import BaseModel, Field, ValidationError
 from starlette.concurrency import run_in_threadpool
 
+from tsbkart.finder.answer_json import answer_json
 from tsbkart.finder.profile import SUBSTANCES, NeedProfile, Preferences
 from tsbkart.finder.search import MAX_LIMIT, FinderInputError, FinderResult, find
 from tsbkart.reference.postal import PostalCodeError
 from tsbkart.registry.snapshot import RegistrySnapshot
 from tsbkart.vocab import load_vocabularies
+from tsbkart.web.api.documents import encoded
 from tsbkart.web.context import Ctx, RequestContext
 from tsbkart.web.errors import user_error_message, validation_messages
 from tsbkart.web.i18n import catalogue
@@ -28,7 +30,6 @@ from tsbkart.web.templating import page
 
 router = APIRouter()
 NO_STORE = "no-store"
-FINDER_ANSWER = TypeAdapter(FinderResult)  # response_model's serialiser: the JSON FastAPI would write
 BOOLEAN_FIELDS = (
     "injecting",
     "injecting_groin_neck",
@@ -65,20 +66,26 @@ class FinderRequest(BaseModel):
     tags=["finder"],
     summary="Find services that fit a patient's needs",
 )
-async def finder_api(body: FinderRequest, ctx: Ctx) -> Response:
+async def finder_api(body: FinderRequest, ctx: Ctx, request: Request) -> Response:
     """Ranked, explained services for a need profile, the guideline deadline (guidance, not a decision) and
     the assessment team that receives the referral. The profile is never stored or logged."""
-    # CPU-bound (ranks every offer, then the JSON): one hop to a worker thread, never on the event loop.
-    # A FinderInputError (status 422) becomes a problem+json body in the app's error handler.
-    answer = await run_in_threadpool(_finder_json, ctx, body)
+    # CPU-bound (ranks every offer, the JSON, its compression): one hop to a worker thread, never on the event
+    # loop. A FinderInputError (status 422) becomes a problem+json body in the app's error handler.
+    encoding, answer = await run_in_threadpool(
+        _finder_json, ctx, body, request.headers.get("accept-encoding")
+    )
     # The answer echoes profile-derived values: no cache (browser, proxy) may keep it.
-    return Response(answer, media_type="application/json", headers={"Cache-Control": NO_STORE})
+    headers = {"Cache-Control": NO_STORE, "Vary": "Accept-Encoding"}
+    if encoding != "identity":
+        headers["Content-Encoding"] = encoding
+    return Response(answer, media_type="application/json", headers=headers)
 
 
-def _finder_json(ctx: RequestContext, body: FinderRequest) -> bytes:
-    """The answer as FastAPI would serialise ``response_model`` (the same bytes), made in the worker thread."""
+def _finder_json(ctx: RequestContext, body: FinderRequest, accept_encoding: str | None) -> tuple[str, bytes]:
+    """The answer as FastAPI would serialise ``response_model`` (the same bytes), made and compressed in the
+    worker thread: -> (content coding, body)."""
     result = find(ctx.snapshot, body.profile, today=ctx.today, limit=body.limit, explain=body.explain)
-    return FINDER_ANSWER.dump_json(result)
+    return encoded(answer_json(ctx.snapshot, result), accept_encoding)
 
 
 # --- HTML -----------------------------------------------------------------------------------------------

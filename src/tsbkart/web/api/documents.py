@@ -28,6 +28,9 @@ COMPRESS_MIN_BYTES = 500
 # Quality 5/level 6: most of the gain of the maximum, at a fraction of the CPU; paid once per revision.
 BROTLI_QUALITY = 5
 GZIP_LEVEL = 6
+# Answers made for one request (the compression middleware's, and the finder's own): paid on every request.
+ONE_OFF_BROTLI_QUALITY = 4
+ONE_OFF_GZIP_LEVEL = 4
 DEFAULT_MAX_BYTES = 128 * 1024 * 1024
 
 
@@ -78,6 +81,19 @@ def compress(body: bytes) -> Document:
             "gzip": gzip.compress(body, compresslevel=GZIP_LEVEL, mtime=0),
         }
     )
+
+
+def encoded(body: bytes, accept_encoding: str | None) -> tuple[str, bytes]:
+    """An answer made for one request, in the encoding the client accepts (br before gzip), compressed where it
+    is called: a CPU-bound answer is compressed in its worker thread, not by the middleware on the event loop.
+    The middleware passes an answer that has a ``Content-Encoding`` unchanged. -> ("br", b"...")"""
+    if len(body) >= COMPRESS_MIN_BYTES:
+        accepted = accepted_encodings(accept_encoding)
+        if "br" in accepted:
+            return "br", brotli.compress(body, quality=ONE_OFF_BROTLI_QUALITY)
+        if "gzip" in accepted:
+            return "gzip", gzip.compress(body, compresslevel=ONE_OFF_GZIP_LEVEL, mtime=0)
+    return "identity", body
 
 
 class DocumentCache:

@@ -16,7 +16,12 @@ from starlette_compress import CompressMiddleware, add_compress_type
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from tsbkart.settings import Settings
-from tsbkart.web.api.documents import DocumentCache
+from tsbkart.web.api.documents import (
+    COMPRESS_MIN_BYTES,
+    ONE_OFF_BROTLI_QUALITY,
+    ONE_OFF_GZIP_LEVEL,
+    DocumentCache,
+)
 from tsbkart.web.operations import metrics, probes
 from tsbkart.web.operations.http import HeadAsGet, UrlLengthLimit
 from tsbkart.web.operations.metrics import Metrics
@@ -28,8 +33,6 @@ from tsbkart.web.planning import warm_planning
 from tsbkart.web.report_pdfs import ReportPdfs
 from tsbkart.web.state import AppState
 
-# Compress bodies from this size on; smaller ones gain less than the headers cost.
-COMPRESS_MIN_BYTES = 500
 # The library's list of compressible types lacks CSV (our exports), and problem details are JSON.
 for _kind in ("text/csv", "application/problem+json"):
     add_compress_type(_kind)
@@ -53,7 +56,13 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
 def install_inner(app: FastAPI, settings: Settings) -> None:
     """Middleware that must sit inside the security headers: compression, the page cache just outside it
     (so it keeps compressed answers), then (outside those) limits."""
-    app.add_middleware(CompressMiddleware, minimum_size=COMPRESS_MIN_BYTES, zstd=False)
+    app.add_middleware(
+        CompressMiddleware,
+        minimum_size=COMPRESS_MIN_BYTES,
+        zstd=False,
+        brotli_quality=ONE_OFF_BROTLI_QUALITY,
+        gzip_level=ONE_OFF_GZIP_LEVEL,
+    )
     if settings.page_cache_bytes:
         app.add_middleware(PageCache, max_bytes=settings.page_cache_bytes)
     if settings.rate_limits:
