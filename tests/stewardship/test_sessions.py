@@ -67,3 +67,41 @@ def test_sign_out_disable_and_password_change_end_sessions(empty_engine: Engine)
     with Session(empty_engine) as s, s.begin():
         assert disable_user(s, "kari", by=CLI, now=NOW) == 1
     assert _resolve(empty_engine, fourth, 4) is None
+
+
+def test_a_language_switch_is_kept_on_the_account_once_and_audited(empty_engine: Engine) -> None:
+    from tsbkart.db.stewardship import AuditEventRow
+
+    add_user(empty_engine, "kari")
+    with Session(empty_engine) as s, s.begin():
+        user = s.execute(select(UserRow)).scalar_one()
+        token = start_session(s, user, method="password", policy=POLICY, now=NOW, source="t", language="nb")
+
+    def switch(language: str) -> tuple[str | None, list[dict[str, object]]]:
+        with Session(empty_engine) as s, s.begin():
+            resolved = resolve(s, token, policy=POLICY, now=NOW, language=language, source="10.0.0.1")
+            assert resolved is not None and resolved.principal is not None
+            assert resolved.principal.language == language  # the request already sees the new language
+        with Session(empty_engine) as s:
+            events = s.scalars(select(AuditEventRow).where(AuditEventRow.action == "language_changed"))
+            return s.execute(select(UserRow.language)).scalar_one(), [dict(e.detail) for e in events]
+
+    assert switch("en") == ("en", [{"from": "nb", "to": "en"}])
+    assert switch("en") == ("en", [{"from": "nb", "to": "en"}])  # unchanged: nothing written
+    with Session(empty_engine) as s:
+        (event,) = s.scalars(select(AuditEventRow).where(AuditEventRow.action == "language_changed"))
+        assert (event.actor_id, event.target, event.source) == ("1", "user:kari", "10.0.0.1")
+
+
+def test_a_session_waiting_for_its_second_factor_keeps_the_account_language(empty_engine: Engine) -> None:
+    add_user(empty_engine, "rita")
+    with Session(empty_engine) as s, s.begin():
+        user = s.execute(select(UserRow)).scalar_one()
+        token = start_session(
+            s, user, method="password", policy=POLICY, now=NOW, source="t", second_factor=True, language="nb"
+        )
+    with Session(empty_engine) as s, s.begin():
+        resolved = resolve(s, token, policy=POLICY, now=NOW, language="en")
+        assert resolved is not None and resolved.principal is None
+    with Session(empty_engine) as s:
+        assert s.execute(select(UserRow.language)).scalar_one() == "nb"

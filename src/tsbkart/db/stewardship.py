@@ -47,7 +47,7 @@ class UserRow(Base):
     failed_sign_ins: Mapped[int] = mapped_column(Integer, default=0)
     locked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     last_sign_in_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    language: Mapped[str | None] = mapped_column(String(8))  # the UI language of the last sign-in (e-mail)
+    language: Mapped[str | None] = mapped_column(String(8))  # the last sign-in's or switch's (e-mail)
 
 
 class GrantRow(Base):

@@ -91,9 +91,8 @@ def grants_of(session: Session, user_id: int) -> tuple[Grant, ...]:
 
 
 def principal_for(session: Session, user: UserRow, session_id: int | None, method: str) -> Principal:
-    return Principal(
-        user.id, user.username, user.display_name, grants_of(session, user.id), session_id, method
-    )
+    grants = grants_of(session, user.id)
+    return Principal(user.id, user.username, user.display_name, grants, session_id, method, user.language)
 
 
 def create_user(

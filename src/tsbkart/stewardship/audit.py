@@ -48,6 +48,7 @@ ACTIONS = (
     "role_granted",
     "role_revoked",
     "second_factor_enrolled",
+    "language_changed",  # stewardship.sessions: a signed-in user switched the pages' language (their e-mail's)
     "token_created",  # stewardship.tokens: an API token was made (its id, never the secret)
     "token_revoked",
     "token_used",  # a write through the API with a token (or a refused attempt with an expired/revoked one)

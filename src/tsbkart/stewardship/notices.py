@@ -9,7 +9,8 @@ see every report at ``/forvalt/meldinger`` and get no notice).
 
 A notice names the report's reference, the record and a link to ``/forvalt/meldinger``; never the reporter's
 text or address (the steward reads both after signing in; the notice says whether an address was given for an
-answer), in the recipient's language (the one they last signed in with; the default language before that).
+answer), in the recipient's language (``users.language``: that of their last sign-in or, later, of their last
+switch of the page language while signed in; the default language before any).
 Each e-mail sent is one ``reminders`` row per report (``kind`` = ``report:<reference>``: once recorded, a
 recipient is never sent that report's notice again) and a ``report_notice_sent`` audit event; a failure is logged
 and audited (``report_notice_failed``, the error's type only) and nothing is recorded, so the next
@@ -78,7 +79,7 @@ class Notice:
     email: str
     display_name: str
     reports: tuple[PendingReport, ...]
-    language: str | None = None  # the account's language (its last sign-in's); None: the default
+    language: str | None = None  # the account's language (last sign-in's or switch's); None: the default
 
 
 @dataclass(frozen=True)

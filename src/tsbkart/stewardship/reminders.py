@@ -123,7 +123,7 @@ class Digest:
     display_name: str
     kind: DigestKind
     items: tuple[DueItem, ...]
-    language: str | None = None  # the account's (its last sign-in's); None: the run's language
+    language: str | None = None  # the account's (last sign-in's or switch's); None: the run's language
 
 
 def _recently_sent(session: Session, today: date, policy: ReminderPolicy) -> set[tuple[int, str]]:

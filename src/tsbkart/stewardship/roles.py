@@ -56,6 +56,7 @@ class Principal:
     grants: tuple[Grant, ...] = ()
     session_id: int | None = None
     method: str = "password"
+    language: str | None = None  # the account's (e-mail to it is in it); None: never set, the default
     roles: frozenset[str] = field(init=False)
 
     def __post_init__(self) -> None:

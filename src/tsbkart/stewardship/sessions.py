@@ -3,6 +3,9 @@
 A session ends when it has been idle for ``idle``, ``absolute`` after sign-in, on sign-out, when the account is
 disabled, and when the password changes. A session in stage ``second_factor`` proves only the password; it
 becomes ``active`` (with a new token) once a TOTP code is given.
+
+The account's language (``users.language``: e-mail to it is written in it) is set at sign-in and follows the
+page's language switch while signed in (``resolve(..., language=)``, audited as ``language_changed``).
 """
 
 from __future__ import annotations
@@ -83,10 +86,20 @@ def _signed_in(session: Session, user: UserRow, row: SessionRow, now: datetime, 
     )
 
 
-def resolve(session: Session, token: str, *, policy: SessionPolicy, now: datetime) -> Resolved | None:
+def resolve(
+    session: Session,
+    token: str,
+    *,
+    policy: SessionPolicy,
+    now: datetime,
+    language: str | None = None,
+    source: str | None = None,
+) -> Resolved | None:
     """The live session behind ``token``, or None (unknown, revoked, expired, idle too long, user disabled).
 
-    An expired session is marked revoked so it can never come back."""
+    An expired session is marked revoked so it can never come back. ``language``: a language the user has just
+    switched the pages to; an active session's account takes it (:func:`set_language`). The account row is read
+    here anyway, so an unchanged language costs neither a query nor a write."""
     found = session.execute(
         select(SessionRow, UserRow)
         .join(UserRow, UserRow.id == SessionRow.user_id)
@@ -104,8 +117,25 @@ def resolve(session: Session, token: str, *, policy: SessionPolicy, now: datetim
         return None
     if now - last_seen >= TOUCH_EVERY:
         row.last_seen_at = now
+    if row.stage == "active" and language is not None and language != user.language:
+        set_language(session, user, language, now=now, source=source)
     principal = principal_for(session, user, row.id, row.method) if row.stage == "active" else None
     return Resolved(row.id, user.id, row.stage, principal)
+
+
+def set_language(
+    session: Session, user: UserRow, language: str, *, now: datetime, source: str | None
+) -> None:
+    """The user chose ``language`` for the pages while signed in: their account keeps it, so their next notice or
+    reminder is written in it. Audited as the user's own change (the old and the new language)."""
+    before, user.language = user.language, language
+    actor = ActorRef("user", str(user.id), user.display_name)
+    detail: dict[str, str | int | None] = {"from": before, "to": language}
+    append(
+        session,
+        AuditEvent("language_changed", actor, target=f"user:{user.username}", source=source, detail=detail),
+        now,
+    )
 
 
 def complete_second_factor(

@@ -65,13 +65,21 @@ def language_of(request: Request) -> str:
     return negotiate(query, request.cookies.get(LANG_COOKIE), default=state.settings.default_language)
 
 
+def switched_language(request: Request) -> str | None:
+    """The language ``?lang=`` switches to: a known one the ``lang`` cookie does not already hold, else None.
+
+    This is the page header's language switch. A signed-in user's account follows it
+    (``web.stewardship.runtime.SessionMiddleware``), so their e-mail comes in the language they chose."""
+    query = request.query_params.get("lang")
+    return query if query in LANGUAGES and query != request.cookies.get(LANG_COOKIE) else None
+
+
 def remembers_language(request: Request) -> bool:
     """``?lang=`` names a language the ``lang`` cookie does not already hold: the answer sets the cookie.
 
     Only a change is sent, so a page asked for with the language it is already in carries no ``Set-Cookie``
     and stays cacheable (``web/operations/page_cache.py``)."""
-    query = request.query_params.get("lang")
-    return query in LANGUAGES and query != request.cookies.get(LANG_COOKIE)
+    return switched_language(request) is not None
 
 
 def format_of(request: Request) -> str:

@@ -117,6 +117,8 @@ def dashboard(request: Request) -> Response:
         "change_sets": sets,
         "message": _flash(request),
         "is_steward_only": principal.roles == {"steward"},
+        # What e-mail to the account is written in (stewardship.notices, .reminders): the account's language.
+        "notice_language": principal.language or request.app.state.auth.settings.default_language,
         **_helpers(),
     }
     return page(request, "stewardship/dashboard.html", context)

@@ -4,6 +4,12 @@
 request's state: ``principal`` (a ``Principal`` or None), ``session_id``, ``pending_session_id`` (a session
 waiting for its second factor) and ``csrf_token`` (bound to the session). A visitor without the cookie costs
 nothing and gets no cookie; a response to a request that carried one is marked ``private, no-store``.
+
+A page asked for with the language switch (``GET ...?lang=en`` when the ``lang`` cookie is not ``en``:
+``web.context.switched_language``) changes a signed-in account's language in the same transaction that
+resolves the session (``stewardship.sessions.resolve``); nothing is written when the account has it already.
+This write on a GET is safe from other sites: the session cookie is ``SameSite=Strict``, so a link from
+elsewhere arrives without it, as an anonymous visitor.
 """
 
 from __future__ import annotations
@@ -15,6 +21,7 @@ import anyio.to_thread
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 from starlette.datastructures import MutableHeaders
+from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -23,6 +30,8 @@ from tsbkart.stewardship.accounts import LockoutPolicy
 from tsbkart.stewardship.keys import Keys, unsign
 from tsbkart.stewardship.oidc import OidcClient, OidcConfig
 from tsbkart.stewardship.sessions import Resolved, SessionPolicy, resolve
+from tsbkart.web.context import is_api, switched_language
+from tsbkart.web.stewardship.access import client_address
 
 SIGN_IN_MAX_AGE = 3600
 
@@ -52,9 +61,12 @@ class AuthRuntime:
     def now(self) -> datetime:
         return datetime.now(UTC)
 
-    def resolve(self, token: str) -> Resolved | None:
+    def resolve(self, token: str, language: str | None = None, source: str | None = None) -> Resolved | None:
+        """``language``: the language the request switches the pages to (kept on the account), or None."""
         with Session(self.engine, expire_on_commit=False) as session, session.begin():
-            return resolve(session, token, policy=self.sessions, now=self.now())
+            return resolve(
+                session, token, policy=self.sessions, now=self.now(), language=language, source=source
+            )
 
     def set_cookie(
         self, response: Response, name: str, value: str, *, max_age: int | None = None, lax: bool = False
@@ -109,7 +121,14 @@ class SessionMiddleware:
             await self.app(scope, receive, send)
             return
         token = self.runtime.session_token(cookie)
-        resolved = await anyio.to_thread.run_sync(self.runtime.resolve, token) if token else None
+        request = Request(scope)
+        # Only a page's GET is the header's switch (an API call's ?lang= asks for one answer's language).
+        switch = switched_language(request) if scope["method"] == "GET" and not is_api(request) else None
+        resolved = (
+            await anyio.to_thread.run_sync(self.runtime.resolve, token, switch, client_address(request))
+            if token
+            else None
+        )
         if resolved is not None and token is not None:
             state["csrf_token"] = self.runtime.keys.csrf_token(token)
             if resolved.principal is not None:
