@@ -4,12 +4,17 @@ from __future__ import annotations
 
 from datetime import date
 
+import numpy as np
 import pytest
 from pydantic import ValidationError
 
 from tests.finder.builders import offer, snapshot, team, unit
+from tsbkart.analysis.costs import Radians, haversine_km
+from tsbkart.finder.index import finder_index
 from tsbkart.finder.profile import NeedProfile
-from tsbkart.finder.search import FinderInputError, find
+from tsbkart.finder.routing import route
+from tsbkart.finder.search import FinderInputError, _great_circle_row, find
+from tsbkart.registry.snapshot import RegistrySnapshot
 
 TODAY = date(2026, 11, 23)
 NORTH = dict(catchment="north", lat=70.0, lon=20.0)
@@ -281,3 +286,43 @@ def test_results_do_not_depend_on_the_searches_before() -> None:
             r.legal_basis.clear()
             r.reasons.clear()
     assert all("changed" not in r.target_groups for r in _find(shared, **profiles[0]).results)
+
+
+def test_each_result_is_routed_as_route_routes_its_offer_alone(bundled_snapshot: RegistrySnapshot) -> None:
+    # A search shares one routing among offers alike in what routing reads (team, service type, the unit's
+    # catchment, organisation and municipality): each must still be what route() gives that offer on its own.
+    index = finder_index(bundled_snapshot)
+    checked = 0
+    for home, age in (("5601", 17), ("0301", 40), ("030105", 70), ("4601", 30), ("3403", 25)):
+        profile = NeedProfile(home_area=home, age=age, substances=["alcohol", "opioids"])
+        result = find(bundled_snapshot, profile, today=TODAY, limit=500)
+        for r in result.results:
+            offer = bundled_snapshot.offers[r.offer_id]
+            alone = route(
+                bundled_snapshot,
+                index,
+                home_catchment=result.home.catchment_code,
+                age=age,
+                offer=offer,
+                unit=bundled_snapshot.units.get(offer.unit_id),
+            )
+            assert r.routing == alone, r.offer_id
+            checked += 1
+    assert checked > 100
+
+
+def test_distances_from_a_home_are_computed_once_and_kept_read_only(
+    bundled_snapshot: RegistrySnapshot,
+) -> None:
+    index = finder_index(bundled_snapshot)
+    area = bundled_snapshot.geography.area_units["5601"]
+    first = _great_circle_row(index, area.lat, area.lon)
+    assert _great_circle_row(index, area.lat, area.lon) is first
+    assert not first.flags.writeable
+    expected = haversine_km(Radians.of(area.lat, area.lon), index.place_radians)
+    assert np.array_equal(first[:-1], expected) and np.isnan(first[-1])  # the last place is "unknown"
+    km = {
+        r.offer_id: r.distance_km
+        for r in find(bundled_snapshot, NeedProfile(home_area="5601", age=40), today=TODAY).results
+    }
+    assert km and all(d is None or d >= 0 for d in km.values())

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -105,6 +105,10 @@ class FinderIndex:
     static_rank: IntArray
     teams_by_catchment: dict[str, tuple[AssessmentTeam, ...]]
     units_at: dict[tuple[str, str | None], int]  # (organisation, municipality) -> number of units there
+    # Great-circle km from a home point to every place, filled by the searches (search._great_circle_row).
+    distance_rows: dict[tuple[float, float], FloatArray] = field(
+        default_factory=dict, compare=False, repr=False
+    )
 
 
 def _signature(

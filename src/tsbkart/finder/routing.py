@@ -165,6 +165,8 @@ class Router:
         self._fallback: Routing | None = None
 
     def route(self, offer: ServiceOffer | None, unit: Unit | None = None, *, lar: bool = False) -> Routing:
+        # Reads the offer's team and service type and the unit's catchment, organisation and municipality only
+        # (search._Results._route shares one routing among offers alike in those).
         if (
             offer is not None
             and offer.assessment_team_id is not None

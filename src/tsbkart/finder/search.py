@@ -263,10 +263,10 @@ def _place_costs(
     two are one array (read only). One distance per distinct place: many offers share a unit, many units a
     municipality point."""
     n = len(index.place_lat)
-    km = np.full(n + 1, np.nan)
     if lat is None or lon is None:
+        km = np.full(n + 1, np.nan)
         return km, km if isinstance(cost, GreatCircle) else np.full(n + 1, np.nan)
-    km[:n] = haversine_km(Radians.of(lat, lon), index.place_radians)
+    km = _great_circle_row(index, lat, lon)
     if isinstance(cost, GreatCircle):
         return km, km
     travel = np.full(n + 1, np.nan)
@@ -277,6 +277,28 @@ def _place_costs(
         row = matrix.toarray()[0] if hasattr(matrix, "toarray") else np.asarray(matrix)[0]
         travel[:n] = np.where(np.isfinite(row), row, np.nan)
     return km, travel
+
+
+# Kilometres from a home point to every place, kept per index (read-only rows): home points are the areas'
+# points (a few hundred in all), so the rows are bounded by the geography; this bound (bytes) only guards odd
+# geographies.
+_ROWS_MAX_BYTES = 32 * 1024 * 1024
+
+
+def _great_circle_row(index: FinderIndex, lat: float, lon: float) -> np.ndarray:
+    """Great-circle km from (lat, lon) to each place, nan for the last (unknown) place; computed once per home
+    point and index."""
+    rows = index.distance_rows
+    found = rows.get((lat, lon))
+    if found is None:
+        n = len(index.place_lat)
+        found = np.full(n + 1, np.nan)
+        found[:n] = haversine_km(Radians.of(lat, lon), index.place_radians)
+        found.setflags(write=False)
+        if len(rows) * found.nbytes >= _ROWS_MAX_BYTES:
+            rows.clear()
+        rows[(lat, lon)] = found
+    return found
 
 
 def find(
@@ -672,13 +694,24 @@ class _Results:
         self.of_unit_reason = reason("target_of_unit")
         self.distance_unknown = reason("distance_unknown")
         self.router = Router(snapshot, index, home_catchment=home.catchment_code, age=ctx.profile.age)
+        self.routes: dict[tuple[object, ...], Routing] = {}
+        self.distance_reasons: dict[float, Reason] = {}
 
     def _route(self, i: int) -> Routing:
-        offer = self.index.offers[i]
+        offer, unit = self.index.offers[i], self.index.units[i]
         if offer.service_type in self.acute_types:
             # The acute path: an acute unit is contacted directly, never through an assessment team.
             return acute_routing()
-        return self.router.route(offer, self.index.units[i])
+        # Everything Router.route reads of the offer and its unit: offers alike in these share one routing.
+        key = (
+            offer.assessment_team_id,
+            offer.service_type,
+            None if unit is None else (unit.catchment_code, unit.organisation_id, unit.municipality_code),
+        )
+        found = self.routes.get(key)
+        if found is None:
+            found = self.routes[key] = self.router.route(offer, unit)
+        return found
 
     def result(
         self, i: int, rank: int, verdict: Verdict, group: str, km: float, travel: float
@@ -700,7 +733,10 @@ class _Results:
         if distance is None:
             reasons.append(self.distance_unknown)
         elif self.great_circle:
-            reasons.append(reason("distance", km=distance))
+            said = self.distance_reasons.get(distance)
+            if said is None:
+                said = self.distance_reasons[distance] = reason("distance", km=distance)
+            reasons.append(said)
         else:
             reasons.append(reason("travel_cost", cost=cost_value, unit=self.cost.unit))
         if distance is not None and approximate:
