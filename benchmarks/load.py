@@ -253,9 +253,9 @@ def combined(runs: list[Run]) -> Run:
 
 
 def resident_mb(pid: int) -> float:
-    """Resident memory of ``pid`` and its children (the worker processes), in MB."""
+    """Resident memory of ``pid`` and all its descendants (worker processes, their finder processes), in MB."""
     total = 0
-    for proc in [pid, *_children(pid)]:
+    for proc in _descendants(pid):
         try:
             for line in Path(f"/proc/{proc}/status").read_text().splitlines():
                 if line.startswith("VmRSS:"):
@@ -265,12 +265,22 @@ def resident_mb(pid: int) -> float:
     return total / 1024
 
 
+def _descendants(pid: int) -> list[int]:
+    found = [pid]
+    for child in _children(pid):
+        found += _descendants(child)
+    return found
+
+
 def _children(pid: int) -> list[int]:
-    try:
-        found = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
-    except FileNotFoundError:
-        return []
-    return [int(c) for c in found]
+    """The processes any thread of ``pid`` started (each thread has its own children file)."""
+    found: list[int] = []
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        try:
+            found += [int(c) for c in (task / "children").read_text().split()]
+        except (FileNotFoundError, ProcessLookupError):
+            continue
+    return found
 
 
 @contextmanager

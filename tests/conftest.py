@@ -54,6 +54,8 @@ os.environ["TSBKART_RATE_LIMITS"] = "false"
 os.environ["TSBKART_WARM_PLANNING"] = "false"
 # Nor of each snapshot's indexes after every commit (a thread per commit; the test that wants it turns it on).
 os.environ["TSBKART_WARM_INDEXES"] = "false"
+# Each app would start a child process for its searches; the tests that need one turn it on.
+os.environ["TSBKART_FINDER_PROCESS"] = "false"
 
 
 def pytest_report_header() -> str:

@@ -78,6 +78,11 @@ class Settings(BaseSettings):
         default=True,
         description="Build each new snapshot's finder and list indexes in a thread, before a request needs them.",
     )
+    finder_process: bool = Field(
+        default=True,
+        description="Run finder searches in a child process with its own snapshot (another core, not the GIL of "
+        "the event loop); off, or with an in-memory SQLite database, they run in worker threads.",
+    )
     rate_limit_storage: str = Field(
         default="memory://",
         description="limits storage URI; memory:// counts per process, redis://host:6379 across processes.",

@@ -25,6 +25,7 @@ from tsbkart.vocab import load_vocabularies
 from tsbkart.web.api.documents import encoded
 from tsbkart.web.context import Ctx, RequestContext
 from tsbkart.web.errors import user_error_message, validation_messages
+from tsbkart.web.finder_process import FinderProcess
 from tsbkart.web.i18n import catalogue
 from tsbkart.web.templating import page
 
@@ -69,11 +70,29 @@ class FinderRequest(BaseModel):
 async def finder_api(body: FinderRequest, ctx: Ctx, request: Request) -> Response:
     """Ranked, explained services for a need profile, the guideline deadline (guidance, not a decision) and
     the assessment team that receives the referral. The profile is never stored or logged."""
-    # CPU-bound (ranks every offer, the JSON, its compression): one hop to a worker thread, never on the event
-    # loop. A FinderInputError (status 422) becomes a problem+json body in the app's error handler.
-    encoding, answer = await run_in_threadpool(
-        _finder_json, ctx, body, request.headers.get("accept-encoding")
+    # CPU-bound (ranks every offer, the JSON, its compression): in the finder process (web/finder_process.py),
+    # else in a worker thread; never on the event loop. A FinderInputError (status 422) becomes a problem+json
+    # body in the app's error handler.
+    accept_encoding = request.headers.get("accept-encoding")
+    searcher: FinderProcess | None = getattr(request.app.state, "finder_process", None)
+    found = (
+        await searcher.search(
+            ctx.snapshot.revision,
+            body.profile,
+            today=ctx.today,
+            limit=body.limit,
+            explain=body.explain,
+            accept_encoding=accept_encoding,
+        )
+        if searcher is not None
+        else None
     )
+    metrics = getattr(request.app.state, "metrics", None)
+    if metrics is not None:
+        metrics.finder_search("thread" if found is None else "process")
+    if found is None:
+        found = await run_in_threadpool(_finder_json, ctx, body, accept_encoding)
+    encoding, answer = found
     # The answer echoes profile-derived values: no cache (browser, proxy) may keep it.
     headers = {"Cache-Control": NO_STORE, "Vary": "Accept-Encoding"}
     if encoding != "identity":

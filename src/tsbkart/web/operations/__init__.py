@@ -22,6 +22,7 @@ from tsbkart.web.api.documents import (
     ONE_OFF_GZIP_LEVEL,
     DocumentCache,
 )
+from tsbkart.web.finder_process import FinderProcess, shareable
 from tsbkart.web.operations import metrics, probes
 from tsbkart.web.operations.http import HeadAsGet, UrlLengthLimit
 from tsbkart.web.operations.metrics import Metrics
@@ -44,6 +45,9 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     state: AppState = app.state.tsbkart
     state.follower.start()
     state.warm(state.snapshot())
+    searcher: FinderProcess | None = getattr(app.state, "finder_process", None)
+    if searcher is not None:
+        searcher.start()
     if state.settings.warm_planning:
         # A thread, never the event loop: the projection and the chart engine take seconds of CPU.
         Thread(target=warm_planning, args=(state,), name="tsbkart-warm-planning", daemon=True).start()
@@ -51,6 +55,8 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         yield
     finally:
         state.follower.stop()
+        if searcher is not None:
+            searcher.stop()
 
 
 def install_inner(app: FastAPI, settings: Settings) -> None:
@@ -75,6 +81,11 @@ def install_outer(app: FastAPI, settings: Settings, state: AppState) -> None:
     """Routes, handlers and the outermost middleware: request context (logs, metrics), proxy headers."""
     app.state.metrics = metrics_ = Metrics(state)
     app.state.documents = DocumentCache(lambda hit: metrics_.cache_lookup("documents", hit))
+    app.state.finder_process = (
+        FinderProcess(settings.database_url)
+        if settings.finder_process and shareable(settings.database_url)
+        else None
+    )
     app.state.report_pdfs = ReportPdfs(settings.pdf_renders, lambda hit: metrics_.cache_lookup("pdf", hit))
     install_unavailable_handlers(app)
     app.include_router(probes.router)

@@ -7,6 +7,7 @@
     tsbkart_snapshot_confirmed_age_seconds                 seconds since the snapshot was confirmed current
     tsbkart_database_reachable                             1 while the revision follower reaches the database
     tsbkart_cache_requests_total{cache,result}             document/PDF cache hits and misses
+    tsbkart_finder_searches_total{where}                   finder API searches in the finder process or a thread
     tsbkart_imports_total{outcome}                         imports by any process, the CLI's included (ok / failed),
                                                            counted from the audit log when scraped
 
@@ -66,6 +67,9 @@ class Metrics:
         self.cache = Counter(
             "tsbkart_cache_requests", "Cache look-ups by cache and result", ["cache", "result"], registry=r
         )
+        self.finder = Counter(
+            "tsbkart_finder_searches", "Finder API searches by where they ran", ["where"], registry=r
+        )
         # Imports run in the CLI, not in the server: the audit log holds their outcomes, read when scraped.
         self.imports = ImportCollector(state)
         r.register(self.imports)
@@ -89,6 +93,9 @@ class Metrics:
 
     def cache_lookup(self, cache: str, hit: bool) -> None:
         self.cache.labels(cache, "hit" if hit else "miss").inc()
+
+    def finder_search(self, where: Literal["process", "thread"]) -> None:
+        self.finder.labels(where).inc()
 
     def _built(self, snapshot: RegistrySnapshot, seconds: float) -> None:
         self.snapshot_build.observe(seconds)
