@@ -28,9 +28,13 @@ COMPRESS_MIN_BYTES = 500
 # Quality 5/level 6: most of the gain of the maximum, at a fraction of the CPU; paid once per revision.
 BROTLI_QUALITY = 5
 GZIP_LEVEL = 6
-# Answers made for one request (the compression middleware's, and the finder's own): paid on every request.
-ONE_OFF_BROTLI_QUALITY = 4
-ONE_OFF_GZIP_LEVEL = 4
+# The compression middleware's (pages the page cache then keeps, and other answers): its own defaults.
+MIDDLEWARE_BROTLI_QUALITY = 4
+MIDDLEWARE_GZIP_LEVEL = 4
+# Answers made for one request and never kept (the finder's), on the busiest path: the fastest levels. A
+# 116 KB finder answer: brotli quality 0 took 0.12 ms for 6.4 KB, quality 4 0.59 ms for 4.9 KB.
+ONE_OFF_BROTLI_QUALITY = 0
+ONE_OFF_GZIP_LEVEL = 1
 DEFAULT_MAX_BYTES = 128 * 1024 * 1024
 
 

@@ -18,8 +18,8 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 from tsbkart.settings import Settings
 from tsbkart.web.api.documents import (
     COMPRESS_MIN_BYTES,
-    ONE_OFF_BROTLI_QUALITY,
-    ONE_OFF_GZIP_LEVEL,
+    MIDDLEWARE_BROTLI_QUALITY,
+    MIDDLEWARE_GZIP_LEVEL,
     DocumentCache,
 )
 from tsbkart.web.finder_process import FinderProcess, shareable
@@ -66,8 +66,8 @@ def install_inner(app: FastAPI, settings: Settings) -> None:
         CompressMiddleware,
         minimum_size=COMPRESS_MIN_BYTES,
         zstd=False,
-        brotli_quality=ONE_OFF_BROTLI_QUALITY,
-        gzip_level=ONE_OFF_GZIP_LEVEL,
+        brotli_quality=MIDDLEWARE_BROTLI_QUALITY,
+        gzip_level=MIDDLEWARE_GZIP_LEVEL,
     )
     if settings.page_cache_bytes:
         app.add_middleware(PageCache, max_bytes=settings.page_cache_bytes)
