@@ -6,6 +6,8 @@ from __future__ import annotations
 import os
 import shutil
 import signal
+import subprocess
+import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -99,7 +101,7 @@ def test_a_refused_profile_gets_the_threads_message_and_a_dead_child_is_replaced
 
         pool = searcher._pool
         assert pool is not None
-        for pid in list(pool._processes):  # the child's process id
+        for pid in searcher.pids:
             os.kill(pid, signal.SIGKILL)
         # The search that finds the child dead runs in a thread; a new child starts meanwhile.
         _until(lambda: client.post("/api/v1/finder", json={"profile": ALTA}).status_code == 200)
@@ -112,3 +114,50 @@ def test_no_child_for_an_in_memory_database_or_when_turned_off(reference_engine:
     assert shareable("sqlite:////tmp/x.sqlite") and shareable("postgresql+psycopg://u@127.0.0.1/db")
     app, _ = app_for(reference_engine, finder_process=False)
     assert app.state.finder_process is None
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    # A child that ended but is not yet reaped is a zombie: gone for this purpose.
+    return Path(f"/proc/{pid}/stat").read_text().split(")")[1].split()[0] != "Z"
+
+
+def test_no_finder_process_outlives_the_app(private_engine: Engine) -> None:
+    app, _ = app_for(private_engine, finder_process=True)
+    searcher: FinderProcess = app.state.finder_process
+    with TestClient(app):
+        _until(lambda: searcher.ready)
+        pids = searcher.pids
+        assert pids and all(map(_alive, pids))
+    _until(lambda: not any(map(_alive, pids)), seconds=10)
+
+
+def test_the_child_ends_when_its_app_process_is_killed(private_engine: Engine, tmp_path: Path) -> None:
+    # An app killed without a shutdown (SIGKILL, out of memory) cannot stop its child: the child notices.
+    script = tmp_path / "app.py"
+    script.write_text(
+        "import sys, time\n"
+        "from tsbkart.web.finder_process import FinderProcess\n"
+        "if __name__ == '__main__':  # spawn imports this module again in the child\n"
+        "    searcher = FinderProcess(sys.argv[1])\n"
+        "    searcher.start()\n"
+        "    while not searcher.ready:\n"
+        "        time.sleep(0.1)\n"
+        "    print(searcher.pids[0], flush=True)\n"
+        "    time.sleep(600)\n"
+    )
+    with subprocess.Popen(
+        [sys.executable, str(script), str(private_engine.url)], stdout=subprocess.PIPE, text=True
+    ) as app:
+        try:
+            assert app.stdout is not None
+            child = int(app.stdout.readline())  # the app prints it once the child is ready
+            assert _alive(child)
+            app.kill()
+            app.wait(timeout=10)
+            _until(lambda: not _alive(child), seconds=15)
+        finally:
+            app.kill()

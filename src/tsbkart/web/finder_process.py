@@ -26,7 +26,9 @@ from __future__ import annotations
 import asyncio
 import logging
 import multiprocessing
+import os
 import threading
+import time
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from datetime import date
@@ -84,10 +86,16 @@ class FinderProcess:
 
         pool.submit(_child_ready).add_done_callback(started)
 
-    def stop(self) -> None:
+    def stop(self, *, wait: bool = True) -> None:
+        """End the child: waits for a search it is running (milliseconds), so no process outlives the app."""
         if self._pool is not None:
-            self._pool.shutdown(wait=False, cancel_futures=True)
+            self._pool.shutdown(wait=wait, cancel_futures=True)
         self._pool, self._ready = None, False
+
+    @property
+    def pids(self) -> list[int]:
+        """The child's process id (none while stopped), for tests and operators."""
+        return list(self._pool._processes) if self._pool is not None else []
 
     async def search(
         self,
@@ -110,22 +118,32 @@ class FinderProcess:
         except BrokenProcessPool:
             # The child died (killed, out of memory): start another; this request searches in a thread.
             log.warning("finder process lost; starting another")
-            self.stop()
+            self.stop(wait=False)  # it is gone: nothing to wait for
             self.start()
             return None
 
 
 # --- the child process --------------------------------------------------------------------------------
 
+PARENT_CHECK_SECONDS = 1.0
 _child: dict[str, object] = {}
 _child_lock = threading.Lock()
 
 
 def _child_start(database_url: str) -> None:
+    # A child whose app died without stopping it (SIGKILL, out of memory) ends too: it keeps the task queue's
+    # write end itself, so it would otherwise wait for tasks forever.
+    threading.Thread(target=_exit_with_parent, args=(os.getppid(),), name="tsbkart-parent", daemon=True).start()
     registry = Registry(make_engine(database_url))
     snapshot = registry.snapshot()
     finder_index(snapshot)  # built before the first search needs it
     _child.update(registry=registry, snapshot=snapshot, refreshing=False)
+
+
+def _exit_with_parent(parent: int) -> None:
+    while os.getppid() == parent:
+        time.sleep(PARENT_CHECK_SECONDS)
+    os._exit(0)
 
 
 def _child_ready() -> bool:
