@@ -133,7 +133,9 @@ _child_lock = threading.Lock()
 def _child_start(database_url: str) -> None:
     # A child whose app died without stopping it (SIGKILL, out of memory) ends too: it keeps the task queue's
     # write end itself, so it would otherwise wait for tasks forever.
-    threading.Thread(target=_exit_with_parent, args=(os.getppid(),), name="tsbkart-parent", daemon=True).start()
+    threading.Thread(
+        target=_exit_with_parent, args=(os.getppid(),), name="tsbkart-parent", daemon=True
+    ).start()
     registry = Registry(make_engine(database_url))
     snapshot = registry.snapshot()
     finder_index(snapshot)  # built before the first search needs it
