@@ -16,16 +16,14 @@ from fastapi.responses import HTMLResponse
 from pydantic import BaseModel, Field, ValidationError
 from starlette.concurrency import run_in_threadpool
 
-from tsbkart.finder.answer_json import answer_json
 from tsbkart.finder.profile import SUBSTANCES, NeedProfile, Preferences
 from tsbkart.finder.search import MAX_LIMIT, FinderInputError, FinderResult, find
 from tsbkart.reference.postal import PostalCodeError
 from tsbkart.registry.snapshot import RegistrySnapshot
 from tsbkart.vocab import load_vocabularies
-from tsbkart.web.api.documents import encoded
 from tsbkart.web.context import Ctx, RequestContext
 from tsbkart.web.errors import user_error_message, validation_messages
-from tsbkart.web.finder_process import FinderProcess
+from tsbkart.web.finder_process import FinderProcess, answer
 from tsbkart.web.i18n import catalogue
 from tsbkart.web.templating import page
 
@@ -74,7 +72,7 @@ async def finder_api(body: FinderRequest, ctx: Ctx, request: Request) -> Respons
     # else in a worker thread; never on the event loop. A FinderInputError (status 422) becomes a problem+json
     # body in the app's error handler.
     accept_encoding = request.headers.get("accept-encoding")
-    searcher: FinderProcess | None = getattr(request.app.state, "finder_process", None)
+    searcher: FinderProcess | None = request.app.state.finder_process
     found = (
         await searcher.search(
             ctx.snapshot.revision,
@@ -87,9 +85,7 @@ async def finder_api(body: FinderRequest, ctx: Ctx, request: Request) -> Respons
         if searcher is not None
         else None
     )
-    metrics = getattr(request.app.state, "metrics", None)
-    if metrics is not None:
-        metrics.finder_search("thread" if found is None else "process")
+    request.app.state.metrics.finder_search("thread" if found is None else "process")
     if found is None:
         found = await run_in_threadpool(_finder_json, ctx, body, accept_encoding)
     encoding, answer = found
@@ -103,8 +99,14 @@ async def finder_api(body: FinderRequest, ctx: Ctx, request: Request) -> Respons
 def _finder_json(ctx: RequestContext, body: FinderRequest, accept_encoding: str | None) -> tuple[str, bytes]:
     """The answer as FastAPI would serialise ``response_model`` (the same bytes), made and compressed in the
     worker thread: -> (content coding, body)."""
-    result = find(ctx.snapshot, body.profile, today=ctx.today, limit=body.limit, explain=body.explain)
-    return encoded(answer_json(ctx.snapshot, result), accept_encoding)
+    return answer(
+        ctx.snapshot,
+        body.profile,
+        today=ctx.today,
+        limit=body.limit,
+        explain=body.explain,
+        accept_encoding=accept_encoding,
+    )
 
 
 # --- HTML -----------------------------------------------------------------------------------------------

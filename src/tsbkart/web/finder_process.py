@@ -123,6 +123,21 @@ class FinderProcess:
             return None
 
 
+def answer(
+    snapshot: RegistrySnapshot,
+    profile: NeedProfile,
+    *,
+    today: date,
+    limit: int,
+    explain: bool,
+    accept_encoding: str | None,
+) -> Answer:
+    """One search's API answer, as the child and a worker thread make it: the JSON FastAPI would write for the
+    response model (``answer_json``), compressed as the client accepts -> ("br", b"...")."""
+    result = find(snapshot, profile, today=today, limit=limit, explain=explain)
+    return encoded(answer_json(snapshot, result), accept_encoding)
+
+
 # --- the child process --------------------------------------------------------------------------------
 
 PARENT_CHECK_SECONDS = 1.0
@@ -161,10 +176,11 @@ def _child_search(
         _child_follow()
         return None
     try:
-        result = find(snapshot, profile, today=today, limit=limit, explain=explain)
+        return answer(
+            snapshot, profile, today=today, limit=limit, explain=explain, accept_encoding=accept_encoding
+        )
     except Exception:
         return None
-    return encoded(answer_json(snapshot, result), accept_encoding)
 
 
 def _child_follow() -> None:
